@@ -1,0 +1,1 @@
+"""Forum models (filled by the forums issue)."""

@@ -1,0 +1,1 @@
+"""Joint statements of demand (filled by the statements issue)."""

@@ -1,0 +1,63 @@
+"""JSON errors for everything under ``/api/``: a clear ``detail`` plus field messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This conflicts with the current state."
+    default_code = "conflict"
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus Django's ``ValidationError`` from services as a 400 with field errors.
+
+    Every error body has ``detail`` (one readable sentence) and, for validation errors, ``errors``
+    (field → messages), so clients can show the message without parsing the shape.
+    """
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            exc = exceptions.ValidationError(exc.message_dict)
+        else:
+            exc = exceptions.ValidationError({"non_field_errors": exc.messages})
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        response.data = {"detail": _first_message(errors), "errors": errors}
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        response.data = {
+            "detail": str(response.data["detail"]),
+            "code": getattr(exc, "default_code", "error"),
+        }
+    return response
+
+
+def _first_message(errors: Any) -> str:
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            msg = _first_message(value)
+            if msg:
+                return msg if key in ("non_field_errors", "detail") else f"{key}: {msg}"
+    elif isinstance(errors, list):
+        for item in errors:
+            msg = _first_message(item)
+            if msg:
+                return msg
+    elif errors:
+        return str(errors)
+    return "Invalid input."

@@ -1,0 +1,27 @@
+"""ASGI entry point: HTTP through Django, WebSockets through Channels.
+
+WebSockets pass through allowed-hosts origin validation and session authentication (or an allauth
+session token, see :mod:`network.ws_auth`) before any consumer sees them.
+"""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network.settings")
+django_asgi_app = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from network.routing import websocket_urlpatterns  # noqa: E402
+from network.ws_auth import SessionOrTokenAuthMiddlewareStack  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(
+            SessionOrTokenAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)

@@ -1,0 +1,1 @@
+"""Full-text search: index declarations, one query interface, database and Elasticsearch backends."""

@@ -1,0 +1,1 @@
+"""Search bookkeeping models (filled by the search issue)."""

@@ -1,0 +1,271 @@
+"""The visibility policy: the one place that decides who may read and write what.
+
+Every read path (HTML views, the API, search, WebSocket subscriptions, exports, feeds,
+notifications) asks this module; nothing else decides. The rule (DESIGN.md):
+
+============  =====================================================================
+visibility    who can read
+============  =====================================================================
+``private``   members of the owning organisation
+``group``     members of the owning organisation and of organisations in the named
+              working groups (approved members and conveners)
+``network``   every signed-in member of a *verified* organisation
+``public``    anyone, signed in or not
+============  =====================================================================
+
+Helpers take a person (or ``None``/anonymous), never a request, so consumers, tasks and search can
+reuse them. What a person can see is resolved once into a :class:`Viewer` and cached on the person
+object for the life of that object; pass ``fresh=True`` where membership may have changed since
+(long-lived WebSocket connections re-check with a fresh viewer).
+
+Models opt in by inheriting :class:`TenantOwned` (owner organisation + visibility + shared working
+groups) and using :class:`VisibleQuerySet` as their manager. A model whose rows become public by
+state (an open statement) declares ``visibility_public_when = Q(...)``; a model whose visibility
+follows a parent (a thread follows its forum) declares ``visibility_parent = "forum"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from members.models import Organisation, Person
+
+
+class Visibility(models.TextChoices):
+    PRIVATE = "private", _("Private: my organisation")
+    GROUP = "group", _("Working groups: my organisation and the groups named")
+    NETWORK = "network", _("Network: members of verified organisations")
+    PUBLIC = "public", _("Public: anyone")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What one person can see, resolved once: their organisations and working groups."""
+
+    person_id: int | None
+    organisation_ids: frozenset[int] = field(default_factory=frozenset)
+    roles: dict[int, str] = field(default_factory=dict)
+    group_ids: frozenset[int] = field(default_factory=frozenset)
+    verified_member: bool = False
+    is_staff: bool = False
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.person_id is None
+
+    def role_in(self, organisation_id: int) -> str | None:
+        return self.roles.get(organisation_id)
+
+    def has_role(self, organisation_id: int, roles: Iterable[str]) -> bool:
+        return self.roles.get(organisation_id) in set(roles)
+
+
+ANONYMOUS = Viewer(person_id=None)
+_CACHE_ATTR = "_visibility_viewer"
+
+
+def viewer_for(person: Person | Any | None, *, fresh: bool = False) -> Viewer:
+    """Resolve (and cache on the person object) what ``person`` can see."""
+    if person is None or not getattr(person, "is_authenticated", False) or not person.is_active:
+        return ANONYMOUS
+    if not fresh:
+        cached = getattr(person, _CACHE_ATTR, None)
+        if cached is not None:
+            return cached
+    from members.models import GroupMembership, Membership, WorkingGroup
+
+    memberships = list(
+        Membership.objects.filter(person_id=person.pk).values_list(
+            "organisation_id", "role", "organisation__verified"
+        )
+    )
+    org_ids = frozenset(m[0] for m in memberships)
+    group_ids: frozenset[int] = frozenset()
+    if org_ids:
+        group_ids = frozenset(
+            GroupMembership.objects.filter(
+                organisation_id__in=org_ids, status=GroupMembership.Status.APPROVED
+            ).values_list("group_id", flat=True)
+        ) | frozenset(WorkingGroup.objects.filter(conveners__in=org_ids).values_list("id", flat=True))
+    viewer = Viewer(
+        person_id=person.pk,
+        organisation_ids=org_ids,
+        roles={m[0]: m[1] for m in memberships},
+        group_ids=group_ids,
+        verified_member=any(m[2] for m in memberships),
+        is_staff=bool(person.is_staff),
+    )
+    setattr(person, _CACHE_ATTR, viewer)
+    return viewer
+
+
+def forget(person: Any) -> None:
+    """Drop the cached viewer after a membership change made through this object."""
+    if person is not None and hasattr(person, _CACHE_ATTR):
+        delattr(person, _CACHE_ATTR)
+
+
+# --- read rule ------------------------------------------------------------------------------
+
+
+def visible_q(viewer: Viewer, model: type[models.Model], prefix: str = "") -> Q:
+    """The read rule for ``model`` as a filter; ``prefix`` applies it through a relation."""
+    parent = getattr(model, "visibility_parent", None)
+    if parent:
+        parent_model = model._meta.get_field(parent).related_model
+        return visible_q(viewer, parent_model, prefix=f"{prefix}{parent}__")
+    p = prefix
+    rule = Q(**{f"{p}visibility": Visibility.PUBLIC})
+    public_when: Q | None = getattr(model, "visibility_public_when", None)
+    if public_when is not None:
+        rule |= _prefixed(public_when, p)
+    if viewer.is_anonymous:
+        return rule
+    if viewer.organisation_ids:
+        rule |= Q(**{f"{p}organisation_id__in": viewer.organisation_ids})
+    if viewer.verified_member:
+        rule |= Q(**{f"{p}visibility": Visibility.NETWORK})
+    if viewer.group_ids:
+        through = model._meta.get_field("shared_groups").remote_field.through
+        source = f"{model._meta.model_name}_id"
+        shared = through.objects.filter(workinggroup_id__in=viewer.group_ids).values(source)
+        rule |= Q(**{f"{p}visibility": Visibility.GROUP, f"{p}pk__in": shared})
+    return rule
+
+
+def _prefixed(q: Q, prefix: str) -> Q:
+    if not prefix:
+        return q
+    clone = Q()
+    clone.connector, clone.negated = q.connector, q.negated
+    clone.children = [
+        _prefixed(child, prefix) if isinstance(child, Q) else (f"{prefix}{child[0]}", child[1])
+        for child in q.children
+    ]
+    return clone
+
+
+def can_read(person: Any, obj: models.Model) -> bool:
+    """Single-object form of :func:`visible_q`, answered without a query where possible."""
+    parent = getattr(type(obj), "visibility_parent", None)
+    if parent:
+        return can_read(person, getattr(obj, parent))
+    viewer = viewer_for(person)
+    if obj.visibility == Visibility.PUBLIC:
+        return True
+    public_when = getattr(type(obj), "visibility_public_when", None)
+    if public_when is not None and type(obj)._default_manager.filter(pk=obj.pk).filter(public_when).exists():
+        return True
+    if viewer.is_anonymous:
+        return False
+    if obj.organisation_id in viewer.organisation_ids:
+        return True
+    if obj.visibility == Visibility.NETWORK:
+        return viewer.verified_member
+    if obj.visibility == Visibility.GROUP and viewer.group_ids:
+        return obj.shared_groups.filter(pk__in=viewer.group_ids).exists()
+    return False
+
+
+# --- write rules -----------------------------------------------------------------------------
+
+
+def can_edit(person: Any, obj: models.Model) -> bool:
+    """Owners, admins and editors of the owning organisation edit its content."""
+    from members.models import EDITOR_ROLES
+
+    return viewer_for(person).has_role(obj.organisation_id, EDITOR_ROLES)
+
+
+def can_create_in(person: Any, organisation: Organisation | int) -> bool:
+    from members.models import EDITOR_ROLES
+
+    org_id = organisation if isinstance(organisation, int) else organisation.pk
+    return viewer_for(person).has_role(org_id, EDITOR_ROLES)
+
+
+def can_manage(person: Any, organisation: Organisation | int) -> bool:
+    """Owners and admins manage the organisation: its profile, members and invitations."""
+    from members.models import MANAGER_ROLES
+
+    org_id = organisation if isinstance(organisation, int) else organisation.pk
+    return viewer_for(person).has_role(org_id, MANAGER_ROLES)
+
+
+def can_sign_for(person: Any, organisation: Organisation | int) -> bool:
+    """Only a ``signatory`` of the organisation signs on its behalf."""
+    from members.models import SIGNATORY_ROLES
+
+    org_id = organisation if isinstance(organisation, int) else organisation.pk
+    return viewer_for(person).has_role(org_id, SIGNATORY_ROLES)
+
+
+def can_convene(person: Any, group: Any) -> bool:
+    """Managers of a convening organisation run the working group (approvals, moderation)."""
+    from members.models import MANAGER_ROLES
+
+    viewer = viewer_for(person)
+    convener_ids = {o.pk for o in group.conveners.all()}
+    return any(viewer.has_role(org_id, MANAGER_ROLES) for org_id in convener_ids)
+
+
+def working_groups_visible_q(viewer: Viewer) -> Q:
+    """Working groups: public ones to anyone, network ones to verified members and to their members."""
+    rule = Q(visibility="public")
+    if viewer.verified_member:
+        rule |= Q(visibility="network")
+    if viewer.group_ids:
+        rule |= Q(pk__in=viewer.group_ids)
+    return rule
+
+
+# --- model plumbing ---------------------------------------------------------------------------
+
+
+class VisibleQuerySet(models.QuerySet):
+    """Queryset with the one read-scoping method every tenant-owned model uses."""
+
+    def visible_to(self, person: Any) -> VisibleQuerySet:
+        return self.filter(visible_q(viewer_for(person), self.model))
+
+    def editable_by(self, person: Any) -> VisibleQuerySet:
+        from members.models import EDITOR_ROLES
+
+        viewer = viewer_for(person)
+        org_ids = [o for o, r in viewer.roles.items() if r in EDITOR_ROLES]
+        field = getattr(self.model, "visibility_parent", None)
+        prefix = f"{field}__" if field else ""
+        return self.filter(**{f"{prefix}organisation_id__in": org_ids})
+
+
+class TenantOwned(models.Model):
+    """Owner organisation + visibility + shared working groups, for every tenant-owned model."""
+
+    organisation = models.ForeignKey(
+        "members.Organisation",
+        on_delete=models.CASCADE,
+        related_name="%(app_label)s_%(class)s_set",
+        verbose_name=_("organisation"),
+    )
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE, db_index=True
+    )
+    shared_groups = models.ManyToManyField(
+        "members.WorkingGroup",
+        blank=True,
+        related_name="%(app_label)s_%(class)s_shared",
+        verbose_name=_("shared with working groups"),
+        help_text=_("With visibility “working groups”: the groups whose member organisations may read it."),
+    )
+
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        abstract = True

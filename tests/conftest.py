@@ -1,0 +1,36 @@
+"""Shared fixtures. Test data comes from :mod:`tests.factories` (real models, real services)."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate limits and cached state must not leak from one test into the next."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def redis_url() -> str | None:
+    """The Redis to test the channels-redis layer against: ``REDIS_URL``, else a local one if up."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        return url
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.3):
+            return "redis://127.0.0.1:6379/0"
+    except OSError:
+        return None
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
