@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "network",
     "network.search",
+    "network.events",
     "members",
     "knowledge",
     "knowledge.statements",

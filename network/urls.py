@@ -20,6 +20,8 @@ urlpatterns = [
         ("knowledge.statements.urls", "statements/"),
         ("forums.urls", "forums/"),
         ("network.search.urls", "search/"),
+        ("network.events.urls", "events/"),
+        ("network.dashboard.urls", "dashboard/"),
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -17,5 +17,7 @@ urlpatterns = [
         ("knowledge.statements.api.urls", ""),
         ("forums.api.urls", ""),
         ("network.search.api.urls", ""),
+        ("network.events.api.urls", ""),
+        ("network.dashboard.api.urls", ""),
     ),
 ]

@@ -17,7 +17,7 @@ DEMO_MODULES = [
     "knowledge.demo",
     "knowledge.statements.demo",
     "forums.demo",
-    "network.events_demo",
+    "network.events.demo",
 ]
 
 

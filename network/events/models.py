@@ -1,0 +1,1 @@
+"""Market dialogue events (filled by the events issue)."""
