@@ -1,1 +1,0 @@
-"""Knowledge library models (filled by the knowledge-library issue)."""
