@@ -38,7 +38,8 @@ env = environ.Env(
     MAX_UPLOAD_SIZE=(int, 20 * 1024 * 1024),
     LOG_LEVEL=(str, "INFO"),
 )
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+if (BASE_DIR / ".env").exists():
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG: bool = env("DEBUG")
 SECRET_KEY: str = env("SECRET_KEY")
