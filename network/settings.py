@@ -235,6 +235,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets used by several serializers get one schema name each.
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "members.models.Role",
+        "VisibilityEnum": "network.visibility.Visibility",
+        "DeviceCategoryEnum": "network.categories.DeviceCategory",
+    },
 }
 
 # --- Internationalisation -----------------------------------------------------------------
