@@ -1,0 +1,141 @@
+"""Reads about organisations, people and working groups, scoped by who is asking.
+
+The rules for *these* objects (content objects use :mod:`network.visibility`):
+
+* **Organisations** form a public directory: verified organisations are listed to everyone,
+  unverified ones only to their own members and to network staff (an unverified organisation
+  is a claim nobody has checked yet, so it is not shown to the network). Anything else is a 404.
+* **Member lists** (names, e-mail addresses, roles) are for members of that organisation and
+  staff. Other people see the organisation's profile but get 403 on its member list, because the
+  organisation itself is visible to them.
+* **Invitations** are for the organisation's owners and admins (and staff) only.
+* **Working groups** follow :func:`network.visibility.working_groups_visible_q`: public groups to
+  anyone, network groups to members of verified organisations and to the groups' own members.
+
+Every helper takes a person (or ``None``), never a request, so the API, HTML views and other
+apps reuse them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from members.models import GroupMembership, Invitation, Membership, Organisation, WorkingGroup
+from network import visibility
+
+
+def organisations_visible_q(person: Any) -> Q:
+    viewer = visibility.viewer_for(person)
+    if viewer.is_staff:
+        return Q()
+    rule = Q(verified=True)
+    if viewer.organisation_ids:
+        rule |= Q(pk__in=viewer.organisation_ids)
+    return rule
+
+
+def organisation_list(
+    person: Any, *, country: str = "", kind: str = "", q: str = "", verified: bool | None = None
+) -> QuerySet[Organisation]:
+    """The directory as this person sees it, with member counts, in two queries or fewer."""
+    qs = Organisation.objects.filter(organisations_visible_q(person))
+    if country:
+        qs = qs.filter(country=country.upper())
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(name__icontains=q.strip())
+    if verified is not None:
+        qs = qs.filter(verified=verified)
+    return qs.annotate(member_count=Count("memberships", distinct=True)).order_by("name")
+
+
+def organisation_for(person: Any, slug: str) -> Organisation:
+    """One organisation by slug, or ``Organisation.DoesNotExist`` (a 404) when not visible."""
+    return (
+        Organisation.objects.filter(organisations_visible_q(person))
+        .annotate(member_count=Count("memberships", distinct=True))
+        .get(slug=slug)
+    )
+
+
+def can_see_members(person: Any, organisation: Organisation) -> bool:
+    viewer = visibility.viewer_for(person)
+    return viewer.is_staff or organisation.pk in viewer.organisation_ids
+
+
+def can_manage(person: Any, organisation: Organisation) -> bool:
+    viewer = visibility.viewer_for(person)
+    return viewer.is_staff or visibility.can_manage(person, organisation)
+
+
+def member_list(organisation: Organisation) -> QuerySet[Membership]:
+    """Memberships with their people, owners first; one query whatever the size."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from members.models import Role
+
+    order = Case(
+        *[When(role=r, then=Value(i)) for i, r in enumerate(Role.values)], output_field=IntegerField()
+    )
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("person")
+        .annotate(role_order=order)
+        .order_by("role_order", "person__name", "person__email")
+    )
+
+
+def invitation_list(organisation: Organisation, *, pending_only: bool = False) -> QuerySet[Invitation]:
+    qs = Invitation.objects.filter(organisation=organisation).select_related("invited_by", "accepted_by")
+    if pending_only:
+        from django.utils import timezone
+
+        qs = qs.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+    return qs.order_by("-created_at")
+
+
+def working_groups_for(person: Any) -> QuerySet[WorkingGroup]:
+    """Working groups visible to ``person``, with conveners and approved member organisations."""
+    viewer = visibility.viewer_for(person)
+    rule = Q() if viewer.is_staff else visibility.working_groups_visible_q(viewer)
+    approved = GroupMembership.objects.filter(status=GroupMembership.Status.APPROVED).select_related(
+        "organisation"
+    )
+    return (
+        WorkingGroup.objects.filter(rule)
+        .prefetch_related(
+            "conveners",
+            Prefetch("memberships", queryset=approved, to_attr="approved_memberships"),
+        )
+        .order_by("name")
+    )
+
+
+def working_group_for(person: Any, slug: str) -> WorkingGroup:
+    return working_groups_for(person).get(slug=slug)
+
+
+def pending_requests(group: WorkingGroup) -> QuerySet[GroupMembership]:
+    return (
+        GroupMembership.objects.filter(group=group, status=GroupMembership.Status.PENDING)
+        .select_related("organisation", "requested_by")
+        .order_by("created_at")
+    )
+
+
+def managed_organisations(person: Any) -> QuerySet[Organisation]:
+    """Organisations where ``person`` is owner or admin (for join requests, group creation)."""
+    from members.models import MANAGER_ROLES
+
+    viewer = visibility.viewer_for(person)
+    ids = [org_id for org_id, role in viewer.roles.items() if role in MANAGER_ROLES]
+    return Organisation.objects.filter(pk__in=ids).order_by("name")
+
+
+def memberships_of(person: Any) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(person=person).select_related("organisation").order_by("organisation__name")
+    )
