@@ -1,0 +1,169 @@
+"""Tender templates: criteria, immutable published versions, forks and attachments."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from knowledge.models.choices import LANGUAGES, Ambition, Licence, Procedure, Stage
+from network.visibility import TenantOwned, VisibleQuerySet
+
+
+class TenderTemplate(TenantOwned):
+    """A reusable tender text owned by an organisation: an ordered list of criteria plus metadata."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    cpv_codes = models.ManyToManyField(
+        "knowledge.CpvCode", related_name="templates", blank=True, verbose_name=_("CPV codes")
+    )
+    procedure = models.CharField(
+        _("procedure"), max_length=16, choices=Procedure.choices, default=Procedure.OPEN
+    )
+    language = models.CharField(_("language"), max_length=2, choices=LANGUAGES, default="en")
+    licence = models.CharField(_("licence"), max_length=24, choices=Licence.choices, default=Licence.CC_BY)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    forked_from = models.ForeignKey(
+        "knowledge.TemplateVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="forks",
+        verbose_name=_("forked from"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    version_count = models.PositiveIntegerField(
+        _("versions published"), default=0, editable=False, help_text=_("The last version number handed out.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tender template")
+        verbose_name_plural = _("tender templates")
+        ordering = ["-updated_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("knowledge:template", kwargs={"pk": self.pk})
+
+
+class Criterion(models.Model):
+    """One criterion of a template, at one stage of the procurement cycle."""
+
+    template = models.ForeignKey(TenderTemplate, on_delete=models.CASCADE, related_name="criteria")
+    key = models.UUIDField(
+        default=uuid.uuid4,
+        editable=False,
+        help_text=_("Stays the same across edits, so versions can be compared."),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    stage = models.CharField(_("stage"), max_length=24, choices=Stage.choices)
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text (Markdown)"))
+    text_html = models.TextField(editable=False, blank=True)
+    ambition = models.CharField(
+        _("ambition level"), max_length=16, choices=Ambition.choices, default=Ambition.CORE
+    )
+    means_of_proof = models.JSONField(_("means of proof"), default=list, blank=True)
+    labels = models.ManyToManyField(
+        "knowledge.Label", blank=True, related_name="criteria", verbose_name=_("labels")
+    )
+    verification_text = models.TextField(_("verification"), blank=True)
+    weight = models.PositiveSmallIntegerField(
+        _("weight (award criteria, %)"),
+        null=True,
+        blank=True,
+        help_text=_("Award criteria weights add up to 100."),
+    )
+
+    visibility_parent = "template"
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["template", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TemplateVersion(models.Model):
+    """An immutable, numbered snapshot of a template and its criteria, made when it is published."""
+
+    template = models.ForeignKey(TenderTemplate, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    change_note = models.TextField(_("change note"), blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published"), auto_now_add=True)
+    snapshot = models.JSONField(editable=False)
+
+    visibility_parent = "template"
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("template version")
+        verbose_name_plural = _("template versions")
+        ordering = ["template", "-number"]
+        constraints = [models.UniqueConstraint(fields=["template", "number"], name="template_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.template_id} v{self.number}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("A published template version is immutable.")
+        super().save(*args, **kwargs)
+
+
+def _attachment_path(instance: Attachment, filename: str) -> str:
+    # Never the uploaded name (kept in ``original_name``): unguessable, no path tricks.
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"knowledge/attachments/{uuid.uuid4().hex}.{ext}"
+
+
+class Attachment(models.Model):
+    """A document attached to a template (PDF, DOCX, ODT, XLSX, ODS), served only through the policy."""
+
+    template = models.ForeignKey(TenderTemplate, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=_attachment_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    visibility_parent = "template"
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["template", "original_name", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("knowledge:attachment", kwargs={"pk": self.template_id, "attachment": self.pk})

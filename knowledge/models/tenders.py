@@ -1,0 +1,99 @@
+"""Planned tenders (the shared tender calendar) and peers' interest in them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from knowledge.models.choices import Procedure, TenderStatus
+from network.visibility import TenantOwned, VisibleQuerySet
+
+
+class PlannedTender(TenantOwned):
+    """A tender an organisation plans to publish; a quarter is precise enough for the calendar."""
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    cpv_codes = models.ManyToManyField(
+        "knowledge.CpvCode", related_name="planned_tenders", blank=True, verbose_name=_("CPV codes")
+    )
+    estimated_quantity = models.PositiveIntegerField(_("estimated quantity"), null=True, blank=True)
+    estimated_value_eur = models.DecimalField(
+        _("estimated value (EUR)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    planned_year = models.PositiveSmallIntegerField(
+        _("planned publication year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    planned_quarter = models.PositiveSmallIntegerField(
+        _("planned publication quarter"), validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    procedure = models.CharField(
+        _("procedure"), max_length=16, choices=Procedure.choices, default=Procedure.OPEN
+    )
+    status = models.CharField(
+        _("status"), max_length=24, choices=TenderStatus.choices, default=TenderStatus.PLANNING, db_index=True
+    )
+    joint_procurement_open = models.BooleanField(_("open to joint procurement"), default=False)
+    strategic_goals = models.JSONField(_("strategic goals"), default=list, blank=True)
+    templates = models.ManyToManyField(
+        "knowledge.TenderTemplate",
+        blank=True,
+        related_name="planned_tenders",
+        verbose_name=_("templates used"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VisibleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("planned tender")
+        verbose_name_plural = _("planned tenders")
+        ordering = ["planned_year", "planned_quarter", "title", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("knowledge:tender", kwargs={"pk": self.pk})
+
+    @property
+    def planned_publication(self) -> str:
+        return f"{self.planned_year} Q{self.planned_quarter}"
+
+
+class TenderInterest(models.Model):
+    """A peer organisation's interest in a planned tender. The tender's owner sees who; others see
+    only their own organisation's interest (see :func:`knowledge.selectors.interests_for`)."""
+
+    tender = models.ForeignKey(PlannedTender, on_delete=models.CASCADE, related_name="interests")
+    organisation = models.ForeignKey(
+        "members.Organisation", on_delete=models.CASCADE, related_name="tender_interests"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("interest in a planned tender")
+        verbose_name_plural = _("interests in planned tenders")
+        ordering = ["tender", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "organisation"], name="tender_interest_unique_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} → {self.tender_id}"

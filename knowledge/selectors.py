@@ -1,0 +1,255 @@
+"""Reads for the knowledge library. Every queryset starts from ``Model.objects.visible_to(person)``;
+views, the API, exports and search use these so the visibility policy is applied in one place.
+
+Lineage and the fork count (decision): a template's lineage shows its ancestors and the forks the
+viewer may read. Forks the viewer may not read are counted, but only as a number: no title,
+organisation, date or id of an invisible fork is disclosed. The total tells an author that their
+work is reused (the point of the network) without telling anyone who reused it privately.
+Ancestors the viewer may not read appear as a placeholder ("a template you cannot see") so the chain
+stays truthful without disclosing the hidden template.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import CharField, Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Cast
+from django.http import Http404
+
+from knowledge.models import (
+    Attachment,
+    Criterion,
+    Label,
+    Lesson,
+    PlannedTender,
+    TemplateVersion,
+    TenderInterest,
+    TenderTemplate,
+)
+from network import visibility
+
+
+def json_list_contains(field_name: str, value: str) -> tuple[dict[str, Any], Q]:
+    """Filter a JSON list column for ``value`` on SQLite and PostgreSQL alike (text of the list)."""
+    alias = f"{field_name}_text"
+    return {alias: Cast(field_name, output_field=CharField())}, Q(**{f"{alias}__contains": f'"{value}"'})
+
+
+# --- templates ---------------------------------------------------------------------------------
+
+
+def templates_visible(person: Any) -> QuerySet[TenderTemplate]:
+    return (
+        TenderTemplate.objects.visible_to(person)
+        .select_related("organisation", "forked_from__template")
+        .prefetch_related("cpv_codes")
+    )
+
+
+def template_for(person: Any, pk: Any) -> TenderTemplate:
+    """The template if ``person`` may read it; otherwise 404, exactly like a missing one."""
+    try:
+        return templates_visible(person).get(pk=pk)
+    except (TenderTemplate.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def template_detail(person: Any, pk: Any) -> TenderTemplate:
+    template = template_for(person, pk)
+    criteria = (
+        Criterion.objects.filter(template=template).prefetch_related("labels").order_by("position", "pk")
+    )
+    template.criteria_list = list(criteria)
+    template.version_list = list(
+        TemplateVersion.objects.filter(template=template).select_related("published_by").defer("snapshot")
+    )
+    template.attachment_list = list(Attachment.objects.filter(template=template))
+    return template
+
+
+def versions_of(template: TenderTemplate) -> QuerySet[TemplateVersion]:
+    return (
+        TemplateVersion.objects.filter(template=template).select_related("published_by").order_by("-number")
+    )
+
+
+def version_for(template: TenderTemplate, number: Any) -> TemplateVersion:
+    try:
+        return TemplateVersion.objects.select_related("template", "published_by").get(
+            template=template, number=int(number)
+        )
+    except (TemplateVersion.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def attachment_for(person: Any, template_pk: Any, pk: Any) -> Attachment:
+    try:
+        return (
+            Attachment.objects.visible_to(person)
+            .select_related("template")
+            .get(template_id=template_pk, pk=pk)
+        )
+    except (Attachment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+@dataclass
+class LineageNode:
+    """One step in a lineage; ``template`` is ``None`` when the viewer may not read it."""
+
+    version_number: int | None
+    template: TenderTemplate | None
+
+
+@dataclass
+class Lineage:
+    ancestors: list[LineageNode] = field(default_factory=list)  # nearest first
+    forks: list[TenderTemplate] = field(default_factory=list)  # visible direct forks
+    fork_count: int = 0  # all direct forks, visible or not
+
+    @property
+    def hidden_fork_count(self) -> int:
+        return self.fork_count - len(self.forks)
+
+
+def lineage(person: Any, template: TenderTemplate, *, max_depth: int = 20) -> Lineage:
+    """Where ``template`` came from and who forked it, as far as ``person`` may see."""
+    result = Lineage()
+    visible_ids: set[int] = set()
+    chain: list[tuple[int, int]] = []  # (template id, version number)
+    version_id = template.forked_from_id
+    seen: set[int] = {template.pk}
+    while version_id and len(chain) < max_depth:
+        row = (
+            TemplateVersion.objects.filter(pk=version_id)
+            .values_list("template_id", "number", "template__forked_from_id")
+            .first()
+        )
+        if row is None or row[0] in seen:
+            break
+        seen.add(row[0])
+        chain.append((row[0], row[1]))
+        version_id = row[2]
+    if chain:
+        ids = [t for t, _n in chain]
+        visible = {t.pk: t for t in templates_visible(person).filter(pk__in=ids)}
+        visible_ids = set(visible)
+        result.ancestors = [LineageNode(number, visible.get(tid)) for tid, number in chain]
+    del visible_ids
+    forks = TenderTemplate.objects.filter(forked_from__template=template)
+    result.fork_count = forks.count()
+    result.forks = list(
+        templates_visible(person).filter(forked_from__template=template).select_related("forked_from")
+    )
+    return result
+
+
+# --- lessons and tenders -------------------------------------------------------------------------
+
+
+def lessons_visible(person: Any) -> QuerySet[Lesson]:
+    return Lesson.objects.visible_to(person).select_related("organisation")
+
+
+def lesson_for(person: Any, pk: Any) -> Lesson:
+    try:
+        return lessons_visible(person).get(pk=pk)
+    except (Lesson.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def lesson_related(person: Any, lesson: Lesson) -> dict[str, list[Any]]:
+    """Related items, each filtered through the policy: a link never discloses a hidden item."""
+    related = {
+        "templates": list(templates_visible(person).filter(lessons=lesson)),
+        "tenders": list(tenders_visible(person).filter(lessons=lesson)),
+        "statements": [],
+    }
+    from knowledge.services.lessons import _statement_model
+
+    statement = _statement_model()
+    if statement is not None and lesson.related_statement_ids:
+        related["statements"] = list(
+            statement.objects.visible_to(person).filter(pk__in=lesson.related_statement_ids)
+        )
+    return related
+
+
+def tenders_visible(person: Any) -> QuerySet[PlannedTender]:
+    return (
+        PlannedTender.objects.visible_to(person)
+        .select_related("organisation")
+        .prefetch_related("cpv_codes")
+        .annotate(interest_count=Count("interests", distinct=True))
+    )
+
+
+def tender_for(person: Any, pk: Any) -> PlannedTender:
+    try:
+        return tenders_visible(person).get(pk=pk)
+    except (PlannedTender.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def interests_for(person: Any, tender: PlannedTender) -> QuerySet[TenderInterest]:
+    """Members of the owning organisation see every interest; others see their own organisations'."""
+    qs = TenderInterest.objects.filter(tender=tender).select_related("organisation", "person")
+    viewer = visibility.viewer_for(person)
+    if tender.organisation_id in viewer.organisation_ids:
+        return qs
+    return qs.filter(organisation_id__in=viewer.organisation_ids)
+
+
+def labels() -> QuerySet[Label]:
+    return Label.objects.all()
+
+
+# --- filters shared by the library page and the API -----------------------------------------------
+
+
+def filter_common(qs: QuerySet, params: dict[str, Any], *, kind: str) -> QuerySet:
+    """Apply the library filters. ``kind`` is ``template``, ``lesson`` or ``tender``.
+
+    cpv (prefix of the eight digits, check digit ignored), label (slug), stage, country (of the owner
+    organisation, ISO 3166 alpha-2), language, organisation (slug), procedure, status.
+    """
+    cpv = str(params.get("cpv") or "").strip().split("-")[0]
+    if cpv and cpv.isdigit() and kind in ("template", "tender"):
+        qs = qs.filter(cpv_codes__code__startswith=cpv).distinct()
+    label = params.get("label")
+    if label:
+        if kind == "template":
+            qs = qs.filter(criteria__labels__slug=label).distinct()
+        elif kind == "tender":
+            qs = qs.filter(templates__criteria__labels__slug=label).distinct()
+        else:
+            qs = qs.filter(related_templates__criteria__labels__slug=label).distinct()
+    stage = params.get("stage")
+    if stage:
+        if kind == "template":
+            qs = qs.filter(criteria__stage=stage).distinct()
+        elif kind == "lesson":
+            alias, q = json_list_contains("stages", stage)
+            qs = qs.alias(**alias).filter(q)
+    country = params.get("country")
+    if country:
+        qs = qs.filter(organisation__country=str(country).upper())
+    language = params.get("language")
+    if language and kind in ("template", "lesson"):
+        qs = qs.filter(language=language)
+    organisation = params.get("organisation")
+    if organisation:
+        qs = qs.filter(organisation__slug=organisation)
+    procedure = params.get("procedure")
+    if procedure and kind in ("template", "tender"):
+        qs = qs.filter(procedure=procedure)
+    status = params.get("status")
+    if status and kind in ("template", "tender"):
+        qs = qs.filter(status=status)
+    return qs
+
+
+def prefetch_template_labels(qs: QuerySet[TenderTemplate]) -> QuerySet[TenderTemplate]:
+    return qs.prefetch_related(Prefetch("criteria", queryset=Criterion.objects.prefetch_related("labels")))

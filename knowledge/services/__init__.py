@@ -1,0 +1,28 @@
+"""Writes for the knowledge library. Views, the API and the demo loader call these; nothing else
+writes library rows. Every service takes the acting ``person`` and checks the write rule itself."""
+
+from knowledge.services.attachments import attachment_add, attachment_delete
+from knowledge.services.lessons import lesson_create, lesson_update
+from knowledge.services.templates import (
+    template_create,
+    template_delete,
+    template_fork,
+    template_publish,
+    template_update,
+)
+from knowledge.services.tenders import tender_create, tender_interest_set, tender_update
+
+__all__ = [
+    "attachment_add",
+    "attachment_delete",
+    "lesson_create",
+    "lesson_update",
+    "template_create",
+    "template_delete",
+    "template_fork",
+    "template_publish",
+    "template_update",
+    "tender_create",
+    "tender_interest_set",
+    "tender_update",
+]

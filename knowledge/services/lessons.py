@@ -1,0 +1,105 @@
+"""Lesson writes. Related templates and tenders must be visible to the author (no linking to what
+one cannot read); related statement ids are checked the same way when the statements app has them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from knowledge.models import Lesson, PlannedTender, TenderTemplate
+from knowledge.models.choices import LANGUAGES, LessonStage
+from knowledge.services.common import (
+    clean_choices,
+    clean_tags,
+    clean_visibility,
+    require_create_in,
+    require_edit,
+)
+
+TEXT_FIELDS = ("title", "context", "approach", "market_dialogue", "challenges", "next_action")
+
+
+def _visible_ids(model: Any, person: Any, ids: Sequence[Any], field: str) -> list[int]:
+    try:
+        wanted = {int(i) for i in ids}
+    except (TypeError, ValueError):
+        raise ValidationError({field: _("Give ids.")}) from None
+    found = set(model.objects.visible_to(person).filter(pk__in=wanted).values_list("pk", flat=True))
+    if wanted - found:
+        raise ValidationError({field: _("Some of the linked items do not exist or are not visible to you.")})
+    return sorted(found)
+
+
+def _clean(person: Any, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[int]]]:
+    fields: dict[str, Any] = {}
+    for name in TEXT_FIELDS:
+        if name in data:
+            fields[name] = (data[name] or "").strip()
+    if "title" in fields and not fields["title"]:
+        raise ValidationError({"title": _("A lesson needs a title.")})
+    if "stages" in data:
+        fields["stages"] = clean_choices(data["stages"], LessonStage, "stages")
+    if "recommendations" in data:
+        recs = data["recommendations"]
+        if isinstance(recs, str):
+            recs = recs.splitlines()
+        fields["recommendations"] = [str(r).strip() for r in recs if str(r).strip()]
+    if "language" in data:
+        if data["language"] not in dict(LANGUAGES):
+            raise ValidationError({"language": _("Choose a language.")})
+        fields["language"] = data["language"]
+    if "tags" in data:
+        fields["tags"] = clean_tags(data["tags"])
+    if "visibility" in data:
+        fields["visibility"] = clean_visibility(data["visibility"])
+    links: dict[str, list[int]] = {}
+    if "related_templates" in data:
+        links["related_templates"] = _visible_ids(
+            TenderTemplate, person, data["related_templates"], "related_templates"
+        )
+    if "related_tenders" in data:
+        links["related_tenders"] = _visible_ids(
+            PlannedTender, person, data["related_tenders"], "related_tenders"
+        )
+    if "related_statement_ids" in data:
+        ids = data["related_statement_ids"] or []
+        statement = _statement_model()
+        fields["related_statement_ids"] = (
+            _visible_ids(statement, person, ids, "related_statement_ids") if statement else []
+        )
+    return fields, links
+
+
+def _statement_model() -> Any:
+    try:
+        model = apps.get_model("statements", "Statement")
+    except LookupError:
+        return None
+    return model if hasattr(model.objects, "visible_to") else None
+
+
+def lesson_create(*, person: Any, organisation: Any, data: dict[str, Any]) -> Lesson:
+    require_create_in(person, organisation)
+    fields, links = _clean(person, {"title": "", **data})
+    with transaction.atomic():
+        lesson = Lesson.objects.create(organisation=organisation, created_by=person, **fields)
+        for name, ids in links.items():
+            getattr(lesson, name).set(ids)
+    return lesson
+
+
+def lesson_update(*, person: Any, lesson: Lesson, data: dict[str, Any]) -> Lesson:
+    require_edit(person, lesson)
+    fields, links = _clean(person, data)
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(lesson, name, value)
+        lesson.save()
+        for name, ids in links.items():
+            getattr(lesson, name).set(ids)
+    return lesson
