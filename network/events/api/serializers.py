@@ -1,0 +1,177 @@
+"""Serializers for the events API: output shapes and input parsing only (rules live in services)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from members.models import Organisation, WorkingGroup
+from network.events import selectors
+from network.events.models import Audience, Event, Registration
+from network.visibility import Visibility
+
+
+class EventSerializer(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True, help_text="Lead host")
+    hosts = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    working_group = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    audience = serializers.ListField(
+        child=serializers.ChoiceField(choices=Audience.choices), source="audience_list"
+    )
+    confirmed_count = serializers.IntegerField(read_only=True)
+    online_url = serializers.SerializerMethodField(
+        help_text="Shown to registered participants and hosts only."
+    )
+    url = serializers.SerializerMethodField()
+    ics_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = [
+            "slug",
+            "title",
+            "description",
+            "description_html",
+            "starts_at",
+            "ends_at",
+            "time_zone",
+            "place",
+            "online_url",
+            "audience",
+            "capacity",
+            "confirmed_count",
+            "registration_open",
+            "status",
+            "visibility",
+            "organisation",
+            "hosts",
+            "working_group",
+            "url",
+            "ics_url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_online_url(self, obj: Event) -> str:
+        request = self.context.get("request")
+        person = getattr(request, "user", None)
+        if not obj.online_url:
+            return ""
+        if selectors.is_host(person, obj):
+            return obj.online_url
+        reg = self.context.get("registration")
+        return obj.online_url if reg is not None and reg.status == Registration.Status.CONFIRMED else ""
+
+    def get_url(self, obj: Event) -> str:
+        return settings.SITE_URL + obj.get_absolute_url()
+
+    def get_ics_url(self, obj: Event) -> str:
+        return settings.SITE_URL + reverse("event-ics", kwargs={"slug": obj.slug})
+
+
+class MyRegistrationSerializer(serializers.ModelSerializer):
+    waiting_position = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Registration
+        fields = ["id", "status", "waiting_position", "created_at"]
+        read_only_fields = fields
+
+    def get_waiting_position(self, obj: Registration) -> int | None:
+        return selectors.waiting_position(obj)
+
+
+class EventDetailSerializer(EventSerializer):
+    my_registration = serializers.SerializerMethodField()
+    is_host = serializers.SerializerMethodField()
+    outcomes = serializers.SerializerMethodField()
+
+    class Meta(EventSerializer.Meta):
+        fields = [*EventSerializer.Meta.fields, "my_registration", "is_host", "outcomes"]
+        read_only_fields = fields
+
+    @extend_schema_field(MyRegistrationSerializer(allow_null=True))
+    def get_my_registration(self, obj: Event) -> dict[str, Any] | None:
+        reg = self.context.get("registration")
+        return MyRegistrationSerializer(reg).data if reg else None
+
+    def get_is_host(self, obj: Event) -> bool:
+        return selectors.is_host(self.context["request"].user, obj)
+
+    @extend_schema_field(
+        serializers.ListField(child=serializers.DictField(child=serializers.CharField(allow_null=True)))
+    )
+    def get_outcomes(self, obj: Event) -> list[dict[str, Any]]:
+        return [
+            {"kind": r.outcome.kind, "title": r.title, "url": r.url, "note": r.outcome.note}
+            for r in selectors.outcomes_for(self.context["request"].user, obj)
+        ]
+
+
+class EventWriteSerializer(serializers.Serializer):
+    """Input for create (all required fields) and update (partial)."""
+
+    organisation = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Organisation.objects.all(), help_text="Lead host (create only)"
+    )
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True)
+    starts_at = serializers.DateTimeField(help_text="ISO 8601 with offset")
+    ends_at = serializers.DateTimeField(help_text="ISO 8601 with offset")
+    time_zone = serializers.CharField(
+        max_length=64, required=False, help_text="IANA name, e.g. Europe/Helsinki"
+    )
+    place = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    online_url = serializers.URLField(required=False, allow_blank=True)
+    audience = serializers.ListField(child=serializers.ChoiceField(choices=Audience.choices), required=False)
+    capacity = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    registration_open = serializers.BooleanField(required=False)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+    working_group = serializers.SlugRelatedField(
+        slug_field="slug", queryset=WorkingGroup.objects.all(), required=False, allow_null=True
+    )
+    co_hosts = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Organisation.objects.filter(verified=True), many=True, required=False
+    )
+    status = serializers.ChoiceField(choices=Event.Status.choices, required=False, help_text="Update only")
+
+
+class RegisterSerializer(serializers.Serializer):
+    """Empty for signed-in members; external guests give name and e-mail (public events only)."""
+
+    name = serializers.CharField(max_length=150, required=False)
+    email = serializers.EmailField(required=False)
+    organisation_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    waiting_position = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Registration
+        fields = ["id", "status", "waiting_position", "created_at"]
+        read_only_fields = fields
+
+    def get_waiting_position(self, obj: Registration) -> int | None:
+        return selectors.waiting_position(obj)
+
+
+class AttendeeSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="display_name")
+    email = serializers.EmailField()
+    organisation = serializers.CharField(source="organisation_name")
+    guest = serializers.BooleanField(source="is_guest")
+
+    class Meta:
+        model = Registration
+        fields = ["id", "name", "email", "organisation", "guest", "status", "position", "created_at"]
+        read_only_fields = fields
+
+
+class GuestAcceptedSerializer(serializers.Serializer):
+    detail = serializers.CharField()

@@ -1,0 +1,149 @@
+"""HTML forms for events. They only parse input; rules live in services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Organisation
+from network.events import selectors
+from network.events.models import Audience, Event, EventOutcome
+from network.visibility import Visibility, viewer_for
+
+_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def _zone_choices() -> list[tuple[str, str]]:
+    names = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    return [(z, z.replace("_", " ")) for z in ["UTC", *names]]
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format=_LOCAL_FORMAT, **kwargs)
+
+
+class EventForm(forms.Form):
+    """Create or edit an event; start and end are read as wall-clock times in the event's zone."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Lead host"), queryset=Organisation.objects.none(), empty_label=None
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea,
+        help_text=_("Markdown: programme, who should come."),
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"), initial="Europe/Helsinki")
+    starts_at = forms.DateTimeField(
+        label=_("Starts"), widget=LocalDateTimeInput(), input_formats=[_LOCAL_FORMAT]
+    )
+    ends_at = forms.DateTimeField(label=_("Ends"), widget=LocalDateTimeInput(), input_formats=[_LOCAL_FORMAT])
+    place = forms.CharField(label=_("Place"), max_length=300, required=False)
+    online_url = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
+    audience = forms.MultipleChoiceField(
+        label=_("Audience"), choices=Audience.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    capacity = forms.IntegerField(
+        label=_("Capacity"), min_value=1, required=False, help_text=_("Leave empty for unlimited places.")
+    )
+    registration_open = forms.BooleanField(label=_("Registration open"), required=False, initial=True)
+    visibility = forms.ChoiceField(
+        label=_("Who can see it"), choices=Visibility.choices, initial=Visibility.NETWORK
+    )
+    working_group = forms.ModelChoiceField(
+        label=_("Working group"), queryset=Organisation.objects.none(), required=False
+    )
+    co_hosts = forms.ModelMultipleChoiceField(
+        label=_("Co-hosts"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_("Other organisations hosting with you; their editors can manage the event too."),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=Event.Status.choices, initial=Event.Status.SCHEDULED
+    )
+
+    def __init__(self, *args: Any, person: Any, event: Event | None = None, **kwargs: Any) -> None:
+        self.event = event
+        if event is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_for(event)
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = _zone_choices()
+        viewer = viewer_for(person)
+        self.fields["working_group"].queryset = selectors.visible_working_groups(person).filter(
+            pk__in=viewer.group_ids
+        )
+        self.fields["co_hosts"].queryset = Organisation.objects.filter(verified=True).order_by("name")
+        if event is None:
+            self.fields["organisation"].queryset = selectors.hostable_organisations(person)
+            del self.fields["status"]
+        else:
+            del self.fields["organisation"]
+            self.fields["co_hosts"].queryset = self.fields["co_hosts"].queryset.exclude(
+                pk=event.organisation_id
+            )
+
+    @staticmethod
+    def initial_for(event: Event) -> dict[str, Any]:
+        zone = event.zone
+        return {
+            "title": event.title,
+            "description": event.description,
+            "time_zone": event.time_zone,
+            "starts_at": timezone.localtime(event.starts_at, zone).replace(tzinfo=None),
+            "ends_at": timezone.localtime(event.ends_at, zone).replace(tzinfo=None),
+            "place": event.place,
+            "online_url": event.online_url,
+            "audience": event.audience_list,
+            "capacity": event.capacity,
+            "registration_open": event.registration_open,
+            "visibility": event.visibility,
+            "working_group": event.working_group_id,
+            "co_hosts": [o.pk for o in event.hosts.all() if o.pk != event.organisation_id],
+            "status": event.status,
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        zone_name = data.get("time_zone")
+        if zone_name:
+            zone = ZoneInfo(zone_name)
+            for key in ("starts_at", "ends_at"):
+                value: datetime | None = data.get(key)
+                if value is not None:
+                    data[key] = timezone.make_naive(value).replace(tzinfo=zone)
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", _("The event must end after it starts."))
+        if not data.get("place") and not data.get("online_url"):
+            self.add_error("place", _("Give a place, an online link or both."))
+        return data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["co_hosts"] = list(data.get("co_hosts") or [])
+        data.pop("organisation", None)
+        return data
+
+
+class GuestRegistrationForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=150)
+    email = forms.EmailField(label=_("Your e-mail address"))
+    organisation_name = forms.CharField(label=_("Your organisation"), max_length=200, required=False)
+
+
+class OutcomeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=EventOutcome.Kind.choices)
+    object_ref = forms.CharField(
+        label=_("Slug or id"), max_length=200, help_text=_("The last part of the item's address.")
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)

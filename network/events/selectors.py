@@ -1,0 +1,201 @@
+"""Reads about events: who may read, host and register; lists, attendees and outcomes.
+
+Every read goes through :meth:`EventQuerySet.visible_to` or :func:`can_read_event`; both are the
+visibility policy plus the co-host rule. Outcomes are resolved through the linked model's own
+``visible_to`` so an outcome never reveals what the viewer may not read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from members.models import EDITOR_ROLES, Organisation, WorkingGroup
+from network import visibility
+from network.events.models import Event, EventOutcome, Registration
+
+#: Outcome kind → (model label, lookup fields tried in order).
+OUTCOME_MODELS: dict[str, tuple[str, tuple[str, ...]]] = {
+    EventOutcome.Kind.LESSON: ("knowledge.Lesson", ("slug", "pk")),
+    EventOutcome.Kind.STATEMENT: ("statements.Statement", ("slug", "pk")),
+    EventOutcome.Kind.THREAD: ("forums.Thread", ("slug", "pk")),
+}
+
+
+def host_ids(event: Event) -> set[int]:
+    """Host organisation ids (uses a ``hosts`` prefetch when there is one)."""
+    return {o.pk for o in event.hosts.all()} | {event.organisation_id}
+
+
+def can_read_event(person: Any, event: Event) -> bool:
+    if visibility.can_read(person, event):
+        return True
+    viewer = visibility.viewer_for(person)
+    return bool(viewer.organisation_ids & host_ids(event))
+
+
+def is_host(person: Any, event: Event) -> bool:
+    """Editors, admins and owners of any host organisation run the event."""
+    viewer = visibility.viewer_for(person)
+    return any(viewer.has_role(org_id, EDITOR_ROLES) for org_id in host_ids(event))
+
+
+def events_for(person: Any) -> QuerySet[Event]:
+    """Events the person may read, with what list pages show, in a bounded number of queries."""
+    return (
+        Event.objects.visible_to(person)
+        .select_related("organisation", "working_group")
+        .prefetch_related(Prefetch("hosts", queryset=Organisation.objects.order_by("name")))
+        .annotate(
+            confirmed_count=Count(
+                "registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)
+            )
+        )
+    )
+
+
+def event_for(person: Any, slug: str) -> Event:
+    """One readable event or 404 (another tenant's private event looks exactly like a missing one)."""
+    event = events_for(person).filter(slug=slug).first()
+    if event is None:
+        raise Http404
+    return event
+
+
+def hostable_organisations(person: Any) -> QuerySet[Organisation]:
+    """Organisations the person may create events for (editor roles)."""
+    viewer = visibility.viewer_for(person)
+    ids = [org_id for org_id, role in viewer.roles.items() if role in EDITOR_ROLES]
+    return Organisation.objects.filter(pk__in=ids).order_by("name")
+
+
+def visible_working_groups(person: Any) -> QuerySet[WorkingGroup]:
+    return WorkingGroup.objects.filter(visibility.working_groups_visible_q(visibility.viewer_for(person)))
+
+
+def registration_of(person: Any, event: Event) -> Registration | None:
+    if person is None or not getattr(person, "is_authenticated", False):
+        return None
+    return event.registrations.active().filter(person_id=person.pk).first()
+
+
+def waiting_position(registration: Registration) -> int | None:
+    """1-based place on the waiting list, or None when not waitlisted."""
+    if registration.status != Registration.Status.WAITLISTED:
+        return None
+    ahead = (
+        Registration.objects.waitlisted()
+        .filter(event_id=registration.event_id)
+        .filter(
+            Q(position__lt=registration.position) | Q(position=registration.position, pk__lt=registration.pk)
+        )
+        .count()
+    )
+    return ahead + 1
+
+
+def attendees(event: Event) -> QuerySet[Registration]:
+    """Confirmed, then waitlisted, then pending guests (callers check :func:`is_host` first)."""
+    return (
+        event.registrations.exclude(status=Registration.Status.CANCELLED)
+        .select_related("person", "organisation")
+        .order_by("status", "position", "created_at", "pk")
+    )
+
+
+def feed_organisation(person: Any, slug: str) -> tuple[Organisation, QuerySet[Event]]:
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None:
+        raise Http404
+    events = events_for(person).filter(Q(organisation=organisation) | Q(hosts=organisation)).distinct()
+    return organisation, events
+
+
+def feed_working_group(person: Any, slug: str) -> tuple[WorkingGroup, QuerySet[Event]]:
+    group = visible_working_groups(person).filter(slug=slug).first()
+    if group is None:
+        raise Http404
+    return group, events_for(person).filter(working_group=group)
+
+
+# --- outcomes ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResolvedOutcome:
+    outcome: EventOutcome
+    title: str
+    url: str | None
+
+
+def _outcome_model(kind: str):
+    label, lookups = OUTCOME_MODELS[kind]
+    try:
+        return apps.get_model(label, require_ready=True), lookups
+    except LookupError:
+        return None, lookups
+
+
+def _lookup_q(model, lookups: tuple[str, ...], refs: list[str]) -> Q | None:
+    q = Q()
+    names = {f.name for f in model._meta.get_fields()}
+    for field in lookups:
+        if field == "pk":
+            ids = [int(r) for r in refs if r.isdigit()]
+            if ids:
+                q |= Q(pk__in=ids)
+        elif field in names:
+            q |= Q(**{f"{field}__in": refs})
+    return q or None
+
+
+def _readable(model, person: Any):
+    manager = model._default_manager
+    if hasattr(manager, "visible_to"):
+        return manager.visible_to(person)
+    return manager.none()  # a model without a read rule is never shown
+
+
+def resolve_object(person: Any, kind: str, ref: str):
+    """The object an outcome would link to, if it exists and ``person`` may read it."""
+    model, lookups = _outcome_model(kind)
+    if model is None:
+        return None
+    q = _lookup_q(model, lookups, [ref])
+    if q is None:
+        return None
+    return _readable(model, person).filter(q).first()
+
+
+def outcomes_for(person: Any, event: Event) -> list[ResolvedOutcome]:
+    """The event's outcomes the viewer may follow: one query per kind, unreadable ones dropped."""
+    outcomes = list(event.outcomes.all())
+    by_kind: dict[str, list[EventOutcome]] = {}
+    for outcome in outcomes:
+        by_kind.setdefault(outcome.kind, []).append(outcome)
+    resolved: dict[int, ResolvedOutcome] = {}
+    for kind, items in by_kind.items():
+        model, lookups = _outcome_model(kind)
+        if model is None:
+            continue
+        q = _lookup_q(model, lookups, [o.object_ref for o in items])
+        if q is None:
+            continue
+        objects = list(_readable(model, person).filter(q))
+        index: dict[str, Any] = {}
+        for obj in objects:
+            index[str(obj.pk)] = obj
+            if getattr(obj, "slug", None):
+                index[obj.slug] = obj
+        for outcome in items:
+            obj = index.get(outcome.object_ref)
+            if obj is None:
+                continue
+            title = getattr(obj, "title", None) or getattr(obj, "name", None) or str(obj)
+            url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None
+            resolved[outcome.pk] = ResolvedOutcome(outcome=outcome, title=str(title), url=url)
+    return [resolved[o.pk] for o in outcomes if o.pk in resolved]

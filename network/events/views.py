@@ -1,0 +1,300 @@
+"""HTML views for events: thin — they parse input, call services/selectors and render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from network.events import exports, ical, selectors, services
+from network.events.forms import EventForm, GuestRegistrationForm, OutcomeForm
+from network.events.models import Audience, Event, EventOutcome, Registration
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def event_list(request: HttpRequest) -> HttpResponse:
+    when = "past" if request.GET.get("when") == "past" else "upcoming"
+    events = selectors.events_for(request.user)
+    events = events.past() if when == "past" else events.upcoming()
+    audience = request.GET.get("audience", "")
+    if audience in Audience.values:
+        events = events.for_audience(audience)
+    page = Paginator(events, 20).get_page(request.GET.get("page"))
+    can_create = (
+        selectors.hostable_organisations(request.user).exists() if request.user.is_authenticated else False
+    )
+    return render(
+        request,
+        "events/list.html",
+        {
+            "page": page,
+            "when": when,
+            "audience": audience,
+            "audiences": Audience.choices,
+            "can_create": can_create,
+        },
+    )
+
+
+def _detail_context(request: HttpRequest, event: Event, **extra) -> dict:
+    registration = selectors.registration_of(request.user, event)
+    return {
+        "event": event,
+        "registration": registration,
+        "waiting_position": selectors.waiting_position(registration) if registration else None,
+        "is_host": selectors.is_host(request.user, event),
+        "outcomes": selectors.outcomes_for(request.user, event),
+        "guest_form": extra.pop("guest_form", None) or GuestRegistrationForm(),
+        "guests_allowed": event.visibility == "public" and not request.user.is_authenticated,
+        "takes_registrations": event.registration_open and not event.is_past and not event.is_cancelled,
+        **extra,
+    }
+
+
+def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    event = selectors.event_for(request.user, slug)
+    return render(request, "events/detail.html", _detail_context(request, event))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_create(request: HttpRequest) -> HttpResponse:
+    if not selectors.hostable_organisations(request.user).exists():
+        raise PermissionDenied
+    form = EventForm(request.POST or None, person=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.service_kwargs()
+        try:
+            event = services.event_create(
+                person=request.user,
+                organisation=form.cleaned_data["organisation"],
+                visibility_level=data.pop("visibility"),
+                **data,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Event created."))
+            return redirect(event)
+    return render(request, "events/form.html", {"form": form, "event": None})
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _hosted_event(request: HttpRequest, slug: str) -> Event:
+    """The event if readable (else 404) and hosted by the person (else 403)."""
+    event = selectors.event_for(request.user, slug)
+    if not selectors.is_host(request.user, event):
+        raise PermissionDenied
+    return event
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    event = _hosted_event(request, slug)
+    form = EventForm(request.POST or None, person=request.user, event=event)
+    if request.method == "POST" and form.is_valid():
+        data = form.service_kwargs()
+        data["visibility"] = data.pop("visibility")
+        try:
+            event = services.event_update(person=request.user, event=event, **data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Event saved."))
+            return redirect(event)
+    return render(request, "events/form.html", {"form": form, "event": event})
+
+
+@login_required
+@require_POST
+def register(request: HttpRequest, slug: str) -> HttpResponse:
+    event = selectors.event_for(request.user, slug)
+    try:
+        reg = services.registration_register(person=request.user, event=event)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        if reg.status == Registration.Status.CONFIRMED:
+            messages.success(request, _("You are registered."))
+        else:
+            messages.info(request, _("The event is full: you are on the waiting list."))
+    return redirect(event)
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, slug: str) -> HttpResponse:
+    event = selectors.event_for(request.user, slug)
+    if services.registration_cancel_for(person=request.user, event=event):
+        messages.success(request, _("Your registration is cancelled."))
+    return redirect(event)
+
+
+@require_POST
+def guest_register(request: HttpRequest, slug: str) -> HttpResponse:
+    event = selectors.event_for(request.user, slug)
+    if event.visibility != "public":
+        raise PermissionDenied
+    form = GuestRegistrationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.guest_registration_start(event=event, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Thank you. We sent a confirmation link to %(email)s: your place is held once you open it.")
+                % {"email": form.cleaned_data["email"]},
+            )
+            return redirect(event)
+    return render(request, "events/detail.html", _detail_context(request, event, guest_form=form), status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def guest_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button (mail scanners prefetch links); POST uses the single-use token."""
+    pending = services.guest_registration_for_token(token)
+    if request.method == "GET":
+        if pending is None:
+            return render(request, "events/guest_link_used.html", status=404)
+        return render(request, "events/guest_confirm.html", {"registration": pending, "event": pending.event})
+    try:
+        reg = services.guest_registration_confirm(token=token)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect(pending.event if pending else "events:list")
+    if reg is None:
+        return render(request, "events/guest_link_used.html", status=404)
+    return render(
+        request, "events/guest_confirm.html", {"registration": reg, "event": reg.event, "done": True}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def guest_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    reg = services.registration_for_guest_cancel_token(token)
+    if reg is None:
+        raise Http404
+    done = reg.status == Registration.Status.CANCELLED
+    if request.method == "POST" and not done:
+        reg = services.registration_cancel(registration=reg)
+        done = True
+    return render(
+        request, "events/guest_cancel.html", {"registration": reg, "event": reg.event, "done": done}
+    )
+
+
+def _calendar_response(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def event_ics(request: HttpRequest, slug: str) -> HttpResponse:
+    event = selectors.event_for(request.user, slug)
+    return _calendar_response(
+        ical.calendar([event], name=event.title, time_zone=event.time_zone), f"{slug}.ics"
+    )
+
+
+FEED_LIMIT = 500
+
+
+def feed_organisation(request: HttpRequest, slug: str) -> HttpResponse:
+    """Calendar clients fetch without a session, so they get the organisation's public events."""
+    organisation, events = selectors.feed_organisation(request.user, slug)
+    events = events.order_by("-starts_at")[:FEED_LIMIT]
+    name = _("Events: %(name)s") % {"name": organisation.name}
+    return _calendar_response(ical.calendar(events, name=name), f"{slug}-events.ics")
+
+
+def feed_working_group(request: HttpRequest, slug: str) -> HttpResponse:
+    group, events = selectors.feed_working_group(request.user, slug)
+    events = events.order_by("-starts_at")[:FEED_LIMIT]
+    name = _("Events: %(name)s") % {"name": group.name}
+    return _calendar_response(ical.calendar(events, name=name), f"{slug}-events.ics")
+
+
+@login_required
+def attendees(request: HttpRequest, slug: str) -> HttpResponse:
+    event = _hosted_event(request, slug)
+    registrations = list(selectors.attendees(event))
+    counts = dict.fromkeys(Registration.Status.values, 0)
+    for reg in registrations:
+        counts[reg.status] += 1
+    return render(
+        request,
+        "events/attendees.html",
+        {
+            "event": event,
+            "registrations": registrations,
+            "counts": counts,
+            "outcomes": selectors.outcomes_for(request.user, event),
+            "outcome_form": OutcomeForm(),
+        },
+    )
+
+
+@login_required
+def attendees_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    event = _hosted_event(request, slug)
+    response = HttpResponse(
+        exports.attendees_csv(selectors.attendees(event)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{slug}-attendees.csv"'
+    return response
+
+
+@login_required
+@require_POST
+def attendee_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    event = _hosted_event(request, slug)
+    reg = get_object_or_404(Registration, pk=pk, event=event)
+    services.registration_remove(person=request.user, registration=reg)
+    messages.success(request, _("%(name)s is off the list.") % {"name": reg.display_name})
+    return redirect("events:attendees", slug=slug)
+
+
+@login_required
+@require_POST
+def outcome_add(request: HttpRequest, slug: str) -> HttpResponse:
+    event = _hosted_event(request, slug)
+    form = OutcomeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.outcome_add(person=request.user, event=event, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("Outcome linked."))
+    else:
+        messages.error(request, _("Choose a kind and give the item's slug or id."))
+    return redirect("events:attendees", slug=slug)
+
+
+@login_required
+@require_POST
+def outcome_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    event = _hosted_event(request, slug)
+    outcome = get_object_or_404(EventOutcome, pk=pk, event=event)
+    services.outcome_remove(person=request.user, outcome=outcome)
+    messages.success(request, _("Outcome removed."))
+    return redirect("events:attendees", slug=slug)
