@@ -1,0 +1,3 @@
+"""Bare Django views for the API baseline (filled in as the endpoints land)."""
+
+urlpatterns: list = []

@@ -1,0 +1,271 @@
+"""Real-time fan-out: N WebSocket clients on one thread, posts through the HTTP API, time from the
+post request to each client receiving it — on the in-memory and the Redis channel layers, and
+against a bare ASGI broadcast (no Django, no Channels) as the ceiling.
+
+Per round (a fresh server process each, so memory deltas are clean):
+
+1. connect N clients (session cookie), wait until the connect-time traffic (hello, presence) settles;
+2. *steady*: posts at a fixed rate → p50/p99 of post-request → arrival, over every client;
+3. *burst*: posts back to back → deliveries a second (all clients' arrivals / span);
+4. wait for stragglers, then count misses (every client must get every post) and duplicates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from bench.env import Context, Server, SkipBenchmark, create_database, django_env, manage, rss_kib, worker
+from bench.httpload import Connection
+from bench.report import BenchResult, Chart, Check, Series
+from bench.stats import percentile, ratio
+from bench.wsclients import Activity, Listener, marker, open_all
+
+TITLE = "Real-time fan-out (post request → every client)"
+_keys = itertools.count(1)
+
+
+@dataclass
+class Target:
+    """What a round talks to: the Django stack on some layer, or the bare broadcast."""
+
+    label: str
+    app: str
+    env: dict[str, str]
+    ws_path: str
+    post_path: str
+    headers_for: Any  # session key -> socket headers
+    post_headers: dict[str, str]
+
+
+@dataclass
+class Plan:
+    sizes: list[int]
+    rate_per_s: float
+    steady_posts: int
+    burst_posts: int
+
+
+def plan_for(ctx: Context) -> Plan:
+    if ctx.quick:
+        return Plan(sizes=[100, 500], rate_per_s=2.0, steady_posts=10, burst_posts=20)
+    return Plan(sizes=[100, 500, 1000], rate_per_s=2.0, steady_posts=30, burst_posts=50)
+
+
+async def _round(server: Server, target: Target, sessions: list[str], plan: Plan) -> dict[str, Any]:
+    n = len(sessions)
+    origin = server.base
+    ws_base = f"ws://127.0.0.1:{server.port}"
+    activity = Activity()
+    listeners = [
+        Listener(ws_base + target.ws_path, headers=target.headers_for(key), origin=origin, activity=activity)
+        for key in sessions
+    ]
+    server_rss0 = server.rss_kib()
+    client_rss0 = rss_kib(os.getpid())
+    connect_s, connect_failures = await open_all(listeners)
+    activity.last = time.perf_counter()
+    settle_s = await activity.settle(quiet_s=1.0, timeout_s=90)
+    server_rss1 = server.rss_kib()
+    client_rss1 = rss_kib(os.getpid())
+
+    poster = Connection("127.0.0.1", server.port, target.post_headers)
+    sent_at: dict[int, float] = {}
+    post_errors = 0
+
+    async def post(key: int) -> None:
+        nonlocal post_errors
+        sent_at[key] = time.perf_counter()
+        try:
+            response = await poster.request("POST", target.post_path, body={"body": f"Fan-out {marker(key)}"})
+            if response.status not in (200, 201):
+                post_errors += 1
+        except (ConnectionError, OSError, asyncio.IncompleteReadError):
+            post_errors += 1
+
+    steady = [next(_keys) for _ in range(plan.steady_posts)]
+    started = time.perf_counter()
+    for index, key in enumerate(steady):
+        delay = started + index / plan.rate_per_s - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        await post(key)
+    burst = [next(_keys) for _ in range(plan.burst_posts)]
+    await asyncio.sleep(1.0)  # let the steady phase drain so the burst span is its own
+    burst_started = time.perf_counter()
+    for key in burst:
+        await post(key)
+    everything = steady + burst
+    deadline = time.perf_counter() + 20
+    while time.perf_counter() < deadline:
+        if all(len(listener.received) >= len(everything) for listener in listeners if listener.ws):
+            break
+        await asyncio.sleep(0.2)
+    await poster.close()
+    await asyncio.gather(*(listener.close() for listener in listeners))
+
+    steady_latency = [
+        (listener.received[key] - sent_at[key]) * 1000
+        for listener in listeners
+        for key in steady
+        if key in listener.received
+    ]
+    burst_arrivals = [
+        listener.received[key] for listener in listeners for key in burst if key in listener.received
+    ]
+    burst_span = (max(burst_arrivals) - burst_started) if burst_arrivals else None
+    delivered = sum(1 for listener in listeners for key in everything if key in listener.received)
+    return {
+        "layer": target.label,
+        "clients": n,
+        "connect_failures": connect_failures,
+        "connect_s": round(connect_s, 2),
+        "settle_s": round(settle_s, 2),
+        "posts": len(everything),
+        "post_errors": post_errors,
+        "p50_ms": percentile(steady_latency, 50),
+        "p99_ms": percentile(steady_latency, 99),
+        "max_ms": max(steady_latency) if steady_latency else None,
+        "deliveries_per_s": (len(burst_arrivals) / burst_span) if burst_span else None,
+        "misses": n * len(everything) - delivered,
+        "duplicates": sum(listener.duplicates for listener in listeners),
+        "server_kib_per_conn": (server_rss1 - server_rss0) / n if n else None,
+        "client_kib_per_conn": (client_rss1 - client_rss0) / n if n else None,
+    }
+
+
+def _targets(ctx: Context, db, setup: dict[str, Any]) -> list[Target]:
+    thread_path = f"/ws/threads/{setup['thread_id']}/"
+    post_path = f"/api/v1/threads/{setup['thread_id']}/posts/"
+    poster_headers = {"X-Session-Token": setup["poster"]}
+
+    def cookie(key: str) -> dict[str, str]:
+        return {"Cookie": f"sessionid={key}"}
+
+    targets = [
+        Target(
+            "in-memory",
+            "network.asgi:application",
+            django_env(db),
+            thread_path,
+            post_path,
+            cookie,
+            poster_headers,
+        )
+    ]
+    if ctx.redis:
+        targets.append(
+            Target(
+                "redis",
+                "network.asgi:application",
+                django_env(db, redis_url=ctx.redis_url),
+                thread_path,
+                post_path,
+                cookie,
+                poster_headers,
+            )
+        )
+    targets.append(
+        Target(
+            "bare ASGI",
+            "bench.bare_broadcast:app",
+            dict(os.environ),
+            "/ws/bare/",
+            "/post",
+            lambda key: {},
+            {},
+        )
+    )
+    return targets
+
+
+def run(ctx: Context) -> BenchResult:
+    plan = plan_for(ctx)
+    result = BenchResult(name="fanout", title=TITLE)
+    db = create_database(ctx, "sqlite", "fanout")
+    try:
+        manage(db, "migrate", "--noinput")
+        setup = worker(db, "forum_setup", {"readers": max(plan.sizes)})
+        rounds: list[dict[str, Any]] = []
+        for target in _targets(ctx, db, setup):
+            for size in plan.sizes:
+                log = ctx.tmp / f"fanout-{target.label.replace(' ', '_')}-{size}.log"
+                ready = "/healthz" if target.app.startswith("network") else "/"
+                with Server(target.app, target.env, log_path=log, ready_path=ready) as server:
+                    row = asyncio.run(_round(server, target, setup["readers"][:size], plan))
+                rounds.append(row)
+                result.add_row(**row)
+                print(
+                    f"   {target.label:9} {size:5} clients: p99 {row['p99_ms'] or 0:.0f} ms, "
+                    f"misses {row['misses']}",
+                    flush=True,
+                )
+    finally:
+        db.drop()
+    if not ctx.redis:
+        result.notes.append("Redis not reachable on 127.0.0.1:6379: the Redis layer column is skipped.")
+    result.notes.append(
+        f"steady: {plan.steady_posts} posts at {plan.rate_per_s:g}/s for latency; burst: {plan.burst_posts} "
+        "posts back to back for deliveries/s; one uvicorn worker; SQLite; clients and server share 2 cores."
+    )
+    _checks(result, rounds, plan)
+    labels = list(dict.fromkeys(row["layer"] for row in rounds))
+    result.charts.append(
+        Chart(
+            title="Fan-out latency p99 vs clients",
+            x_label="WebSocket clients on one thread",
+            y_label="p99 post → arrival (ms)",
+            series=[
+                Series(label, [(row["clients"], row["p99_ms"]) for row in rounds if row["layer"] == label])
+                for label in labels
+            ],
+        )
+    )
+    result.data["rounds"] = rounds
+    return result
+
+
+def _checks(result: BenchResult, rounds: list[dict[str, Any]], plan: Plan) -> None:
+    if not rounds:
+        raise SkipBenchmark("no round ran")
+    biggest = max(plan.sizes)
+    at_biggest = {row["layer"]: row for row in rounds if row["clients"] == biggest}
+    bare = at_biggest.get("bare ASGI")
+    for label, row in at_biggest.items():
+        if label == "bare ASGI":
+            continue
+        full_size = biggest >= 1000
+        p99 = row["p99_ms"]
+        result.checks.append(
+            Check(
+                f"fan-out p99 ({label})",
+                "≤ 250 ms at 1,000 clients",
+                f"{p99:.0f} ms at {biggest} clients" if p99 is not None else "no deliveries",
+                (p99 is not None and p99 <= 250) if full_size else None,
+            )
+        )
+        share = ratio(row["deliveries_per_s"], bare["deliveries_per_s"] if bare else None)
+        result.checks.append(
+            Check(
+                f"deliveries/s vs bare ({label})",
+                "≥ 50% of the bare ASGI broadcast",
+                f"{share:.0%} ({row['deliveries_per_s'] or 0:,.0f} vs {bare['deliveries_per_s'] or 0:,.0f}/s)"
+                if share is not None
+                else "not measured",
+                share >= 0.5 if share is not None else None,
+            )
+        )
+    django_rounds = [row for row in rounds if row["layer"] != "bare ASGI"]
+    misses = sum(row["misses"] for row in django_rounds)
+    result.checks.append(
+        Check(
+            "messages missed",
+            "0 (every client gets every post)",
+            f"{misses} of {sum(row['posts'] * row['clients'] for row in django_rounds):,}",
+            misses == 0,
+        )
+    )
