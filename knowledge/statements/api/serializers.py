@@ -1,0 +1,222 @@
+"""Serializers for the statements API: input shapes and output shapes, no business rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from knowledge.statements.models import AuditEntry, Demand, Signature, Statement, StatementVersion
+from knowledge.statements.selectors import can_see_private_volumes
+from members.models import Organisation, WorkingGroup
+from network.categories import DeviceCategory
+from network.visibility import Visibility
+
+
+class OrganisationRefSerializer(serializers.ModelSerializer):
+    country = serializers.CharField(source="country.code", read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = ["slug", "name", "country"]
+
+
+class DemandSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Demand
+        fields = ["position", "text", "category", "cpv_code"]
+        read_only_fields = ["position"]
+
+
+class DemandInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=2000)
+    category = serializers.ChoiceField(choices=DeviceCategory.choices, required=False, allow_blank=True)
+    cpv_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
+class StatementListSerializer(serializers.ModelSerializer):
+    organisation = OrganisationRefSerializer(read_only=True)
+    issuers = OrganisationRefSerializer(many=True, read_only=True)
+    signature_count = serializers.IntegerField(read_only=True)
+    current_version = serializers.IntegerField(
+        source="current_version.number", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Statement
+        fields = [
+            "slug",
+            "title",
+            "summary",
+            "status",
+            "visibility",
+            "organisation",
+            "issuers",
+            "opens_on",
+            "closes_on",
+            "current_version",
+            "signature_count",
+        ]
+
+
+class StatementDetailSerializer(StatementListSerializer):
+    demands = DemandSerializer(many=True, read_only=True)
+    working_group = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta(StatementListSerializer.Meta):
+        fields = [
+            *StatementListSerializer.Meta.fields,
+            "body",
+            "body_html",
+            "contact",
+            "working_group",
+            "demands",
+            "created_at",
+            "opened_at",
+            "closed_at",
+        ]
+
+
+class StatementCreateSerializer(serializers.Serializer):
+    organisation = serializers.SlugRelatedField(slug_field="slug", queryset=Organisation.objects.all())
+    issuers = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Organisation.objects.all(), many=True, required=False
+    )
+    working_group = serializers.SlugRelatedField(
+        slug_field="slug", queryset=WorkingGroup.objects.all(), required=False, allow_null=True
+    )
+    title = serializers.CharField(max_length=200)
+    summary = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    body = serializers.CharField()
+    contact = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    opens_on = serializers.DateField(required=False, allow_null=True)
+    closes_on = serializers.DateField(required=False, allow_null=True)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.PRIVATE)
+    demands = DemandInputSerializer(many=True, required=False)
+
+
+class StatementUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    summary = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    body = serializers.CharField(required=False)
+    contact = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    opens_on = serializers.DateField(required=False, allow_null=True)
+    closes_on = serializers.DateField(required=False, allow_null=True)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+    demands = DemandInputSerializer(many=True, required=False)
+    change_note = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        help_text="Required when the text of a published statement changes (a new version).",
+    )
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    signatories = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StatementVersion
+        fields = ["number", "title", "summary", "body", "demands", "change_note", "created_at", "signatories"]
+
+    def get_signatories(self, obj: StatementVersion) -> list[str]:
+        return [s.organisation.name for s in getattr(obj, "active_signatures", [])]
+
+
+class SignatureSerializer(serializers.ModelSerializer):
+    """A signature; ``volumes`` is null when the reader may not see undisclosed figures."""
+
+    organisation = OrganisationRefSerializer(read_only=True)
+    version = serializers.IntegerField(source="version.number", read_only=True)
+    volumes = serializers.SerializerMethodField()
+    active = serializers.BooleanField(source="is_active", read_only=True)
+
+    class Meta:
+        model = Signature
+        fields = ["organisation", "version", "signed_at", "volumes", "volumes_public", "comment", "active"]
+
+    def get_volumes(self, obj: Signature) -> dict[str, int] | None:
+        if obj.volumes_public:
+            return obj.volumes
+        person, statement = self.context.get("person"), self.context.get("statement")
+        if person is not None and statement is not None and can_see_private_volumes(person, statement, obj):
+            return obj.volumes
+        return None
+
+
+class WithdrawnSignatureSerializer(SignatureSerializer):
+    class Meta(SignatureSerializer.Meta):
+        fields = [*SignatureSerializer.Meta.fields, "withdrawn_at", "withdrawal_reason"]
+
+
+class SignRequestSerializer(serializers.Serializer):
+    organisation = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Organisation.objects.all(),
+        help_text="Slug of the organisation you sign for (you need the signatory role there).",
+    )
+    volumes = serializers.JSONField(
+        required=False,
+        help_text='Units bought a year per category, e.g. {"phones": 6500}. Categories: '
+        + ", ".join(DeviceCategory.values),
+    )
+    volumes_public = serializers.BooleanField(
+        required=False, default=False, help_text="Publish the volumes and count them in the totals."
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000)
+
+    def validate_volumes(self, value: Any) -> Any:
+        return {} if value is None else value
+
+
+class WithdrawRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=1000, help_text="Why the organisation withdraws; issuers see it."
+    )
+
+
+class AuditEntrySerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = AuditEntry
+        fields = ["action", "actor", "organisation", "at", "details"]
+
+    def get_actor(self, obj: AuditEntry) -> str | None:
+        return obj.actor.display_name if obj.actor else None
+
+
+class CountrySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    signatories = serializers.IntegerField()
+
+
+class CategoryTotalSerializer(serializers.Serializer):
+    category = serializers.CharField()
+    label = serializers.CharField()
+    units = serializers.IntegerField(help_text="Sum of the public yearly volumes.")
+    organisations = serializers.IntegerField()
+
+
+class TimelinePointSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    signatories = serializers.IntegerField()
+
+
+class DemandSummarySerializer(serializers.Serializer):
+    signatory_count = serializers.IntegerField()
+    countries = CountrySerializer(many=True)
+    totals = CategoryTotalSerializer(many=True)
+    public_volume_signatories = serializers.IntegerField()
+    timeline = TimelinePointSerializer(many=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(required=False)
+
+
+class ConflictSerializer(ErrorSerializer):
+    signature = SignatureSerializer(required=False, help_text="The existing active signature.")

@@ -1,0 +1,368 @@
+"""The statements API: thin views that parse input, call services/selectors and format output.
+
+Reads go through :func:`selectors.statement_for` (another tenant's draft answers 404, exactly like a
+missing one); writes go through :mod:`knowledge.statements.services`, whose refusals map to JSON
+errors here: ``PermissionDenied`` → 403, ``ValidationError`` → 400 with field errors,
+:class:`StatementConflict` → 409, :class:`IdempotencyMismatch` → 422.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, permissions, status
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from knowledge.statements import exports, idempotency, selectors, services
+from knowledge.statements.api import serializers as s
+from knowledge.statements.models import Signature, Statement, StatementStatus
+
+ERRORS = {
+    400: OpenApiResponse(s.ErrorSerializer, description="Invalid input (field errors in `errors`)."),
+    403: OpenApiResponse(s.ErrorSerializer, description="Visible, but you may not do this."),
+    404: OpenApiResponse(s.ErrorSerializer, description="No such statement, or not visible to you."),
+}
+CONFLICT = {
+    409: OpenApiResponse(s.ConflictSerializer, description="The statement's state does not allow this.")
+}
+SLUG = OpenApiParameter("slug", str, OpenApiParameter.PATH, description="The statement's slug.")
+
+
+class StatementAPIView(generics.GenericAPIView):
+    """Resolves the statement once through the visibility policy and maps service refusals to JSON."""
+
+    lookup_field = "slug"
+
+    def get_statement(self) -> Statement:
+        if not hasattr(self, "_statement"):
+            self._statement = selectors.statement_for(self.request.user, self.kwargs["slug"])
+        return self._statement
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, services.StatementError):
+            body: dict[str, Any] = {"detail": exc.message, "code": exc.code}
+            if isinstance(exc, services.AlreadySigned):
+                body["signature"] = s.SignatureSerializer(
+                    exc.signature, context={"person": self.request.user, "statement": exc.signature.statement}
+                ).data
+            return Response(body, status=exc.status)
+        return super().handle_exception(exc)
+
+    def sig_context(self) -> dict[str, Any]:
+        return {"person": self.request.user, "statement": self.get_statement(), "request": self.request}
+
+
+class StatementFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=StatementStatus.choices)
+    issuer = django_filters.CharFilter(field_name="issuers__slug", label="Issuing organisation (slug)")
+
+    class Meta:
+        model = Statement
+        fields = ["status", "issuer"]
+
+
+@extend_schema_view(
+    get=extend_schema(summary="Statements you may read, open ones first", tags=["statements"]),
+    post=extend_schema(
+        summary="Draft a statement",
+        request=s.StatementCreateSerializer,
+        responses={201: s.StatementDetailSerializer, **ERRORS},
+        tags=["statements"],
+    ),
+)
+class StatementListView(StatementAPIView, generics.ListCreateAPIView):
+    serializer_class = s.StatementListSerializer
+    filterset_class = StatementFilter
+
+    def get_queryset(self):
+        return selectors.statements_visible_to(self.request.user).select_related("current_version")
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [permissions.IsAuthenticated()]
+        return [permissions.AllowAny()]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = s.StatementCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        statement = services.statement_create(
+            person=request.user,
+            organisation=v["organisation"],
+            issuers=v.get("issuers", []),
+            working_group=v.get("working_group"),
+            title=v["title"],
+            summary=v["summary"],
+            body=v["body"],
+            contact=v["contact"],
+            opens_on=v.get("opens_on"),
+            closes_on=v.get("closes_on"),
+            visibility_level=v["visibility"],
+            demands=v.get("demands", []),
+        )
+        statement = selectors.statement_for(request.user, statement.slug)
+        return Response(s.StatementDetailSerializer(statement).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="A statement",
+        responses={200: s.StatementDetailSerializer, 404: ERRORS[404]},
+        tags=["statements"],
+    ),
+    patch=extend_schema(
+        summary="Edit a statement (a published one gets a new version when its text changes)",
+        request=s.StatementUpdateSerializer,
+        responses={200: s.StatementDetailSerializer, **ERRORS},
+        tags=["statements"],
+    ),
+)
+class StatementDetailView(StatementAPIView):
+    serializer_class = s.StatementDetailSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get(self, request: Request, slug: str) -> Response:
+        return Response(s.StatementDetailSerializer(self.get_statement()).data)
+
+    def patch(self, request: Request, slug: str) -> Response:
+        statement = self.get_statement()
+        data = s.StatementUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        change_note = fields.pop("change_note", "")
+        demands = fields.pop("demands", None)
+        services.statement_update(
+            person=request.user, statement=statement, change_note=change_note, demands=demands, **fields
+        )
+        return Response(s.StatementDetailSerializer(selectors.statement_for(request.user, slug)).data)
+
+
+class _Transition(StatementAPIView):
+    serializer_class = s.StatementDetailSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    service = staticmethod(services.statement_open)
+
+    @extend_schema(
+        request=None, responses={200: s.StatementDetailSerializer, **ERRORS, **CONFLICT}, tags=["statements"]
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        type(self).service(person=request.user, statement=self.get_statement())
+        return Response(s.StatementDetailSerializer(selectors.statement_for(request.user, slug)).data)
+
+
+class StatementOpenView(_Transition):
+    """Open a draft for signature (issuers' owners, admins, editors). It becomes public."""
+
+    service = staticmethod(services.statement_open)
+
+
+class StatementCloseView(_Transition):
+    """Close an open statement: no more signatures."""
+
+    service = staticmethod(services.statement_close)
+
+
+class StatementReopenView(_Transition):
+    """Reopen a closed statement for signature."""
+
+    service = staticmethod(services.statement_reopen)
+
+
+@extend_schema(summary="Published versions, newest first, with who signed each", tags=["statements"])
+class VersionListView(StatementAPIView, generics.ListAPIView):
+    serializer_class = s.VersionSerializer
+
+    def get_queryset(self):
+        statement = self.get_statement()
+        return statement.versions.order_by("-number").prefetch_related(
+            Prefetch(
+                "signatures",
+                queryset=Signature.objects.active().select_related("organisation").order_by("signed_at"),
+                to_attr="active_signatures",
+            )
+        )
+
+
+IDEMPOTENCY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Any unique string (a UUID). A retry with the same key and parameters returns the first "
+    "response; the same key with different parameters is refused with 422.",
+)
+
+
+@extend_schema_view(
+    get=extend_schema(summary="Active signatures, in signing order", tags=["signatures"]),
+    post=extend_schema(
+        summary="Sign on behalf of an organisation",
+        description="Needs the `signatory` role in a verified organisation and an open statement. "
+        "Records the current version. When the organisation already has an active signature the "
+        "answer is **409** with the existing signature under `signature`, and nothing is stored.",
+        parameters=[IDEMPOTENCY],
+        request=s.SignRequestSerializer,
+        responses={
+            201: s.SignatureSerializer,
+            **ERRORS,
+            **CONFLICT,
+            422: OpenApiResponse(
+                s.ErrorSerializer, description="Idempotency-Key reused with other parameters."
+            ),
+        },
+        tags=["signatures"],
+    ),
+)
+class SignatureListView(StatementAPIView, generics.ListAPIView):
+    serializer_class = s.SignatureSerializer
+    throttle_scope = "sign"
+
+    def get_throttles(self):
+        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [permissions.IsAuthenticated()]
+        return [permissions.AllowAny()]
+
+    def get_queryset(self):
+        return selectors.active_signatures(self.get_statement())
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), **self.sig_context()}
+
+    def post(self, request: Request, slug: str) -> Response:
+        statement = self.get_statement()
+        data = s.SignRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        params = {
+            "statement": statement.pk,
+            "organisation": v["organisation"].slug,
+            "volumes": v.get("volumes") or {},
+            "volumes_public": v["volumes_public"],
+            "comment": v["comment"],
+        }
+
+        def execute() -> idempotency.Outcome:
+            signature = services.statement_sign(
+                person=request.user,
+                statement=statement,
+                organisation=v["organisation"],
+                volumes=v.get("volumes") or {},
+                volumes_public=v["volumes_public"],
+                comment=v["comment"],
+            )
+            body = s.SignatureSerializer(signature, context=self.sig_context()).data
+            return idempotency.Outcome(status.HTTP_201_CREATED, dict(body))
+
+        outcome = idempotency.run_once(
+            person=request.user,
+            key=request.headers.get("Idempotency-Key"),
+            endpoint=f"POST {request.path}",
+            params=params,
+            execute=execute,
+        )
+        response = Response(outcome.body, status=outcome.status)
+        if outcome.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+
+@extend_schema(
+    summary="Withdraw an organisation's signature (the record is kept)",
+    parameters=[SLUG, OpenApiParameter("organisation_slug", str, OpenApiParameter.PATH)],
+    request=s.WithdrawRequestSerializer,
+    responses={200: s.WithdrawnSignatureSerializer, **ERRORS, **CONFLICT},
+    tags=["signatures"],
+)
+class SignatureWithdrawView(StatementAPIView):
+    serializer_class = s.WithdrawRequestSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def post(self, request: Request, slug: str, organisation_slug: str) -> Response:
+        from members.models import Organisation
+
+        statement = self.get_statement()
+        data = s.WithdrawRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        organisation = generics.get_object_or_404(Organisation, slug=organisation_slug)
+        signature = services.signature_withdraw(
+            person=request.user,
+            statement=statement,
+            organisation=organisation,
+            reason=data.validated_data["reason"],
+        )
+        return Response(s.WithdrawnSignatureSerializer(signature, context=self.sig_context()).data)
+
+
+@extend_schema(
+    summary="Signatories as CSV (public volumes only)",
+    responses={(200, "text/csv"): OpenApiTypes.STR, 404: ERRORS[404]},
+    tags=["signatures"],
+)
+class SignatoriesCsvView(StatementAPIView):
+    def get(self, request: Request, slug: str) -> HttpResponse:
+        statement = self.get_statement()
+        response = HttpResponse(
+            exports.signatories_csv(request.user, statement), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{statement.slug}-signatories.csv"'
+        return response
+
+
+class SignatoriesExportSerializer(s.serializers.Serializer):
+    statement = s.serializers.CharField()
+    title = s.serializers.CharField()
+    current_version = s.serializers.IntegerField(allow_null=True)
+    signatories = s.serializers.ListField(child=s.serializers.DictField())
+
+
+@extend_schema(
+    summary="Signatories as JSON (public volumes only)",
+    responses={200: SignatoriesExportSerializer, 404: ERRORS[404]},
+    tags=["signatures"],
+)
+class SignatoriesJsonView(StatementAPIView):
+    def get(self, request: Request, slug: str) -> Response:
+        return Response(exports.signatories_json(request.user, self.get_statement()))
+
+
+@extend_schema(summary="Audit trail (members of issuing organisations only)", tags=["statements"])
+class AuditListView(StatementAPIView, generics.ListAPIView):
+    serializer_class = s.AuditEntrySerializer
+
+    def get_queryset(self):
+        statement = self.get_statement()  # 404 first: an invisible statement's audit does not exist
+        if not self.request.user.is_authenticated:
+            raise NotAuthenticated()
+        if not services.is_issuer_member(self.request.user, statement):
+            raise PermissionDenied("Only members of the issuing organisations see the audit trail.")
+        return selectors.audit_entries(statement)
+
+
+@extend_schema(
+    summary="Aggregated demand: signatories, countries, public yearly volumes, signatures over time",
+    responses={200: s.DemandSummarySerializer, 404: ERRORS[404]},
+    tags=["statements"],
+)
+class DemandView(StatementAPIView):
+    def get(self, request: Request, slug: str) -> Response:
+        summary = selectors.demand_summary(self.get_statement())
+        return Response(
+            {
+                "signatory_count": summary.signatory_count,
+                "countries": [{"code": c, "name": n, "signatories": k} for c, n, k in summary.countries],
+                "totals": [t.__dict__ for t in summary.totals],
+                "public_volume_signatories": summary.public_volume_signatories,
+                "timeline": [{"date": d.isoformat(), "signatories": n} for d, n in summary.timeline],
+            }
+        )

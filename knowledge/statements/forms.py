@@ -1,0 +1,167 @@
+"""HTML forms for statements: drafting (with a demands formset), signing and withdrawing.
+
+Forms only parse and show input; the rules live in :mod:`knowledge.statements.services`, whose
+``ValidationError`` messages are added back to the form so what was typed is kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Organisation, WorkingGroup
+from network.categories import MAX_UNITS_PER_YEAR, DeviceCategory
+from network.visibility import Visibility, viewer_for, working_groups_visible_q
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Attach a service's ``ValidationError`` to the form fields it names (or to the form)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class StatementForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        label=_("Lead issuing organisation"),
+        help_text=_("Its editors draft and open the statement."),
+    )
+    issuers = forms.ModelMultipleChoiceField(
+        queryset=Organisation.objects.filter(verified=True),
+        required=False,
+        label=_("Co-issuing organisations"),
+        help_text=_("Organisations you edit for, or members of the working group chosen below."),
+    )
+    working_group = forms.ModelChoiceField(
+        queryset=WorkingGroup.objects.none(), required=False, label=_("Working group")
+    )
+    title = forms.CharField(max_length=200, label=_("Title"))
+    summary = forms.CharField(
+        max_length=1000, required=False, label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    body = forms.CharField(
+        label=_("Text"), help_text=_("Markdown: **bold**, lists, links."), widget=forms.Textarea
+    )
+    contact = forms.CharField(max_length=300, required=False, label=_("Contact"))
+    opens_on = forms.DateField(
+        required=False, label=_("Opens on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    closes_on = forms.DateField(
+        required=False, label=_("Closes on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    visibility = forms.ChoiceField(
+        choices=Visibility.choices,
+        initial=Visibility.PRIVATE,
+        label=_("Who can read the draft"),
+        help_text=_("Once opened for signature a statement is public."),
+    )
+    change_note = forms.CharField(
+        max_length=500,
+        required=False,
+        label=_("What changed"),
+        help_text=_("Needed when you change the text of a published statement: it becomes a new version."),
+    )
+
+    def __init__(self, *args: Any, person: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from members.models import EDITOR_ROLES
+
+        viewer = viewer_for(person)
+        editable = [org_id for org_id, role in viewer.roles.items() if role in EDITOR_ROLES]
+        self.fields["organisation"].queryset = Organisation.objects.filter(pk__in=editable)
+        self.fields["working_group"].queryset = WorkingGroup.objects.filter(working_groups_visible_q(viewer))
+        if editing:
+            for name in ("organisation", "issuers", "working_group"):
+                del self.fields[name]
+        else:
+            del self.fields["change_note"]
+
+
+class DemandForm(forms.Form):
+    text = forms.CharField(max_length=2000, label=_("Demand"), widget=forms.Textarea(attrs={"rows": 2}))
+    category = forms.ChoiceField(
+        choices=[("", _("— any —")), *DeviceCategory.choices], required=False, label=_("Device category")
+    )
+    cpv_code = forms.CharField(
+        max_length=20, required=False, label=_("CPV code"), help_text=_("e.g. 32250000-0")
+    )
+
+
+DemandFormSet = forms.formset_factory(DemandForm, extra=2, can_delete=True, max_num=30, validate_max=True)
+
+
+def demands_from_formset(formset: Any) -> list[dict[str, Any]]:
+    return [
+        {k: f.cleaned_data.get(k, "") for k in ("text", "category", "cpv_code")}
+        for f in formset.forms
+        if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("text")
+    ]
+
+
+class SignForm(forms.Form):
+    """What a signatory declares; the confirmation step shows it back before anything is stored."""
+
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label=_("Sign on behalf of"), empty_label=None
+    )
+    volumes_public = forms.BooleanField(
+        required=False,
+        label=_("Publish these volumes"),
+        help_text=_(
+            "Public volumes are shown on the statement and added to the totals. Otherwise only your "
+            "organisation and the issuers see them."
+        ),
+    )
+    comment = forms.CharField(
+        max_length=1000,
+        required=False,
+        label=_("Public comment (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            pk__in=[o.pk for o in organisations]
+        )
+        for value, label in DeviceCategory.choices:
+            self.fields[f"volume_{value}"] = forms.IntegerField(
+                required=False,
+                min_value=0,
+                max_value=MAX_UNITS_PER_YEAR,
+                label=_("%(category)s bought a year") % {"category": label},
+            )
+
+    def volume_fields(self) -> list[forms.BoundField]:
+        return [self[f"volume_{v}"] for v in DeviceCategory.values]
+
+    def volumes(self) -> dict[str, int]:
+        return {
+            v: self.cleaned_data[f"volume_{v}"]
+            for v in DeviceCategory.values
+            if self.cleaned_data.get(f"volume_{v}") is not None
+        }
+
+
+class WithdrawForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label=_("Withdraw the signature of"), empty_label=None
+    )
+    reason = forms.CharField(
+        max_length=1000,
+        label=_("Why"),
+        help_text=_("The issuers see the reason."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            pk__in=[o.pk for o in organisations]
+        )

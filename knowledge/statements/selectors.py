@@ -1,0 +1,203 @@
+"""Reads for joint statements: what a person may see, signatory lists and the aggregated demand.
+
+Every read starts from :meth:`StatementQuerySet.visible_to`, so HTML pages, the API and the
+exports answer the same question the same way. Volumes a signatory did not make public are shown
+only to the signing organisation and to the issuers, and never enter totals or exports.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils import timezone
+from django_countries import countries
+
+from knowledge.statements.models import AuditEntry, Signature, Statement, StatementVersion
+from knowledge.statements.services import is_issuer_member
+from network import visibility
+from network.categories import DeviceCategory
+
+
+def statements_visible_to(person: Any):
+    """Statements ``person`` may read, open ones first, with their active signature counts."""
+    return (
+        Statement.objects.visible_to(person)
+        .with_signature_count()
+        .select_related("organisation")
+        .prefetch_related("issuers")
+        .open_first()
+    )
+
+
+def statement_for(person: Any, slug: str) -> Statement:
+    """The statement with ``slug`` if ``person`` may read it; otherwise 404, as if it did not exist."""
+    statement = (
+        Statement.objects.visible_to(person)
+        .select_related("organisation", "working_group", "current_version")
+        .prefetch_related("issuers")
+        .filter(slug=slug)
+        .first()
+    )
+    if statement is None:
+        raise Http404
+    return statement
+
+
+def active_signatures(statement: Statement):
+    return (
+        Signature.objects.active()
+        .filter(statement=statement)
+        .select_related("organisation", "version")
+        .order_by("signed_at", "id")
+    )
+
+
+def can_see_private_volumes(person: Any, statement: Statement, signature: Signature) -> bool:
+    viewer = visibility.viewer_for(person)
+    return signature.organisation_id in viewer.organisation_ids or is_issuer_member(person, statement)
+
+
+@dataclass
+class SignatoryRow:
+    """One active signature as a reader may see it (``volumes`` is None when not disclosed to them)."""
+
+    organisation_name: str
+    organisation_slug: str
+    country_code: str
+    country_name: str
+    signed_at: datetime.datetime
+    version: int
+    volumes: dict[str, int] | None
+    volumes_public: bool
+    comment: str
+    signature: Signature
+
+
+def signatory_rows(person: Any, statement: Statement, *, public_only: bool = False) -> list[SignatoryRow]:
+    """Active signatories in signing order; ``public_only`` hides every undisclosed figure (exports)."""
+    viewer = visibility.viewer_for(person)
+    issuer = not public_only and is_issuer_member(person, statement)
+    rows = []
+    for sig in active_signatures(statement):
+        own = not public_only and sig.organisation_id in viewer.organisation_ids
+        show = sig.volumes_public or issuer or own
+        rows.append(
+            SignatoryRow(
+                organisation_name=sig.organisation.name,
+                organisation_slug=sig.organisation.slug,
+                country_code=str(sig.organisation.country.code),
+                country_name=str(sig.organisation.country.name),
+                signed_at=sig.signed_at,
+                version=sig.version.number,
+                volumes=dict(sig.volumes) if show else None,
+                volumes_public=sig.volumes_public,
+                comment=sig.comment,
+                signature=sig,
+            )
+        )
+    return rows
+
+
+@dataclass
+class CategoryTotal:
+    category: str
+    label: str
+    units: int
+    organisations: int
+
+
+@dataclass
+class DemandSummary:
+    """The market signal: how many signed, from where, and the public yearly volumes added up."""
+
+    signatory_count: int
+    countries: list[tuple[str, str, int]]
+    totals: list[CategoryTotal]
+    public_volume_signatories: int
+    timeline: list[tuple[datetime.date, int]] = field(default_factory=list)
+
+
+def signatures_timeline(statement: Statement) -> list[tuple[datetime.date, int]]:
+    """Active signatures at the end of each day something changed (signings minus withdrawals)."""
+    deltas: Counter[datetime.date] = Counter()
+    for signed_at, withdrawn_at in Signature.objects.filter(statement=statement).values_list(
+        "signed_at", "withdrawn_at"
+    ):
+        deltas[timezone.localdate(signed_at)] += 1
+        if withdrawn_at is not None:
+            deltas[timezone.localdate(withdrawn_at)] -= 1
+    running, points = 0, []
+    for day in sorted(deltas):
+        running += deltas[day]
+        points.append((day, running))
+    return points
+
+
+def demand_summary(statement: Statement) -> DemandSummary:
+    """Aggregate only what signatories made public: totals never include undisclosed figures."""
+    signatures = list(active_signatures(statement))
+    by_country: Counter[str] = Counter(str(s.organisation.country.code) for s in signatures)
+    units: dict[str, int] = defaultdict(int)
+    orgs: dict[str, int] = defaultdict(int)
+    public = 0
+    for sig in signatures:
+        if not sig.volumes_public or not sig.volumes:
+            continue
+        public += 1
+        for category, n in sig.volumes.items():
+            units[category] += int(n)
+            orgs[category] += 1
+    labels = dict(DeviceCategory.choices)
+    totals = [
+        CategoryTotal(category=c, label=str(labels[c]), units=units[c], organisations=orgs[c])
+        for c in DeviceCategory.values
+        if c in units
+    ]
+    return DemandSummary(
+        signatory_count=len(signatures),
+        countries=[(code, str(countries.name(code)), n) for code, n in sorted(by_country.items())],
+        totals=totals,
+        public_volume_signatories=public,
+        timeline=signatures_timeline(statement),
+    )
+
+
+@dataclass
+class VersionSignatories:
+    version: StatementVersion
+    organisations: list[str]
+
+
+def versions_with_signatories(statement: Statement) -> list[VersionSignatories]:
+    """Each published version, newest first, with the organisations whose active signature is on it."""
+    active = Signature.objects.active().select_related("organisation").order_by("signed_at")
+    versions = statement.versions.order_by("-number").prefetch_related(
+        Prefetch("signatures", queryset=active, to_attr="active_signatures")
+    )
+    return [VersionSignatories(v, [s.organisation.name for s in v.active_signatures]) for v in versions]
+
+
+def audit_entries(statement: Statement):
+    return AuditEntry.objects.filter(statement=statement).select_related("actor", "organisation")
+
+
+def signable_organisations(person: Any) -> list[Any]:
+    """The verified organisations ``person`` may sign for (the sign form's choices)."""
+    from members.models import Organisation, Role
+
+    if not getattr(person, "is_authenticated", False):
+        return []
+    return list(
+        Organisation.objects.filter(
+            memberships__person=person, memberships__role=Role.SIGNATORY, verified=True
+        ).order_by("name")
+    )
+
+
+def active_signature_of(statement: Statement, organisation: Any) -> Signature | None:
+    return Signature.objects.active().filter(statement=statement, organisation=organisation).first()

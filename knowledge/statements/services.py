@@ -1,0 +1,549 @@
+"""Writes for joint statements of demand: drafting, versions, opening, signing, withdrawing.
+
+Every write is here (HTML views and the API only parse input and format output) and every write
+that must not race runs in one ``transaction.atomic()`` block. On SQLite the project's database
+options set ``transaction_mode = IMMEDIATE``, so each outermost atomic block starts with
+``BEGIN IMMEDIATE``: it takes the write lock up front and concurrent writers wait on the busy
+timeout instead of failing half-way with "database is locked". On PostgreSQL the statement row is
+locked (``SELECT … FOR UPDATE``) so signing, closing and new versions are serialised per statement.
+
+Signing relies on the database: the partial unique index ``one_active_signature_per_organisation``
+allows one active signature per organisation. The insert runs in a savepoint; when the index
+refuses it, the existing signature is looked up and :class:`AlreadySigned` (HTTP 409, carrying the
+existing signature) is raised. We answer 409 rather than 200 on purpose: the second request's
+volumes and comment were *not* stored, and the caller must be told. A retry of the very same
+request is made safe by the ``Idempotency-Key`` (see :mod:`knowledge.statements.idempotency`),
+which replays the first response instead.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from knowledge.statements.models import (
+    AuditAction,
+    AuditEntry,
+    Demand,
+    Signature,
+    Statement,
+    StatementStatus,
+    StatementVersion,
+)
+from network import markdown, visibility
+from network.categories import DeviceCategory, validate_volumes
+from network.notifications import notify
+
+#: Fields whose change is a change of the statement's text (a new version once published).
+TEXT_FIELDS = ("title", "summary", "body")
+#: Fields edited in place at any time (no new version).
+META_FIELDS = ("contact", "opens_on", "closes_on", "visibility", "working_group")
+MAX_DEMANDS = 30
+
+
+class StatementError(Exception):
+    """A refused write with a message for people; ``status`` is the HTTP status the API uses."""
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class StatementConflict(StatementError):
+    """The statement's state does not allow this now (closed, not yet open, already signed)."""
+
+    status = 409
+    code = "conflict"
+
+
+class AlreadySigned(StatementConflict):
+    """The organisation already has an active signature; the request stored nothing."""
+
+    code = "already_signed"
+
+    def __init__(self, signature: Signature) -> None:
+        super().__init__(
+            _("%(org)s has already signed this statement (on %(date)s). Nothing was changed.")
+            % {"org": signature.organisation.name, "date": signature.signed_at.date().isoformat()}
+        )
+        self.signature = signature
+
+
+class NoActiveSignature(StatementError):
+    status = 404
+    code = "not_signed"
+
+
+# --- permissions (shared with selectors and views) --------------------------------------------
+
+
+def issuer_ids(statement: Statement) -> set[int]:
+    ids = {o.pk for o in statement.issuers.all()}
+    ids.add(statement.organisation_id)
+    return ids
+
+
+def can_manage_statement(person: Any, statement: Statement) -> bool:
+    """Owners, admins and editors of any issuing organisation edit, open and close a statement."""
+    from members.models import EDITOR_ROLES
+
+    viewer = visibility.viewer_for(person)
+    return any(viewer.has_role(org_id, EDITOR_ROLES) for org_id in issuer_ids(statement))
+
+
+def is_issuer_member(person: Any, statement: Statement) -> bool:
+    """Any member of an issuing organisation reads the audit trail and undisclosed volumes."""
+    viewer = visibility.viewer_for(person)
+    return bool(viewer.organisation_ids & issuer_ids(statement))
+
+
+def _require_manager(person: Any, statement: Statement) -> None:
+    if not can_manage_statement(person, statement):
+        raise PermissionDenied(_("Only owners, admins and editors of an issuing organisation can do this."))
+
+
+# --- drafting -----------------------------------------------------------------------------------
+
+
+def _clean_demands(demands: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Validate ``[{text, category, cpv_code}]`` and number them 1…n in the given order."""
+    from knowledge.cpv import validate_cpv_code
+
+    if len(demands) > MAX_DEMANDS:
+        raise ValidationError({"demands": _("At most %(n)s demands.") % {"n": MAX_DEMANDS}})
+    cleaned, errors = [], []
+    for index, demand in enumerate(demands, start=1):
+        text = str(demand.get("text") or "").strip()
+        category = str(demand.get("category") or "").strip()
+        cpv_code = str(demand.get("cpv_code") or "").strip()
+        if not text:
+            errors.append(_("Demand %(n)s: write the demand.") % {"n": index})
+        if len(text) > 2000:
+            errors.append(_("Demand %(n)s: at most 2,000 characters.") % {"n": index})
+        if category and category not in DeviceCategory.values:
+            errors.append(
+                _("Demand %(n)s: unknown category “%(c)s”; use one of %(all)s.")
+                % {"n": index, "c": category, "all": ", ".join(DeviceCategory.values)}
+            )
+        if cpv_code:
+            try:
+                cpv_code = validate_cpv_code(cpv_code).full_code
+            except ValidationError as exc:
+                errors.extend(_("Demand %(n)s: %(m)s") % {"n": index, "m": m} for m in exc.messages)
+        cleaned.append({"position": index, "text": text, "category": category, "cpv_code": cpv_code})
+    if errors:
+        raise ValidationError({"demands": errors})
+    return cleaned
+
+
+def _clean_issuers(person: Any, lead: Any, issuers: Iterable[Any], working_group: Any) -> set[Any]:
+    """Co-issuers: organisations the person edits for, or members of the chosen working group.
+
+    Naming an organisation as issuer gives its editors control of the statement and puts its name
+    on a public text, so nobody may name an organisation that has not agreed to work with them.
+    """
+    from members.models import EDITOR_ROLES, GroupMembership
+
+    viewer = visibility.viewer_for(person)
+    allowed_group_orgs: set[int] = set()
+    if working_group is not None:
+        allowed_group_orgs = set(
+            GroupMembership.objects.filter(
+                group=working_group, status=GroupMembership.Status.APPROVED
+            ).values_list("organisation_id", flat=True)
+        ) | {o.pk for o in working_group.conveners.all()}
+    result = {lead}
+    refused = []
+    for org in issuers:
+        if org.pk == lead.pk:
+            continue
+        if viewer.has_role(org.pk, EDITOR_ROLES) or (
+            lead.pk in allowed_group_orgs and org.pk in allowed_group_orgs
+        ):
+            result.add(org)
+        else:
+            refused.append(org.name)
+    if refused:
+        raise ValidationError(
+            {
+                "issuers": _(
+                    "You can name as issuers only organisations you edit for, or members of the "
+                    "statement's working group: %(names)s."
+                )
+                % {"names": ", ".join(sorted(refused))}
+            }
+        )
+    return result
+
+
+def _clean_dates(opens_on: datetime.date | None, closes_on: datetime.date | None) -> None:
+    if opens_on and closes_on and closes_on < opens_on:
+        raise ValidationError({"closes_on": _("The closing date must be on or after the opening date.")})
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title)[:70] or "statement"
+    slug, n = base, 2
+    while Statement.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _replace_demands(statement: Statement, demands: list[dict[str, Any]]) -> None:
+    statement.demands.all().delete()
+    Demand.objects.bulk_create([Demand(statement=statement, **d) for d in demands])
+
+
+def _audit(
+    statement: Statement, action: str, actor: Any, organisation: Any = None, **details: Any
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        statement=statement, action=action, actor=actor, organisation=organisation, details=details
+    )
+
+
+def statement_create(
+    *,
+    person: Any,
+    organisation: Any,
+    title: str,
+    body: str,
+    summary: str = "",
+    contact: str = "",
+    opens_on: datetime.date | None = None,
+    closes_on: datetime.date | None = None,
+    demands: Sequence[dict[str, Any]] = (),
+    issuers: Iterable[Any] = (),
+    working_group: Any = None,
+    visibility_level: str = visibility.Visibility.PRIVATE,
+) -> Statement:
+    """Create a draft led by ``organisation``; ``person`` must be an editor there."""
+    if not visibility.can_create_in(person, organisation):
+        raise PermissionDenied(
+            _("Only owners, admins and editors of %(org)s can draft for it.") % {"org": organisation}
+        )
+    errors: dict[str, Any] = {}
+    if not title.strip():
+        errors["title"] = _("Give the statement a title.")
+    if not body.strip():
+        errors["body"] = _("Write the text of the statement.")
+    if errors:
+        raise ValidationError(errors)
+    _clean_dates(opens_on, closes_on)
+    cleaned = _clean_demands(demands)
+    issuer_set = _clean_issuers(person, organisation, issuers, working_group)
+    with transaction.atomic():
+        statement = Statement.objects.create(
+            organisation=organisation,
+            visibility=visibility_level,
+            working_group=working_group,
+            title=title.strip(),
+            slug=_unique_slug(title),
+            summary=summary.strip(),
+            body=body,
+            body_html=markdown.render(body),
+            contact=contact.strip(),
+            opens_on=opens_on,
+            closes_on=closes_on,
+            created_by=person,
+        )
+        statement.issuers.set(issuer_set)
+        _replace_demands(statement, cleaned)
+    return statement
+
+
+def _snapshot_version(statement: Statement, person: Any, change_note: str) -> StatementVersion:
+    last = statement.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = StatementVersion.objects.create(
+        statement=statement,
+        number=last + 1,
+        title=statement.title,
+        summary=statement.summary,
+        body=statement.body,
+        demands=[d.snapshot() for d in statement.demands.order_by("position")],
+        change_note=change_note,
+        created_by=person,
+    )
+    statement.current_version = version
+    return version
+
+
+def _lock(statement: Statement) -> Statement:
+    """Re-read the statement with its row locked until the transaction ends."""
+    return Statement.objects.select_for_update().get(pk=statement.pk)
+
+
+def statement_update(
+    *,
+    person: Any,
+    statement: Statement,
+    change_note: str = "",
+    demands: Sequence[dict[str, Any]] | None = None,
+    **fields: Any,
+) -> Statement:
+    """Edit a statement. A draft changes in place; a published one gets a new version for text changes.
+
+    ``fields`` may hold ``title``, ``summary``, ``body`` (the text) and ``contact``, ``opens_on``,
+    ``closes_on``, ``visibility``, ``working_group`` (metadata, changed in place).
+    """
+    _require_manager(person, statement)
+    unknown = set(fields) - set(TEXT_FIELDS) - set(META_FIELDS)
+    if unknown:
+        raise ValidationError(
+            {"non_field_errors": _("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))}}
+        )
+    if "title" in fields and not str(fields["title"]).strip():
+        raise ValidationError({"title": _("Give the statement a title.")})
+    if "body" in fields and not str(fields["body"]).strip():
+        raise ValidationError({"body": _("Write the text of the statement.")})
+    cleaned = _clean_demands(demands) if demands is not None else None
+    with transaction.atomic():
+        locked = _lock(statement)
+        _clean_dates(fields.get("opens_on", locked.opens_on), fields.get("closes_on", locked.closes_on))
+        old_demands = [d.snapshot() for d in locked.demands.order_by("position")]
+        text_changed = any(
+            name in fields and str(fields[name]).strip() != str(getattr(locked, name)).strip()
+            for name in TEXT_FIELDS
+        ) or (cleaned is not None and cleaned != old_demands)
+        changed = [name for name in META_FIELDS if name in fields and fields[name] != getattr(locked, name)]
+        for name in (*TEXT_FIELDS, *META_FIELDS):
+            if name in fields:
+                value = fields[name]
+                setattr(locked, name, value.strip() if name in ("title", "summary", "contact") else value)
+        locked.body_html = markdown.render(locked.body)
+        locked.save()
+        if cleaned is not None and cleaned != old_demands:
+            _replace_demands(locked, cleaned)
+        if text_changed and locked.current_version_id is not None:
+            if not change_note.strip():
+                raise ValidationError({"change_note": _("Say what changed: signatories will see it.")})
+            version = _snapshot_version(locked, person, change_note.strip())
+            locked.save(update_fields=["current_version"])
+            _audit(
+                locked,
+                AuditAction.NEW_VERSION,
+                person,
+                version=version.number,
+                change_note=change_note.strip(),
+            )
+        elif text_changed or changed:
+            _audit(
+                locked,
+                AuditAction.EDIT,
+                person,
+                fields=sorted({*changed, *([] if not text_changed else ["text"])}),
+            )
+    return locked
+
+
+# --- lifecycle ---------------------------------------------------------------------------------
+
+
+def statement_open(*, person: Any, statement: Statement) -> Statement:
+    """Open a draft for signature: it becomes public and its text becomes version 1."""
+    _require_manager(person, statement)
+    with transaction.atomic():
+        locked = _lock(statement)
+        if locked.status != StatementStatus.DRAFT:
+            raise StatementConflict(
+                _("Only a draft can be opened; this statement is %(s)s.") % {"s": locked.get_status_display()}
+            )
+        if not locked.demands.exists():
+            raise ValidationError({"demands": _("Add at least one demand before opening the statement.")})
+        if locked.closes_on and locked.closes_on < timezone.localdate():
+            raise ValidationError({"closes_on": _("The closing date has passed; move it first.")})
+        if locked.current_version_id is None:
+            _snapshot_version(locked, person, _("First published version"))
+        locked.status = StatementStatus.OPEN
+        locked.opened_at = timezone.now()
+        locked.save(update_fields=["status", "opened_at", "current_version", "updated_at"])
+        _audit(locked, AuditAction.OPEN, person, version=locked.current_version.number)
+    return locked
+
+
+def statement_close(*, person: Any, statement: Statement) -> Statement:
+    _require_manager(person, statement)
+    with transaction.atomic():
+        locked = _lock(statement)
+        if locked.status != StatementStatus.OPEN:
+            raise StatementConflict(_("Only an open statement can be closed."))
+        locked.status = StatementStatus.CLOSED
+        locked.closed_at = timezone.now()
+        locked.save(update_fields=["status", "closed_at", "updated_at"])
+        _audit(locked, AuditAction.CLOSE, person)
+    return locked
+
+
+def statement_reopen(*, person: Any, statement: Statement) -> Statement:
+    _require_manager(person, statement)
+    with transaction.atomic():
+        locked = _lock(statement)
+        if locked.status != StatementStatus.CLOSED:
+            raise StatementConflict(_("Only a closed statement can be reopened."))
+        if locked.closes_on and locked.closes_on < timezone.localdate():
+            raise ValidationError({"closes_on": _("The closing date has passed; move it before reopening.")})
+        locked.status = StatementStatus.OPEN
+        locked.closed_at = None
+        locked.save(update_fields=["status", "closed_at", "updated_at"])
+        _audit(locked, AuditAction.REOPEN, person)
+    return locked
+
+
+# --- signatures --------------------------------------------------------------------------------
+
+
+def _check_signable(statement: Statement) -> None:
+    today = timezone.localdate()
+    if statement.status != StatementStatus.OPEN:
+        raise StatementConflict(_("This statement is not open for signature."))
+    if statement.opens_on and today < statement.opens_on:
+        raise StatementConflict(_("Signing opens on %(d)s.") % {"d": statement.opens_on.isoformat()})
+    if statement.closes_on and today > statement.closes_on:
+        raise StatementConflict(_("Signing closed on %(d)s.") % {"d": statement.closes_on.isoformat()})
+
+
+def _issuer_staff(statement: Statement) -> Iterable[Any]:
+    from members.models import EDITOR_ROLES, Person
+
+    return Person.objects.filter(
+        is_active=True,
+        memberships__organisation_id__in=issuer_ids(statement),
+        memberships__role__in=EDITOR_ROLES,
+    ).distinct()
+
+
+def statement_sign(
+    *,
+    person: Any,
+    statement: Statement,
+    organisation: Any,
+    volumes: dict[str, Any] | None = None,
+    volumes_public: bool = False,
+    comment: str = "",
+) -> Signature:
+    """Sign ``statement`` on behalf of ``organisation``; return the new active signature.
+
+    Raises ``PermissionDenied`` (not a signatory of that organisation), ``ValidationError``
+    (organisation not verified, bad volumes, comment too long), :class:`StatementConflict` (not
+    open) and :class:`AlreadySigned` (an active signature exists; nothing stored).
+    """
+    if not visibility.can_sign_for(person, organisation):
+        raise PermissionDenied(
+            _("Only a person with the signatory role in %(org)s can sign on its behalf.")
+            % {"org": organisation.name}
+        )
+    if not organisation.verified:
+        raise ValidationError(
+            {
+                "organisation": _(
+                    "%(org)s is not verified yet; network staff verify organisations before they sign."
+                )
+                % {"org": organisation.name}
+            }
+        )
+    volumes = dict(volumes or {})
+    try:
+        validate_volumes(volumes)
+    except ValidationError as exc:
+        raise ValidationError({"volumes": exc.messages}) from None
+    comment = (comment or "").strip()
+    if len(comment) > 1000:
+        raise ValidationError({"comment": _("At most 1,000 characters.")})
+    with transaction.atomic():
+        locked = _lock(statement)
+        _check_signable(locked)
+        try:
+            with transaction.atomic():  # a savepoint: the unique index may refuse the insert
+                signature = Signature.objects.create(
+                    statement=locked,
+                    organisation=organisation,
+                    signed_by=person,
+                    version_id=locked.current_version_id,
+                    volumes=volumes,
+                    volumes_public=bool(volumes_public),
+                    comment=comment,
+                )
+        except IntegrityError:
+            existing = (
+                Signature.objects.active()
+                .filter(statement=locked, organisation=organisation)
+                .select_related("organisation", "version", "signed_by")
+                .first()
+            )
+            if existing is None:  # some other integrity problem: not ours to hide
+                raise
+            raise AlreadySigned(existing) from None
+        signature.organisation = organisation
+        _audit(
+            locked,
+            AuditAction.SIGN,
+            person,
+            organisation,
+            signature=signature.pk,
+            version=signature.version.number,
+            volumes=volumes,
+            volumes_public=bool(volumes_public),
+        )
+        notify(
+            _issuer_staff(locked),
+            kind="statement.signed",
+            title=_("%(org)s signed “%(title)s”") % {"org": organisation.name, "title": locked.title},
+            body=comment,
+            url=reverse("statements:manage", kwargs={"slug": locked.slug}),
+            actor=person,
+        )
+    return signature
+
+
+def signature_withdraw(*, person: Any, statement: Statement, organisation: Any, reason: str) -> Signature:
+    """Withdraw ``organisation``'s active signature; the row stays with who, when and why."""
+    if not visibility.can_sign_for(person, organisation):
+        raise PermissionDenied(
+            _("Only a person with the signatory role in %(org)s can withdraw its signature.")
+            % {"org": organisation.name}
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the signature is withdrawn; the issuers will see it.")})
+    if len(reason) > 1000:
+        raise ValidationError({"reason": _("At most 1,000 characters.")})
+    with transaction.atomic():
+        locked = _lock(statement)
+        if locked.status != StatementStatus.OPEN:
+            raise StatementConflict(_("Signatures can be withdrawn only while the statement is open."))
+        signature = Signature.objects.active().filter(statement=locked, organisation=organisation).first()
+        now = timezone.now()
+        updated = (
+            Signature.objects.filter(pk=getattr(signature, "pk", None), withdrawn_at__isnull=True).update(
+                withdrawn_at=now, withdrawn_by=person, withdrawal_reason=reason
+            )
+            if signature
+            else 0
+        )
+        if not updated:
+            raise NoActiveSignature(
+                _("%(org)s has no active signature on this statement.") % {"org": organisation.name}
+            )
+        signature.refresh_from_db()
+        _audit(locked, AuditAction.WITHDRAW, person, organisation, signature=signature.pk, reason=reason)
+        notify(
+            _issuer_staff(locked),
+            kind="statement.withdrawn",
+            title=_("%(org)s withdrew its signature from “%(title)s”")
+            % {"org": organisation.name, "title": locked.title},
+            body=reason,
+            url=reverse("statements:manage", kwargs={"slug": locked.slug}),
+            actor=person,
+        )
+    return signature
