@@ -287,6 +287,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
+# Scripts never read the CSRF cookie: they take the token from the page's form field
+# (``{% csrf_token %}``), so the cookie stays out of reach of injected script.
+CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

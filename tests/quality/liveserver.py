@@ -38,7 +38,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_database_url() -> str:
+def database_url_for_tests() -> str:
     """``DATABASE_URL`` of the database the tests run against (pytest-django's test database)."""
     s = connection.settings_dict
     if connection.vendor == "sqlite":
@@ -70,7 +70,7 @@ class LiveServer:
         environ = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
         environ.update(
             DJANGO_SETTINGS_MODULE="tests.settings",
-            DATABASE_URL=test_database_url(),
+            DATABASE_URL=database_url_for_tests(),
             EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
             EMAIL_FILE_PATH=str(self.mail_dir),
             SITE_URL=self.url,
