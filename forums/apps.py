@@ -8,3 +8,6 @@ class ForumsConfig(AppConfig):
     name = "forums"
     verbose_name = _("Forums")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from forums import signals  # noqa: F401  (sockets re-check access when membership changes)

@@ -1,0 +1,167 @@
+"""API shapes of the forums. A post is always :func:`forums.events.post_payload`, the same dict the
+sockets send, so HTTP and WebSocket clients share one post shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from forums import events
+from forums.models import Forum, Post, Reaction, Thread
+
+
+class AuthorSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    organisation = serializers.CharField(allow_null=True)
+
+
+class ForumSerializer(serializers.ModelSerializer):
+    working_group = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organisation = serializers.CharField(source="organisation.name", read_only=True)
+    thread_count = serializers.IntegerField(read_only=True)
+    unread_threads = serializers.IntegerField(
+        read_only=True, help_text="Threads with posts the person has not read."
+    )
+
+    class Meta:
+        model = Forum
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "description",
+            "kind",
+            "visibility",
+            "working_group",
+            "organisation",
+            "thread_count",
+            "unread_threads",
+        ]
+
+
+class ThreadSerializer(serializers.ModelSerializer):
+    forum_slug = serializers.CharField(source="forum.slug", read_only=True)
+    author = serializers.SerializerMethodField()
+    author_organisation = serializers.CharField(
+        source="author_organisation.name", read_only=True, default=None
+    )
+    unread = serializers.IntegerField(read_only=True, help_text="Posts after the person's read watermark.")
+    last_read_seq = serializers.IntegerField(read_only=True)
+    subscribed = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Thread
+        fields = [
+            "id",
+            "forum",
+            "forum_slug",
+            "title",
+            "author",
+            "author_organisation",
+            "pinned",
+            "locked",
+            "created_at",
+            "last_activity_at",
+            "post_count",
+            "last_seq",
+            "unread",
+            "last_read_seq",
+            "subscribed",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(AuthorSerializer)
+    def get_author(self, obj: Thread) -> dict[str, Any]:
+        return {
+            "id": obj.author_id,
+            "name": obj.author.display_name if obj.author else "",
+            "organisation": None,
+        }
+
+    def get_subscribed(self, obj: Thread) -> bool:
+        return bool(getattr(obj, "subscribed", 0))
+
+
+class ThreadCreateSerializer(serializers.Serializer):
+    forum = serializers.IntegerField(help_text="Id of a forum you can post in.")
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField(help_text="Markdown.")
+    client_id = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, help_text="Makes a retried request idempotent."
+    )
+
+
+class PostSerializer(serializers.Serializer):
+    """Read shape of a post (removed and hidden posts keep their ``seq`` but carry no text)."""
+
+    id = serializers.IntegerField()
+    thread = serializers.IntegerField()
+    seq = serializers.IntegerField()
+    author = AuthorSerializer()
+    body = serializers.CharField()
+    body_html = serializers.CharField()
+    reply_to = serializers.IntegerField(allow_null=True)
+    reply_to_seq = serializers.IntegerField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+    removed = serializers.BooleanField()
+    hidden = serializers.BooleanField()
+    reactions = serializers.DictField(child=serializers.IntegerField())
+
+    def to_representation(self, instance: Post) -> dict[str, Any]:
+        counts = (self.context.get("reactions") or {}).get(instance.pk)
+        return dict(events.post_payload(instance, counts))
+
+
+class PostPageSerializer(serializers.Serializer):
+    results = PostSerializer(many=True)
+    next_after = serializers.IntegerField(
+        allow_null=True, help_text="Pass as ``after`` for the next page; null at the end."
+    )
+    last_seq = serializers.IntegerField()
+
+
+class PostCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(help_text="Markdown.")
+    reply_to = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Id of a post in the thread."
+    )
+    client_id = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, help_text="A retry with the same id is stored once."
+    )
+
+
+class PostEditSerializer(serializers.Serializer):
+    body = serializers.CharField()
+
+
+class ReactionSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=Reaction.Code.choices)
+
+
+class ReactionResultSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    reacted = serializers.BooleanField()
+    reactions = serializers.DictField(child=serializers.IntegerField())
+
+
+class ReadSerializer(serializers.Serializer):
+    seq = serializers.IntegerField(required=False, min_value=0, help_text="Defaults to the newest post.")
+
+
+class ReadResultSerializer(serializers.Serializer):
+    last_read_seq = serializers.IntegerField()
+
+
+class ReportSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class ReportResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    post = serializers.IntegerField(source="post_id")
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()

@@ -1,0 +1,12 @@
+"""``/api/v1/forums/``, ``threads/``, ``posts/``."""
+
+from rest_framework.routers import SimpleRouter
+
+from forums.api import views
+
+router = SimpleRouter()
+router.register("forums", views.ForumViewSet, basename="forum")
+router.register("threads", views.ThreadViewSet, basename="thread")
+router.register("posts", views.PostViewSet, basename="post")
+
+urlpatterns = router.urls

@@ -1,0 +1,338 @@
+"""WebSocket consumers: a live thread (``/ws/threads/<id>/``) and a person's notifications
+(``/ws/notifications/``).
+
+The channel layer is only a doorbell. The database is the record: a client that reconnects sends
+``{"type": "resume", "after": <last seq it saw>}`` (or connects with ``?after=<seq>``) and gets every later post from the database, in
+order, before live events continue. Live events that arrive while the replay runs wait in the
+channel (a consumer handles one message at a time), and any ``post.created`` whose ``seq`` the
+replay already sent is dropped, so the boundary has neither a gap nor a duplicate.
+
+Close codes: 4401 not signed in, 4403 may not read the thread (or no longer may), 4400 bad URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from forums import events, presence, ratelimit, selectors, services
+from network.realtime import person_group
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_BYTES = 16 * 1024
+REPLAY_BATCH = 200
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+
+
+def _setting(name: str, default: float) -> float:
+    return getattr(settings, name, default)
+
+
+class _SafeJsonConsumer(AsyncJsonWebsocketConsumer):
+    """JSON socket with a size bound, a per-person message rate limit and tolerant dispatch."""
+
+    person: Any = None
+    closing = False
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # The person group carries events for several socket kinds; ignore types we do not handle
+        # rather than crash the connection.
+        if getattr(self, get_handler_name(message), None) is None:
+            logger.debug("ignoring %s on %s", message.get("type"), type(self).__name__)
+            return
+        await super().dispatch(message)
+
+    async def refuse(self, code: int) -> None:
+        """Accept, then close with ``code``: a close before accepting reaches browsers as a bare
+        HTTP 403, and clients could not tell "sign in" from "no access"."""
+        self.closing = True
+        await self.accept()
+        await self.close(code=code)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.closing:
+            return
+        size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
+        if size > MAX_MESSAGE_BYTES:
+            await self.send_error("too_large", f"Messages are limited to {MAX_MESSAGE_BYTES} bytes.")
+            return
+        if text_data is None:
+            await self.send_error("bad_message", "Send JSON text frames.")
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            await self.send_error("bad_message", "Messages must be JSON.")
+            return
+        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
+            await self.send_error("bad_message", 'Messages are JSON objects with a "type".')
+            return
+        limit = int(_setting("FORUMS_SOCKET_MESSAGES_PER_10S", 60))
+        if not ratelimit.allow(f"msg:{self.person.pk}", limit=limit, seconds=10):
+            await self.send_error("rate_limited", "Too many messages; slow down.")
+            return
+        await self.receive_json(content)
+
+    async def send_error(self, code: str, message: str, **extra: Any) -> None:
+        await self.send_json({"type": "error", "code": code, "message": message, **extra})
+
+    async def send_json(self, content: Any, close: bool = False) -> None:
+        if self.closing and not close:
+            return
+        await super().send_json(content, close=close)
+
+
+class ThreadConsumer(_SafeJsonConsumer):
+    """One thread, live: post events, typing, presence, resume from a sequence number, posting."""
+
+    thread_id: int = 0
+    #: Highest seq a replay has sent; live ``post.created`` at or below it are duplicates.
+    last_sent: int | None = None
+    joined = False
+    heartbeat: asyncio.Task | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: Seqs sent live before a resume: the replay skips them (the client has them).
+        self.live_sent: set[int] = set()
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.refuse(CLOSE_UNAUTHENTICATED)
+            return
+        self.person = user
+        self.thread_id = int(self.scope["url_route"]["kwargs"]["thread_id"])
+        thread = await self._readable_thread()
+        if thread is None:
+            await self.refuse(CLOSE_FORBIDDEN)
+            return
+        self.group = events.thread_group(self.thread_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.channel_layer.group_add(person_group(self.person.pk), self.channel_name)
+        self.joined = True
+        await self.accept()
+        await self.send_json({"type": "hello", "thread": events.thread_payload(thread)})
+        viewers = await database_sync_to_async(presence.join)(
+            self.thread_id, self.channel_name, self.person.pk, self.person.display_name
+        )
+        await self.channel_layer.group_send(self.group, {"type": "forum.presence", "viewers": viewers})
+        self.heartbeat = asyncio.ensure_future(self._heartbeat())
+        after = parse_qs(self.scope.get("query_string", b"").decode()).get("after")
+        if after:  # resuming in the handshake: the replay runs before any live event is handled
+            await self._resume(after[0])
+
+    async def disconnect(self, code: int) -> None:
+        if self.heartbeat is not None:
+            self.heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.heartbeat
+        if self.joined:
+            await self._leave()
+
+    async def _leave(self) -> None:
+        self.joined = False
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self.channel_layer.group_discard(person_group(self.person.pk), self.channel_name)
+        viewers = await database_sync_to_async(presence.leave)(self.thread_id, self.channel_name)
+        await self.channel_layer.group_send(self.group, {"type": "forum.presence", "viewers": viewers})
+
+    async def _heartbeat(self) -> None:
+        """Ping the client every ~25 s (keeps proxies from idling the socket out), refresh presence,
+        and re-check access now and then even if no membership signal arrived."""
+        interval = float(_setting("FORUMS_HEARTBEAT_SECONDS", 25))
+        recheck_every = max(1, int(_setting("FORUMS_ACCESS_RECHECK_SECONDS", 120) // interval))
+        beats = 0
+        while True:
+            await asyncio.sleep(interval)
+            beats += 1
+            await self.send_json({"type": "ping"})
+            await database_sync_to_async(presence.join)(
+                self.thread_id, self.channel_name, self.person.pk, self.person.display_name
+            )
+            if beats % recheck_every == 0:
+                await self.access_recheck({})
+
+    @database_sync_to_async
+    def _readable_thread(self):
+        return selectors.thread_get(self.person, self.thread_id, fresh=True)
+
+    # --- client → server ---------------------------------------------------------------------
+
+    async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
+        kind = content["type"]
+        if kind == "ping":
+            await self.send_json({"type": "pong"})
+        elif kind == "resume":
+            await self._resume(content.get("after"))
+        elif kind == "typing":
+            if ratelimit.allow(f"typing:{self.person.pk}:{self.thread_id}", limit=1, seconds=2):
+                await self.channel_layer.group_send(
+                    self.group,
+                    {"type": "forum.typing", "person": self.person.pk, "name": self.person.display_name},
+                )
+        elif kind == "post":
+            await self._post(content)
+        elif kind == "read":
+            await self._mark_read(content.get("seq"))
+        else:
+            await self.send_error("unknown_type", f"Unknown message type “{kind[:40]}”.")
+
+    async def _resume(self, after: Any) -> None:
+        try:
+            after = int(after or 0)
+        except (TypeError, ValueError):
+            await self.send_error("bad_message", '"after" must be a sequence number.')
+            return
+        after = max(0, after)
+        thread = await self._readable_thread()
+        if thread is None:
+            await self._drop()
+            return
+        while True:
+            batch = await database_sync_to_async(self._batch)(thread, after)
+            for payload in batch:
+                if payload["seq"] not in self.live_sent:
+                    await self.send_json({"type": "post.created", "post": payload, "replay": True})
+                after = payload["seq"]
+            if len(batch) < REPLAY_BATCH:
+                break
+        self.last_sent = max(self.last_sent or 0, after)
+        self.live_sent.clear()
+        await self.send_json({"type": "resume.done", "last_seq": after})
+
+    @staticmethod
+    def _batch(thread, after: int) -> list[dict[str, Any]]:
+        return events.posts_payload(selectors.posts_after(thread, after, REPLAY_BATCH))
+
+    async def _post(self, content: dict[str, Any]) -> None:
+        client_id = str(content.get("client_id") or "")[:64]
+        limit = int(_setting("FORUMS_POSTS_PER_MINUTE", 20))
+        if not ratelimit.allow(f"post:{self.person.pk}", limit=limit, seconds=60):
+            await self.send_error("rate_limited", "You are posting too fast.", client_id=client_id)
+            return
+        try:
+            post, created = await database_sync_to_async(self._create_post)(content, client_id)
+        except services.ThreadLocked as exc:
+            await self.send_error("locked", str(exc), client_id=client_id)
+        except ValidationError as exc:
+            await self.send_error("invalid", " ".join(exc.messages), client_id=client_id)
+        except (PermissionDenied, Http404) as exc:
+            await self.send_error("forbidden", str(exc) or "Not allowed.", client_id=client_id)
+        else:
+            await self.send_json(
+                {
+                    "type": "post.ack",
+                    "client_id": client_id,
+                    "id": post.pk,
+                    "seq": post.seq,
+                    "created": created,
+                }
+            )
+
+    def _create_post(self, content: dict[str, Any], client_id: str):
+        thread = selectors.thread_get(self.person, self.thread_id, fresh=True)
+        if thread is None:
+            raise Http404
+        return services.post_create(
+            person=self.person,
+            thread=thread,
+            body=str(content.get("body") or ""),
+            reply_to=content.get("reply_to"),
+            client_id=client_id,
+        )
+
+    async def _mark_read(self, seq: Any) -> None:
+        def mark() -> int:
+            thread = selectors.thread_get(self.person, self.thread_id)
+            if thread is None:
+                raise Http404
+            return services.thread_mark_read(person=self.person, thread=thread, seq=seq)
+
+        try:
+            last = await database_sync_to_async(mark)()
+        except (ValidationError, Http404) as exc:
+            await self.send_error("invalid", " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            await self.send_json({"type": "read", "last_read_seq": last})
+
+    # --- server → client (channel-layer events) --------------------------------------------------
+
+    async def forum_event(self, message: dict[str, Any]) -> None:
+        event = message["event"]
+        if event["type"] == "post.created":
+            seq = event["post"]["seq"]
+            if self.last_sent is not None and seq <= self.last_sent:
+                return  # already sent by a replay
+            if self.last_sent is not None:
+                self.last_sent = seq
+            elif len(self.live_sent) < 10_000:
+                self.live_sent.add(seq)
+        await self.send_json(event)
+
+    async def forum_typing(self, message: dict[str, Any]) -> None:
+        if message["person"] != self.person.pk:
+            await self.send_json({"type": "typing", "name": message["name"], "person": message["person"]})
+
+    async def forum_presence(self, message: dict[str, Any]) -> None:
+        await self.send_json({"type": "presence", "viewers": message["viewers"]})
+
+    async def access_recheck(self, message: dict[str, Any]) -> None:
+        """Membership changed somewhere: ask the database, with fresh roles, if we may still read."""
+        if self.closing:
+            return
+        if await self._readable_thread() is None:
+            await self._drop()
+
+    async def _drop(self) -> None:
+        self.closing = True
+        if self.joined:
+            await self._leave()
+        await self.close(code=CLOSE_FORBIDDEN)
+
+
+class NotificationConsumer(_SafeJsonConsumer):
+    """A person's notifications (mentions, replies, reports…) as they are created."""
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.refuse(CLOSE_UNAUTHENTICATED)
+            return
+        self.person = user
+        self.group = person_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        unread = await database_sync_to_async(self._unread)()
+        await self.send_json({"type": "hello", "unread": unread})
+
+    def _unread(self) -> int:
+        from network.models import Notification
+
+        return Notification.objects.for_person(self.person).unread().count()
+
+    async def disconnect(self, code: int) -> None:
+        if getattr(self, "group", None):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
+        if content["type"] == "ping":
+            await self.send_json({"type": "pong"})
+        else:
+            await self.send_error("unknown_type", "This socket only answers ping.")
+
+    async def notification_created(self, message: dict[str, Any]) -> None:
+        await self.send_json({"type": "notification.created", "notification": message["notification"]})

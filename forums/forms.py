@@ -1,0 +1,60 @@
+"""HTML forms of the forums: they only carry input; the services hold the rules."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from forums.models import Reaction
+from forums.services import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
+
+
+def _client_id() -> str:
+    return uuid.uuid4().hex
+
+
+class PostForm(forms.Form):
+    """A reply. The hidden ``client_id`` is fresh per rendered form, so a double submit (or a
+    browser resend) stores one post."""
+
+    body = forms.CharField(
+        label=_("Your reply"),
+        max_length=MAX_BODY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Markdown works: **bold**, _italic_, [links](https://…), lists. Mention people with @Name."
+        ),
+    )
+    reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    client_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput, initial=_client_id)
+
+
+class ThreadForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=MAX_TITLE_LENGTH)
+    body = forms.CharField(
+        label=_("First post"),
+        max_length=MAX_BODY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Markdown works. Mention people with @Name."),
+    )
+    client_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput, initial=_client_id)
+
+
+class EditForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"), max_length=MAX_BODY_LENGTH, widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+
+class ReportForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What is wrong with this post?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Only the forum's moderators see your report."),
+    )
+
+
+REACTIONS = [(code, label) for code, label in Reaction.Code.choices]

@@ -1,0 +1,484 @@
+"""Writes of the forums: threads, posts, reactions, read state, moderation, reports.
+
+Every function here checks the rule it enforces (the HTML views, the API and the sockets all call
+these), writes in one transaction, and rings the thread's doorbell only after commit
+(:func:`forums.events.send_post_event`).
+
+Sequence numbers: ``post_create`` locks the thread row (``SELECT … FOR UPDATE`` on PostgreSQL; on
+SQLite the ``IMMEDIATE`` transaction mode in settings takes the database write lock at ``BEGIN``)
+and takes ``thread.last_seq + 1`` in the same transaction that stores the post, so concurrent
+writers queue on the lock and numbers come out 1, 2, 3… with no gap and no duplicate. The unique
+``(thread, seq)`` constraint backs this up.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from forums import events
+from forums.models import Forum, Mention, Post, PostReport, Reaction, ReadState, Subscription, Thread
+from forums.rules import can_moderate, can_post_in, posting_organisation_id
+from network import markdown, visibility
+from network.notifications import notify
+from network.realtime import person_group
+
+MAX_BODY_LENGTH = 20_000
+MAX_TITLE_LENGTH = 200
+MAX_MENTIONS = 20
+_MENTION = re.compile(r"(?<![\w@])@([^\W_][\w.\-]*)(?:[ \t]+([^\W\d_][\w\-]*))?")
+
+
+class ThreadLocked(PermissionDenied):
+    """The thread is locked: visible, but closed to new posts (API: 409)."""
+
+    def __init__(self) -> None:
+        super().__init__(_("This thread is locked: no new posts can be added."))
+
+
+# --- forums -----------------------------------------------------------------------------------
+
+
+def forum_create(
+    *,
+    organisation: Any,
+    name: str,
+    kind: str = Forum.Kind.ORGANISATION,
+    visibility_level: str = visibility.Visibility.PRIVATE,
+    description: str = "",
+    slug: str = "",
+    working_group: Any = None,
+) -> Forum:
+    """An organisation's forum (private by default); also used for the network and group forums."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the forum a name.")})
+    base = slug or slugify(name)[:70] or "forum"
+    candidate, n = base, 1
+    while Forum.objects.filter(slug=candidate).exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    return Forum.objects.create(
+        organisation=organisation,
+        name=name,
+        kind=kind,
+        visibility=visibility_level,
+        description=description,
+        slug=candidate,
+        working_group=working_group,
+    )
+
+
+@transaction.atomic
+def network_forum_ensure(*, organisation: Any, name: str = "", description: str = "") -> Forum:
+    """The one network-wide forum (visibility ``network``), owned by the host organisation."""
+    forum = Forum.objects.filter(kind=Forum.Kind.NETWORK).first()
+    if forum is not None:
+        return forum
+    return forum_create(
+        organisation=organisation,
+        name=name or _("Network forum"),
+        kind=Forum.Kind.NETWORK,
+        visibility_level=visibility.Visibility.NETWORK,
+        description=description,
+        slug="network",
+    )
+
+
+@transaction.atomic
+def group_forum_ensure(*, group: Any) -> Forum:
+    """A working group's forum: shared with the group's organisations, or public with the group.
+
+    Owned by the group's first convener (whose managers moderate along with the other conveners').
+    """
+    forum = Forum.objects.filter(working_group=group).first()
+    level = visibility.Visibility.PUBLIC if group.visibility == "public" else visibility.Visibility.GROUP
+    if forum is None:
+        convener = group.conveners.order_by("pk").first()
+        if convener is None:
+            raise ValidationError(_("A working group needs a convener before it can have a forum."))
+        forum = forum_create(
+            organisation=convener,
+            name=group.name,
+            kind=Forum.Kind.GROUP,
+            visibility_level=level,
+            description=group.description,
+            slug=group.slug,
+            working_group=group,
+        )
+    elif forum.visibility != level:
+        forum.visibility = level
+        forum.save(update_fields=["visibility"])
+        _recheck_forum_sockets(forum)
+    forum.shared_groups.set([group])
+    return forum
+
+
+def _recheck_forum_sockets(forum: Forum) -> None:
+    for thread_id in forum.threads.values_list("pk", flat=True):
+        events.send_access_recheck(events.thread_group(thread_id))
+
+
+# --- threads and posts ------------------------------------------------------------------------
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write a message.")})
+    if len(body) > MAX_BODY_LENGTH:
+        raise ValidationError(
+            {"body": _("A message can be at most %(n)d characters.") % {"n": MAX_BODY_LENGTH}}
+        )
+    return body
+
+
+def _require_read(person: Any, obj: Any) -> None:
+    if not visibility.can_read(person, obj):
+        raise Http404
+
+
+def thread_create(*, person: Any, forum: Forum, title: str, body: str, client_id: str = "") -> Thread:
+    """A new thread with its first post. With ``client_id``, a retried request returns the thread
+    the first attempt created instead of a second one."""
+    _require_read(person, forum)
+    if not can_post_in(person, forum):
+        raise PermissionDenied(_("You cannot start threads in this forum."))
+    title = (title or "").strip()
+    errors = {}
+    if not title:
+        errors["title"] = [_("Give the thread a title.")]
+    elif len(title) > MAX_TITLE_LENGTH:
+        errors["title"] = [_("A title can be at most %(n)d characters.") % {"n": MAX_TITLE_LENGTH}]
+    try:
+        body = _clean_body(body)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    client_id = (client_id or "").strip()[:64]
+    with transaction.atomic():
+        if client_id:
+            first = Post.objects.filter(
+                thread__forum=forum, author=person, client_id=client_id, seq=1
+            ).select_related("thread")
+            if first:
+                return first[0].thread
+        now = timezone.now()
+        thread = Thread.objects.create(
+            forum=forum,
+            title=title,
+            author=person,
+            author_organisation_id=posting_organisation_id(person, forum),
+            created_at=now,
+            last_activity_at=now,
+        )
+        post_create(person=person, thread=thread, body=body, client_id=client_id)
+        thread.refresh_from_db()
+    return thread
+
+
+def post_create(
+    *, person: Any, thread: Thread, body: str, reply_to: Post | int | None = None, client_id: str = ""
+) -> tuple[Post, bool]:
+    """Add a post; returns ``(post, created)``. A retry with the same ``client_id`` returns the post
+    stored the first time (``created`` False) and sends nothing again."""
+    body = _clean_body(body)
+    client_id = (client_id or "").strip()[:64]
+    with transaction.atomic():
+        locked = Thread.objects.select_for_update().get(pk=thread.pk)
+        locked.forum = thread.forum if thread.forum_id == locked.forum_id else locked.forum
+        _require_read(person, locked)
+        if client_id:
+            existing = Post.objects.filter(thread=locked, author=person, client_id=client_id).first()
+            if existing is not None:
+                return existing, False
+        if not can_post_in(person, locked.forum):
+            raise PermissionDenied(_("You cannot post in this forum."))
+        if locked.locked and not can_moderate(person, locked.forum):
+            raise ThreadLocked()
+        parent = _reply_target(locked, reply_to)
+        seq = locked.last_seq + 1
+        now = timezone.now()
+        post = Post.objects.create(
+            thread=locked,
+            seq=seq,
+            author=person,
+            author_organisation_id=posting_organisation_id(person, locked.forum),
+            body=body,
+            body_html=markdown.render(body),
+            reply_to=parent,
+            client_id=client_id,
+            created_at=now,
+        )
+        Thread.objects.filter(pk=locked.pk).update(
+            last_seq=seq, post_count=F("post_count") + 1, last_activity_at=now
+        )
+        thread.last_seq, thread.last_activity_at = seq, now
+        thread.post_count = locked.post_count + 1
+        Subscription.objects.get_or_create(person=person, thread=locked)
+        _advance_read_state(person, locked, seq)
+        _notify_mentions_and_reply(post, person)
+        events.send_post_event("post.created", post)
+    return post, True
+
+
+def _reply_target(thread: Thread, reply_to: Post | int | None) -> Post | None:
+    if reply_to is None or reply_to == "":
+        return None
+    reply_id = reply_to.pk if isinstance(reply_to, Post) else reply_to
+    try:
+        return Post.objects.select_related("author").get(pk=int(reply_id), thread=thread)
+    except (Post.DoesNotExist, TypeError, ValueError):
+        raise ValidationError({"reply_to": _("You can only reply to a post in the same thread.")}) from None
+
+
+def mentioned_people(body: str, thread: Thread) -> list[Any]:
+    """People named ``@Full Name``, ``@Name`` or ``@email-localpart`` who can read the thread."""
+    from members.models import Person
+
+    rule = Q()
+    for first, second in _MENTION.findall(body)[:MAX_MENTIONS]:
+        first = first.rstrip(".-")
+        if second:
+            rule |= Q(name__iexact=f"{first} {second}")
+        rule |= Q(name__iexact=first) | Q(email__istartswith=f"{first}@")
+    if not rule:
+        return []
+    people = list(Person.objects.filter(rule, is_active=True)[: MAX_MENTIONS * 2])
+    return [p for p in people if visibility.can_read(p, thread)][:MAX_MENTIONS]
+
+
+def _notify_mentions_and_reply(post: Post, author: Any) -> None:
+    thread = post.thread
+    mentioned = [p for p in mentioned_people(post.body, thread) if p.pk != author.pk]
+    Mention.objects.bulk_create([Mention(post=post, person=p) for p in mentioned], ignore_conflicts=True)
+    url = post.get_absolute_url()
+    name = author.display_name
+    if mentioned:
+        notify(
+            mentioned,
+            kind="forum.mention",
+            title=_("%(name)s mentioned you in “%(thread)s”") % {"name": name, "thread": thread.title},
+            body=markdown.plain_text(post.body)[:500],
+            url=url,
+            actor=author,
+        )
+    replied = post.reply_to.author if post.reply_to_id and post.reply_to else None
+    if (
+        replied is not None
+        and replied.pk not in {p.pk for p in mentioned}
+        and visibility.can_read(replied, thread)
+    ):
+        notify(
+            [replied],
+            kind="forum.reply",
+            title=_("%(name)s replied to you in “%(thread)s”") % {"name": name, "thread": thread.title},
+            body=markdown.plain_text(post.body)[:500],
+            url=url,
+            actor=author,
+        )
+
+
+def post_edit(*, person: Any, post: Post, body: str) -> Post:
+    """Authors edit their own posts; a removed or hidden post cannot be edited."""
+    _require_read(person, post)
+    if post.author_id != person.pk:
+        raise PermissionDenied(_("Only the author can edit a post."))
+    if not post.is_visible_body:
+        raise PermissionDenied(_("A removed or hidden post cannot be edited."))
+    if post.thread.locked and not can_moderate(person, post.thread.forum):
+        raise ThreadLocked()
+    body = _clean_body(body)
+    with transaction.atomic():
+        post.body = body
+        post.body_html = markdown.render(body)
+        post.edited_at = timezone.now()
+        post.save(update_fields=["body", "body_html", "edited_at"])
+        events.send_post_event("post.updated", post)
+    return post
+
+
+def post_remove(*, person: Any, post: Post) -> Post:
+    """Soft delete by the author or a moderator: the post keeps its ``seq`` and shows as removed."""
+    _require_read(person, post)
+    if post.author_id != person.pk and not can_moderate(person, post.thread.forum):
+        raise PermissionDenied(_("Only the author or a moderator can remove a post."))
+    if post.is_removed:
+        return post
+    with transaction.atomic():
+        post.removed_at = timezone.now()
+        post.removed_by = person
+        post.save(update_fields=["removed_at", "removed_by"])
+        Thread.objects.filter(pk=post.thread_id, post_count__gt=0).update(post_count=F("post_count") - 1)
+        events.send_post_event("post.deleted", post)
+    return post
+
+
+def post_set_hidden(*, person: Any, post: Post, hidden: bool = True) -> Post:
+    """A moderator hides (or shows again) a post; it keeps its place as "hidden by a moderator"."""
+    _require_read(person, post)
+    if not can_moderate(person, post.thread.forum):
+        raise PermissionDenied(_("Only moderators can hide posts."))
+    if post.hidden_by_moderator != hidden:
+        with transaction.atomic():
+            post.hidden_by_moderator = hidden
+            post.save(update_fields=["hidden_by_moderator"])
+            if hidden:
+                PostReport.objects.filter(post=post, resolved_at__isnull=True).update(
+                    resolved_at=timezone.now(), resolved_by=person
+                )
+            events.send_post_event("post.updated", post)
+    return post
+
+
+def reaction_toggle(*, person: Any, post: Post, code: str) -> bool:
+    """Add the reaction, or take it back if it is there; returns whether it is now there."""
+    _require_read(person, post)
+    if code not in Reaction.Code.values:
+        raise ValidationError(
+            {"code": _("Choose one of: %(codes)s.") % {"codes": ", ".join(Reaction.Code.values)}}
+        )
+    if not can_post_in(person, post.thread.forum):
+        raise PermissionDenied(_("You cannot react in this forum."))
+    if not post.is_visible_body:
+        raise PermissionDenied(_("A removed or hidden post cannot get reactions."))
+    with transaction.atomic():
+        deleted, _rows = Reaction.objects.filter(post=post, person=person, code=code).delete()
+        added = not deleted
+        if added:
+            try:
+                with transaction.atomic():
+                    Reaction.objects.create(post=post, person=person, code=code)
+            except IntegrityError:  # a double click that raced: it is there, which is what was asked
+                pass
+        events.send_post_event("post.updated", post)
+    return added
+
+
+# --- read state and subscriptions ---------------------------------------------------------------
+
+
+def _advance_read_state(person: Any, thread: Thread, seq: int) -> None:
+    state, created = ReadState.objects.get_or_create(
+        person=person, thread=thread, defaults={"last_read_seq": seq}
+    )
+    if not created and state.last_read_seq < seq:
+        ReadState.objects.filter(pk=state.pk, last_read_seq__lt=seq).update(
+            last_read_seq=seq, updated_at=timezone.now()
+        )
+
+
+def thread_mark_read(*, person: Any, thread: Thread, seq: int | None = None) -> int:
+    """Move the person's watermark forward to ``seq`` (default: the newest post); never backward."""
+    _require_read(person, thread)
+    if seq is None:
+        seq = thread.last_seq
+    try:
+        seq = int(seq)
+    except (TypeError, ValueError):
+        raise ValidationError({"seq": _("Give a sequence number.")}) from None
+    if seq < 0:
+        raise ValidationError({"seq": _("A sequence number cannot be negative.")})
+    seq = min(seq, Thread.objects.values_list("last_seq", flat=True).get(pk=thread.pk))
+    with transaction.atomic():
+        _advance_read_state(person, thread, seq)
+    return ReadState.objects.values_list("last_read_seq", flat=True).get(person=person, thread=thread)
+
+
+def thread_subscribe(*, person: Any, thread: Thread, subscribed: bool = True) -> bool:
+    _require_read(person, thread)
+    if subscribed:
+        Subscription.objects.get_or_create(person=person, thread=thread)
+    else:
+        Subscription.objects.filter(person=person, thread=thread).delete()
+    return subscribed
+
+
+# --- moderation and reports ---------------------------------------------------------------------
+
+
+def thread_moderate(*, person: Any, thread: Thread, action: str) -> Thread:
+    """``lock``, ``unlock``, ``pin`` or ``unpin`` a thread (moderators only)."""
+    _require_read(person, thread)
+    changes = {
+        "lock": ("locked", True),
+        "unlock": ("locked", False),
+        "pin": ("pinned", True),
+        "unpin": ("pinned", False),
+    }
+    if action not in changes:
+        raise ValidationError({"action": _("Unknown moderation action.")})
+    if not can_moderate(person, thread.forum):
+        raise PermissionDenied(_("Only moderators can lock or pin threads."))
+    field, value = changes[action]
+    with transaction.atomic():
+        Thread.objects.filter(pk=thread.pk).update(**{field: value})
+        thread.refresh_from_db()
+        events.send_thread_event(thread)
+    return thread
+
+
+def post_report(*, person: Any, post: Post, reason: str) -> PostReport:
+    """A member flags a post; the forum's moderators are notified. Reporting twice is one report."""
+    _require_read(person, post)
+    if visibility.viewer_for(person).is_anonymous:
+        raise PermissionDenied(_("Sign in to report a post."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say briefly what is wrong with the post.")})
+    if len(reason) > 2000:
+        raise ValidationError({"reason": _("Keep the reason under 2000 characters.")})
+    with transaction.atomic():
+        report, created = PostReport.objects.get_or_create(
+            post=post, reporter=person, defaults={"reason": reason}
+        )
+        if created:
+            notify(
+                moderators_of(post.thread.forum),
+                kind="forum.report",
+                title=_("A post in “%(thread)s” was reported") % {"thread": post.thread.title},
+                body=reason[:500],
+                url=post.get_absolute_url(),
+                actor=person,
+            )
+    return report
+
+
+def moderators_of(forum: Forum) -> list[Any]:
+    """Owners and admins of the forum's organisation and, for a group forum, of its conveners."""
+    from members.models import MANAGER_ROLES, Person
+
+    org_ids = {forum.organisation_id}
+    if forum.working_group_id:
+        org_ids |= set(forum.working_group.conveners.values_list("pk", flat=True))
+    return list(
+        Person.objects.filter(
+            memberships__organisation_id__in=org_ids, memberships__role__in=MANAGER_ROLES, is_active=True
+        ).distinct()
+    )
+
+
+# --- access changes -----------------------------------------------------------------------------
+
+
+def recheck_access_for_people(person_ids: set[int] | list[int]) -> None:
+    """After membership changes, tell those people's open sockets to re-check what they may read."""
+    for pid in set(person_ids):
+        events.send_access_recheck(person_group(pid))
+
+
+def recheck_access_for_organisation(organisation_id: int) -> None:
+    from members.models import Membership
+
+    recheck_access_for_people(
+        Membership.objects.filter(organisation_id=organisation_id).values_list("person_id", flat=True)
+    )

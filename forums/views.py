@@ -1,0 +1,241 @@
+"""Forum pages. They work as plain HTML forms (post, redirect, reload); ``thread.js`` adds the live
+socket on top. Every read goes through :mod:`forums.selectors`, every write through
+:mod:`forums.services`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from forums import selectors, services
+from forums.forms import REACTIONS, EditForm, PostForm, ReportForm, ThreadForm
+from forums.models import Forum, Post, Thread
+from forums.rules import can_moderate, can_post_in
+
+
+def _thread_or_404(request: HttpRequest, pk: int) -> Thread:
+    thread = selectors.thread_get(request.user, pk)
+    if thread is None:
+        raise Http404
+    return thread
+
+
+def _post_or_404(request: HttpRequest, pk: int) -> Post:
+    post = selectors.post_get(request.user, pk)
+    if post is None:
+        raise Http404
+    return post
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    forums = list(selectors.forums_for(request.user).order_by("kind", "name"))
+    return render(request, "forums/index.html", {"forums": forums})
+
+
+@require_GET
+def forum_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    forum = selectors.forum_get(request.user, slug)
+    if forum is None:
+        raise Http404
+    return _forum_page(request, forum, ThreadForm() if can_post_in(request.user, forum) else None)
+
+
+def _forum_page(
+    request: HttpRequest, forum: Forum, form: ThreadForm | None, status: int = 200
+) -> HttpResponse:
+    page = Paginator(selectors.threads_for(request.user, forum=forum), 30).get_page(request.GET.get("page"))
+    return render(request, "forums/forum.html", {"forum": forum, "page": page, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def thread_new(request: HttpRequest, slug: str) -> HttpResponse:
+    forum = selectors.forum_get(request.user, slug)
+    if forum is None:
+        raise Http404
+    form = ThreadForm(request.POST)
+    if form.is_valid():
+        try:
+            thread = services.thread_create(
+                person=request.user,
+                forum=forum,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                client_id=form.cleaned_data["client_id"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            return HttpResponseRedirect(thread.get_absolute_url())
+    return _forum_page(request, forum, form, status=400)
+
+
+@require_GET
+def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = _thread_or_404(request, pk)
+    return _thread_page(request, thread, PostForm())
+
+
+def _thread_page(request: HttpRequest, thread: Thread, form: PostForm, status: int = 200) -> HttpResponse:
+    person = request.user
+    posts = list(selectors.posts_for_page(thread, person))
+    last_read = 0
+    if person.is_authenticated:
+        last_read = selectors.with_unread(Thread.objects.filter(pk=thread.pk), person).values_list(
+            "last_read_seq", flat=True
+        )[0]
+        if status == 200:
+            services.thread_mark_read(person=person, thread=thread)
+    for post in posts:
+        counts: dict[str, int] = {}
+        mine: set[str] = set()
+        for reaction in post.reactions.all():
+            counts[reaction.code] = counts.get(reaction.code, 0) + 1
+            if reaction.person_id == person.pk:
+                mine.add(reaction.code)
+        post.reaction_list = [
+            {"code": code, "label": label, "count": counts.get(code, 0), "mine": code in mine}
+            for code, label in REACTIONS
+        ]
+    context = {
+        "thread": thread,
+        "forum": thread.forum,
+        "posts": posts,
+        "form": form if can_post_in(person, thread.forum) else None,
+        "last_read_seq": last_read,
+        "moderator": can_moderate(person, thread.forum),
+        "can_post": can_post_in(person, thread.forum),
+    }
+    return render(request, "forums/thread.html", context, status=status)
+
+
+@login_required
+@require_POST
+def thread_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = _thread_or_404(request, pk)
+    form = PostForm(request.POST)
+    if form.is_valid():
+        try:
+            post, _created = services.post_create(
+                person=request.user,
+                thread=thread,
+                body=form.cleaned_data["body"],
+                reply_to=form.cleaned_data["reply_to"],
+                client_id=form.cleaned_data["client_id"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except services.ThreadLocked as exc:
+            form.add_error(None, str(exc))
+            return _thread_page(request, thread, form, status=409)
+        else:
+            return HttpResponseRedirect(post.get_absolute_url())
+    return _thread_page(request, thread, form, status=400)
+
+
+@login_required
+@require_POST
+def thread_moderate(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = _thread_or_404(request, pk)
+    action = request.POST.get("action", "")
+    try:
+        services.thread_moderate(person=request.user, thread=thread, action=action)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        labels = {
+            "lock": _("Thread locked."),
+            "unlock": _("Thread unlocked."),
+            "pin": _("Thread pinned."),
+            "unpin": _("Thread unpinned."),
+        }
+        messages.success(request, labels[action])
+    return HttpResponseRedirect(thread.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post_or_404(request, pk)
+    if post.author_id != request.user.pk:
+        raise PermissionDenied(_("Only the author can edit a post."))
+    form = EditForm(request.POST or None, initial={"body": post.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_edit(person=request.user, post=post, body=form.cleaned_data["body"])
+        except services.ThreadLocked as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Post updated."))
+            return HttpResponseRedirect(post.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, "forums/post_edit.html", {"post": post, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def post_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post_or_404(request, pk)
+    services.post_remove(person=request.user, post=post)
+    messages.success(request, _("Post removed."))
+    return HttpResponseRedirect(post.get_absolute_url())
+
+
+@login_required
+@require_POST
+def post_react(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post_or_404(request, pk)
+    try:
+        services.reaction_toggle(person=request.user, post=post, code=request.POST.get("code", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return HttpResponseRedirect(post.get_absolute_url())
+
+
+@login_required
+@require_POST
+def post_hide(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post_or_404(request, pk)
+    hidden = request.POST.get("hidden", "1") == "1"
+    services.post_set_hidden(person=request.user, post=post, hidden=hidden)
+    messages.success(request, _("Post hidden.") if hidden else _("Post shown again."))
+    return HttpResponseRedirect(post.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_report(request: HttpRequest, pk: int) -> HttpResponse:
+    post = _post_or_404(request, pk)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_report(person=request.user, post=post, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Thank you. The moderators have been told."))
+            return HttpResponseRedirect(post.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, "forums/post_report.html", {"post": post, "form": form}, status=status)
+
+
+def thread_url(thread: Thread) -> str:
+    return reverse("forums:thread", kwargs={"pk": thread.pk})
