@@ -153,7 +153,9 @@ def _confirm_link_token(message) -> str:
 def test_guest_confirmation_link_works_once(org, django_capture_on_commit_callbacks):
     ev = event(org, visibility="public", capacity=10)
     with django_capture_on_commit_callbacks(execute=True):
-        reg, token = services.guest_registration_start(event=ev, name="Ana Supplier", email="Ana@Reseller.example")
+        reg, token = services.guest_registration_start(
+            event=ev, name="Ana Supplier", email="Ana@Reseller.example"
+        )
     assert reg.status == "pending_confirmation"
     assert reg.guest_email == "ana@reseller.example"
     assert reg.token_hash and token not in reg.token_hash  # only the hash is stored
