@@ -183,6 +183,7 @@ def tenders_visible(person: Any) -> QuerySet[PlannedTender]:
         .select_related("organisation")
         .prefetch_related("cpv_codes")
         .annotate(interest_count=Count("interests", distinct=True))
+        .order_by(*PlannedTender._meta.ordering)
     )
 
 

@@ -1,0 +1,462 @@
+"""Thin API views for the library: look up through :mod:`knowledge.selectors` (404 when the object is
+not visible), call :mod:`knowledge.services`, serialize. No business rules here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from knowledge import ocds, selectors, services
+from knowledge.api import serializers as s
+from knowledge.diff import diff_versions
+from knowledge.models import Label, Lesson, PlannedTender, TenderTemplate
+from knowledge.models.choices import LANGUAGES, LessonStage, Procedure, Stage, TenderStatus
+from members.models import Organisation, WorkingGroup
+from network import visibility
+
+# --- filters -------------------------------------------------------------------------------------
+
+
+class LibraryFilter(django_filters.FilterSet):
+    """The library filters; each one defers to :func:`knowledge.selectors.filter_common`."""
+
+    kind = "template"
+    cpv = django_filters.CharFilter(method="common", help_text="CPV code or prefix, e.g. 302 or 30213100-6")
+    label = django_filters.CharFilter(method="common", help_text="Label slug, e.g. tco-certified")
+    stage = django_filters.ChoiceFilter(method="common", choices=LessonStage.choices)
+    country = django_filters.CharFilter(
+        method="common", help_text="Owner organisation's country (ISO 3166-1 alpha-2)"
+    )
+    language = django_filters.ChoiceFilter(method="common", choices=LANGUAGES)
+    organisation = django_filters.CharFilter(method="common", help_text="Owner organisation slug")
+
+    def common(self, queryset, name: str, value: Any):
+        return selectors.filter_common(queryset, {name: value}, kind=self.kind)
+
+
+class TemplateFilter(LibraryFilter):
+    procedure = django_filters.ChoiceFilter(method="common", choices=Procedure.choices)
+    status = django_filters.ChoiceFilter(method="common", choices=TenderTemplate.Status.choices)
+    stage = django_filters.ChoiceFilter(method="common", choices=Stage.choices)
+
+    class Meta:
+        model = TenderTemplate
+        fields: list[str] = []
+
+
+class LessonFilter(LibraryFilter):
+    kind = "lesson"
+
+    class Meta:
+        model = Lesson
+        fields: list[str] = []
+
+
+class TenderFilter(LibraryFilter):
+    kind = "tender"
+    procedure = django_filters.ChoiceFilter(method="common", choices=Procedure.choices)
+    status = django_filters.ChoiceFilter(method="common", choices=TenderStatus.choices)
+
+    class Meta:
+        model = PlannedTender
+        fields: list[str] = []
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _organisation_for_write(person: Any, slug: str | None) -> Organisation:
+    """The organisation named in a write; one the person may not create in is a 403, unknown a 400."""
+    if not slug:
+        orgs = list(visibility.viewer_for(person).organisation_ids)
+        if len(orgs) != 1:
+            raise ValidationError({"organisation": [_("Name the organisation (its slug).")]})
+        return Organisation.objects.get(pk=orgs[0])
+    try:
+        return Organisation.objects.get(slug=slug)
+    except Organisation.DoesNotExist:
+        raise ValidationError({"organisation": [_("No organisation “%(s)s”.") % {"s": slug}]}) from None
+
+
+def _groups(person: Any, slugs: list[str] | None) -> list[WorkingGroup] | None:
+    if slugs is None:
+        return None
+    viewer = visibility.viewer_for(person)
+    groups = list(WorkingGroup.objects.filter(visibility.working_groups_visible_q(viewer), slug__in=slugs))
+    if len(groups) != len(set(slugs)):
+        raise ValidationError({"shared_groups": [_("Unknown working group.")]})
+    return groups
+
+
+# --- templates -----------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Templates visible to you, filtered"),
+    retrieve=extend_schema(summary="A template with its criteria"),
+)
+class TemplateViewSet(viewsets.ModelViewSet):
+    """Tender templates. Reads follow the visibility policy; writes need an editor role."""
+
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    filterset_class = TemplateFilter
+    lookup_value_regex = r"\d+"
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return selectors.templates_visible(self.request.user)
+
+    def get_serializer_class(self):
+        if self.action in ("create", "partial_update"):
+            return s.TemplateWriteSerializer
+        if self.action == "retrieve":
+            return s.TemplateDetailSerializer
+        return s.TemplateSerializer
+
+    def get_object(self) -> TenderTemplate:
+        return selectors.template_detail(self.request.user, self.kwargs["pk"])
+
+    def _respond(self, template: TenderTemplate, code: int = status.HTTP_200_OK) -> Response:
+        fresh = selectors.template_detail(self.request.user, template.pk)
+        return Response(
+            s.TemplateDetailSerializer(fresh, context={"request": self.request}).data, status=code
+        )
+
+    @extend_schema(request=s.TemplateWriteSerializer, responses={201: s.TemplateDetailSerializer})
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        data = self._validated(request)
+        org = _organisation_for_write(request.user, data.pop("organisation", None))
+        template = services.template_create(
+            person=request.user,
+            organisation=org,
+            data=data,
+            cpv_codes=data.pop("cpv_codes", []),
+            criteria=data.pop("criteria", []),
+            shared_groups=_groups(request.user, data.pop("shared_groups", None)) or [],
+        )
+        return self._respond(template, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.TemplateWriteSerializer, responses=s.TemplateDetailSerializer)
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        template = self.get_object()
+        data = self._validated(request)
+        data.pop("organisation", None)
+        template = services.template_update(
+            person=request.user,
+            template=template,
+            data=data,
+            cpv_codes=data.pop("cpv_codes", None),
+            criteria=data.pop("criteria", None),
+            shared_groups=_groups(request.user, data.pop("shared_groups", None)),
+        )
+        return self._respond(template)
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        services.template_delete(person=request.user, template=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _validated(self, request: Request) -> dict[str, Any]:
+        serializer = s.TemplateWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "criteria" in data:
+            data["criteria"] = [dict(c) for c in data["criteria"]]
+        return data
+
+    # versions
+
+    @extend_schema(methods=["GET"], responses=s.VersionSerializer(many=True), summary="Version history")
+    @extend_schema(
+        methods=["POST"], request=s.PublishSerializer, responses={201: s.VersionSerializer}, summary="Publish"
+    )
+    @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=None)
+    def versions(self, request: Request, pk: str) -> Response:
+        template = selectors.template_for(request.user, pk)
+        if request.method == "POST":
+            body = s.PublishSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            version = services.template_publish(
+                person=request.user, template=template, change_note=body.validated_data["change_note"]
+            )
+            return Response(s.VersionSerializer(version).data, status=status.HTTP_201_CREATED)
+        return Response(s.VersionSerializer(selectors.versions_of(template), many=True).data)
+
+    @extend_schema(responses=s.VersionDetailSerializer, summary="One version with its snapshot")
+    @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>\d+)", filterset_class=None)
+    def version(self, request: Request, pk: str, number: str) -> Response:
+        template = selectors.template_for(request.user, pk)
+        return Response(s.VersionDetailSerializer(selectors.version_for(template, number)).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", int, required=True, description="Older version number"),
+            OpenApiParameter("to", int, required=True, description="Newer version number"),
+        ],
+        responses=s.DiffSerializer,
+        summary="Compare two versions",
+    )
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def diff(self, request: Request, pk: str) -> Response:
+        template = selectors.template_for(request.user, pk)
+        numbers = {}
+        for name in ("from", "to"):
+            value = request.query_params.get(name, "")
+            if not value.isdigit():
+                raise ValidationError({name: [_("Give a version number.")]})
+            numbers[name] = value
+        old = selectors.version_for(template, numbers["from"])
+        new = selectors.version_for(template, numbers["to"])
+        return Response(diff_versions(old, new))
+
+    @extend_schema(
+        request=s.ForkSerializer, responses={201: s.TemplateDetailSerializer}, summary="Fork a version"
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def fork(self, request: Request, pk: str) -> Response:
+        template = selectors.template_for(request.user, pk)
+        body = s.ForkSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        number = body.validated_data.get("version") or template.version_count
+        if not number:
+            raise ValidationError({"version": [_("This template has no published version to fork yet.")]})
+        version = selectors.version_for(template, number)
+        org = _organisation_for_write(request.user, body.validated_data["organisation"])
+        fork = services.template_fork(
+            person=request.user, version=version, organisation=org, title=body.validated_data.get("title")
+        )
+        return self._respond(fork, status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.LineageSerializer, summary="Ancestors and forks you may see")
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def lineage(self, request: Request, pk: str) -> Response:
+        template = selectors.template_for(request.user, pk)
+        return Response(s.LineageSerializer(selectors.lineage(request.user, template)).data)
+
+    @extend_schema(methods=["GET"], responses=s.AttachmentSerializer(many=True), summary="Attachments")
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": s.AttachmentUploadSerializer},
+        responses={201: s.AttachmentSerializer},
+        summary="Upload a PDF, DOCX, ODT, XLSX or ODS",
+    )
+    @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=None)
+    def attachments(self, request: Request, pk: str) -> Response:
+        template = selectors.template_for(request.user, pk)
+        if request.method == "POST":
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise ValidationError({"file": [_("Choose a file to upload.")]})
+            attachment = services.attachment_add(person=request.user, template=template, upload=upload)
+            return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+        return Response(s.AttachmentSerializer(template.attachments.all(), many=True).data)
+
+    @extend_schema(
+        methods=["GET"],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        summary="Download",
+    )
+    @extend_schema(methods=["DELETE"], responses={204: None}, summary="Remove an attachment")
+    @action(
+        detail=True,
+        methods=["get", "delete"],
+        url_path=r"attachments/(?P<attachment>\d+)",
+        filterset_class=None,
+    )
+    def attachment(self, request: Request, pk: str, attachment: str):
+        item = selectors.attachment_for(request.user, pk, attachment)
+        if request.method == "DELETE":
+            services.attachment_delete(person=request.user, attachment=item)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return attachment_response(item)
+
+
+def attachment_response(item) -> FileResponse:
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=item.original_name, content_type=item.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- lessons, labels, tenders --------------------------------------------------------------------
+
+
+class LessonViewSet(viewsets.ModelViewSet):
+    """Lessons learned. Reads follow the visibility policy; writes need an editor role."""
+
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    filterset_class = LessonFilter
+    lookup_value_regex = r"\d+"
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.lessons_visible(self.request.user)
+
+    def get_serializer_class(self):
+        return s.LessonWriteSerializer if self.action in ("create", "partial_update") else s.LessonSerializer
+
+    def get_object(self) -> Lesson:
+        return selectors.lesson_for(self.request.user, self.kwargs["pk"])
+
+    def _validated(self, request: Request) -> dict[str, Any]:
+        body = s.LessonWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return dict(body.validated_data)
+
+    @extend_schema(request=s.LessonWriteSerializer, responses={201: s.LessonSerializer})
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        data = self._validated(request)
+        org = _organisation_for_write(request.user, data.pop("organisation", None))
+        lesson = services.lesson_create(person=request.user, organisation=org, data=data)
+        return Response(s.LessonSerializer(selectors.lesson_for(request.user, lesson.pk)).data, status=201)
+
+    @extend_schema(request=s.LessonWriteSerializer, responses=s.LessonSerializer)
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        lesson = self.get_object()
+        data = self._validated(request)
+        data.pop("organisation", None)
+        services.lesson_update(person=request.user, lesson=lesson, data=data)
+        return Response(s.LessonSerializer(selectors.lesson_for(request.user, lesson.pk)).data)
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        lesson = self.get_object()
+        if not visibility.can_edit(request.user, lesson):
+            raise PermissionDenied(_("Only editors of the owning organisation can change this."))
+        lesson.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LabelViewSet(viewsets.ReadOnlyModelViewSet):
+    """The registry of labels, certifications and independent monitoring schemes (public)."""
+
+    serializer_class = s.LabelSerializer
+    queryset = Label.objects.all()
+    lookup_field = "slug"
+    filterset_fields = ["kind"]
+
+
+class TenderViewSet(viewsets.ModelViewSet):
+    """Planned tenders: the shared tender calendar. Reads follow the policy; writes need an editor."""
+
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    filterset_class = TenderFilter
+    lookup_value_regex = r"\d+"
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.tenders_visible(self.request.user)
+
+    def get_serializer_class(self):
+        return s.TenderWriteSerializer if self.action in ("create", "partial_update") else s.TenderSerializer
+
+    def get_object(self) -> PlannedTender:
+        return selectors.tender_for(self.request.user, self.kwargs["pk"])
+
+    def _validated(self, request: Request) -> dict[str, Any]:
+        body = s.TenderWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return dict(body.validated_data)
+
+    @extend_schema(request=s.TenderWriteSerializer, responses={201: s.TenderSerializer})
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        data = self._validated(request)
+        org = _organisation_for_write(request.user, data.pop("organisation", None))
+        tender = services.tender_create(person=request.user, organisation=org, data=data)
+        return Response(s.TenderSerializer(selectors.tender_for(request.user, tender.pk)).data, status=201)
+
+    @extend_schema(request=s.TenderWriteSerializer, responses=s.TenderSerializer)
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        tender = self.get_object()
+        data = self._validated(request)
+        data.pop("organisation", None)
+        services.tender_update(person=request.user, tender=tender, data=data)
+        return Response(s.TenderSerializer(selectors.tender_for(request.user, tender.pk)).data)
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        tender = self.get_object()
+        if not visibility.can_edit(request.user, tender):
+            raise PermissionDenied(_("Only editors of the owning organisation can change this."))
+        tender.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(methods=["GET"], responses=s.InterestSerializer(many=True), summary="Interest you may see")
+    @extend_schema(methods=["POST"], request=s.InterestWriteSerializer, responses={200: s.InterestSerializer})
+    @extend_schema(methods=["DELETE"], request=s.InterestWriteSerializer, responses={204: None})
+    @action(
+        detail=True,
+        methods=["get", "post", "delete"],
+        filterset_class=None,
+        pagination_class=None,
+        permission_classes=[permissions.IsAuthenticated],
+    )
+    def interest(self, request: Request, pk: str) -> Response:
+        tender = self.get_object()
+        if request.method == "GET":
+            return Response(
+                s.InterestSerializer(selectors.interests_for(request.user, tender), many=True).data
+            )
+        body = s.InterestWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        org = _organisation_for_write(request.user, body.validated_data.get("organisation"))
+        result = services.tender_interest_set(
+            person=request.user,
+            tender=tender,
+            organisation=org,
+            note=body.validated_data["note"],
+            withdraw=request.method == "DELETE",
+        )
+        if result is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(s.InterestSerializer(result).data)
+
+    @extend_schema(responses=s.OcdsPackage, summary="OCDS 1.1 release package for this tender")
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def ocds(self, request: Request, pk: str) -> Response:
+        tender = self.get_object()
+        package = ocds.release_package([tender], uri=request.build_absolute_uri())
+        return Response(
+            package, headers={"Content-Disposition": f'inline; filename="tender-{tender.pk}-ocds.json"'}
+        )
+
+    @extend_schema(responses=s.OcdsPackage, summary="OCDS 1.1 release package for the filtered list")
+    @action(detail=False, methods=["get"], url_path="ocds", pagination_class=None)
+    def ocds_list(self, request: Request) -> Response:
+        tenders = self.filter_queryset(self.get_queryset())[:1000]
+        return Response(ocds.release_package(tenders, uri=request.build_absolute_uri()))
+
+
+class CpvViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Look up CPV codes by code prefix or words of the English label (for pickers)."""
+
+    serializer_class = s.CpvSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("q", str, description="Code prefix or words of the label")])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        from knowledge.models import CpvCode
+
+        q = (self.request.query_params.get("q") or "").strip()
+        qs = CpvCode.objects.all()
+        if q:
+            digits = q.split("-")[0]
+            qs = qs.filter(code__startswith=digits) if digits.isdigit() else qs.filter(label_en__icontains=q)
+        return qs

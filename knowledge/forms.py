@@ -1,0 +1,290 @@
+"""HTML forms for the library. They collect input; :mod:`knowledge.services` decides what is valid,
+and :func:`apply_errors` puts the service's messages next to the fields (keeping what was typed)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from knowledge.models import Label
+from knowledge.models.choices import (
+    LANGUAGES,
+    Ambition,
+    LessonStage,
+    Licence,
+    MeansOfProof,
+    Procedure,
+    Stage,
+    StrategicGoal,
+    TenderStatus,
+)
+from knowledge.models.templates import TenderTemplate
+from network.visibility import Visibility
+
+BLANK = [("", _("Any"))]
+
+
+def split_codes(value: str) -> list[str]:
+    return [c for c in re.split(r"[\s,;]+", value or "") if c]
+
+
+def org_choices(orgs) -> list[tuple[str, str]]:
+    return [(o.slug, o.name) for o in orgs]
+
+
+class LibraryFilterForm(forms.Form):
+    KINDS = [
+        ("", _("Everything")),
+        ("templates", _("Tender templates")),
+        ("lessons", _("Lessons learned")),
+        ("tenders", _("Planned tenders")),
+    ]
+    kind = forms.ChoiceField(label=_("Show"), choices=KINDS, required=False)
+    cpv = forms.CharField(
+        label=_("CPV code or prefix"), required=False, max_length=12, help_text=_("e.g. 30213100-6 or 302")
+    )
+    label = forms.ChoiceField(label=_("Label"), required=False)
+    stage = forms.ChoiceField(label=_("Stage"), choices=BLANK + list(LessonStage.choices), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=BLANK + LANGUAGES, required=False)
+    organisation = forms.CharField(label=_("Organisation (slug)"), required=False, max_length=80)
+    procedure = forms.ChoiceField(
+        label=_("Procedure"), choices=BLANK + list(Procedure.choices), required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=BLANK
+        + list(TenderTemplate.Status.choices)
+        + list(TenderStatus.choices)[:1]
+        + list(TenderStatus.choices)[1:],
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["label"].choices = BLANK + [(lb.slug, lb.name) for lb in Label.objects.all()]
+        self.fields["country"].choices = BLANK + list(countries)
+        seen: dict[str, str] = {}
+        for value, name in self.fields["status"].choices:
+            seen.setdefault(value, name)
+        self.fields["status"].choices = list(seen.items())
+
+    def params(self) -> dict[str, Any]:
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v and k != "kind"}
+
+
+class TemplateForm(forms.Form):
+    organisation = forms.ChoiceField(label=_("Organisation"))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    cpv_codes = forms.CharField(
+        label=_("CPV codes"),
+        required=False,
+        help_text=_("Codes with check digit, separated by spaces or commas, e.g. 30213100-6 30213200-7"),
+    )
+    procedure = forms.ChoiceField(label=_("Procedure (Directive 2014/24/EU)"), choices=Procedure.choices)
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGES, initial="en")
+    licence = forms.ChoiceField(label=_("Licence"), choices=Licence.choices)
+    tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas"))
+    visibility = forms.ChoiceField(label=_("Who can read it"), choices=Visibility.choices)
+
+    def __init__(self, *args, organisations=(), editing: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"].choices = org_choices(organisations)
+
+    def service_data(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {
+            k: d[k] for k in ("title", "summary", "procedure", "language", "licence", "tags", "visibility")
+        }
+
+
+class CriterionForm(forms.Form):
+    key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    stage = forms.ChoiceField(label=_("Stage"), choices=[("", "—"), *Stage.choices], required=False)
+    title = forms.CharField(label=_("Criterion title"), max_length=200, required=False)
+    text = forms.CharField(
+        label=_("Text (Markdown)"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+    ambition = forms.ChoiceField(label=_("Ambition level"), choices=Ambition.choices, initial=Ambition.CORE)
+    means_of_proof = forms.MultipleChoiceField(
+        label=_("Means of proof"),
+        choices=MeansOfProof.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    labels = forms.MultipleChoiceField(label=_("Labels"), widget=forms.CheckboxSelectMultiple, required=False)
+    verification_text = forms.CharField(
+        label=_("Verification"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    weight = forms.IntegerField(
+        label=_("Weight (award criteria, %)"), min_value=0, max_value=100, required=False
+    )
+
+    def __init__(self, *args, label_choices=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["labels"].choices = label_choices
+
+    def is_blank(self) -> bool:
+        d = getattr(self, "cleaned_data", {})
+        return not (d.get("title") or d.get("text") or d.get("stage"))
+
+
+class BaseCriterionFormSet(forms.BaseFormSet):
+    def __init__(self, *args, **kwargs) -> None:
+        self.label_choices = [(lb.slug, lb.name) for lb in Label.objects.all()]
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"label_choices": self.label_choices}
+
+    def criteria(self) -> list[dict[str, Any]]:
+        """The non-empty, non-deleted criteria in submitted order, as service input."""
+        items = []
+        self.item_forms = []
+        for form in self.forms:
+            if not form.is_valid() or (self.can_delete and self._should_delete_form(form)) or form.is_blank():
+                continue
+            d = form.cleaned_data
+            items.append({**d, "key": d.get("key")})
+            self.item_forms.append(form)
+        return items
+
+
+CriterionFormSet = forms.formset_factory(
+    CriterionForm, formset=BaseCriterionFormSet, extra=2, can_delete=True, max_num=200, validate_max=True
+)
+
+
+def apply_errors(exc: ValidationError, form: forms.Form, formset: BaseCriterionFormSet | None = None) -> None:
+    """Put a service's ``ValidationError`` on the form (and the criteria formset)."""
+    item_errors = getattr(exc, "item_errors", None)
+    if item_errors is not None and formset is not None:
+        for sub, errs in zip(formset.item_forms, item_errors, strict=False):
+            for field, messages in errs.items():
+                for message in messages:
+                    sub.add_error(field if field in sub.fields else None, message)
+        form.add_error(None, _("Some criteria need attention; see the messages next to them."))
+        return
+    if hasattr(exc, "error_dict"):
+        for field, messages in exc.message_dict.items():
+            for message in messages:
+                form.add_error(field if field in form.fields else None, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+class PublishForm(forms.Form):
+    change_note = forms.CharField(
+        label=_("What changed"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
+    )
+
+
+class ForkForm(forms.Form):
+    organisation = forms.ChoiceField(label=_("Fork into"))
+    version = forms.IntegerField(label=_("Version"), min_value=1)
+
+    def __init__(self, *args, organisations=(), versions=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = org_choices(organisations)
+        self.fields["version"].widget = forms.Select(choices=[(n, f"v{n}") for n in versions])
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("Document (PDF, DOCX, ODT, XLSX, ODS)"))
+
+
+class LessonForm(forms.Form):
+    organisation = forms.ChoiceField(label=_("Organisation"))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    visibility = forms.ChoiceField(label=_("Who can read it"), choices=Visibility.choices)
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGES, initial="en")
+    stages = forms.MultipleChoiceField(
+        label=_("Procurement stages"),
+        choices=LessonStage.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    context = forms.CharField(label=_("Context"), widget=forms.Textarea, required=False)
+    approach = forms.CharField(label=_("Approach"), widget=forms.Textarea, required=False)
+    market_dialogue = forms.CharField(label=_("Market dialogue"), widget=forms.Textarea, required=False)
+    challenges = forms.CharField(label=_("Challenges"), widget=forms.Textarea, required=False)
+    recommendations = forms.CharField(
+        label=_("Recommendations"), widget=forms.Textarea, required=False, help_text=_("One per line")
+    )
+    next_action = forms.CharField(
+        label=_("Next action"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas"))
+
+    def __init__(self, *args, organisations=(), editing: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"].choices = org_choices(organisations)
+
+    def service_data(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "organisation"}
+
+
+class TenderForm(forms.Form):
+    organisation = forms.ChoiceField(label=_("Organisation"))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    cpv_codes = forms.CharField(label=_("CPV codes"), required=False, help_text=_("e.g. 30213100-6"))
+    estimated_quantity = forms.IntegerField(label=_("Estimated quantity"), min_value=0, required=False)
+    estimated_value_eur = forms.DecimalField(
+        label=_("Estimated value (EUR)"), min_value=0, max_digits=14, decimal_places=2, required=False
+    )
+    planned_year = forms.IntegerField(label=_("Planned publication: year"), min_value=2000, max_value=2100)
+    planned_quarter = forms.TypedChoiceField(
+        label=_("Planned publication: quarter"), coerce=int, choices=[(q, f"Q{q}") for q in (1, 2, 3, 4)]
+    )
+    procedure = forms.ChoiceField(label=_("Procedure"), choices=Procedure.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=TenderStatus.choices)
+    joint_procurement_open = forms.BooleanField(label=_("Open to joint procurement"), required=False)
+    strategic_goals = forms.MultipleChoiceField(
+        label=_("Strategic goals (eForms)"),
+        choices=StrategicGoal.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    visibility = forms.ChoiceField(label=_("Who can read it"), choices=Visibility.choices)
+
+    def __init__(self, *args, organisations=(), editing: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"].choices = org_choices(organisations)
+
+    def service_data(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "organisation"}
+        data["cpv_codes"] = split_codes(data.get("cpv_codes", ""))
+        return data
+
+
+class InterestForm(forms.Form):
+    organisation = forms.ChoiceField(label=_("On behalf of"))
+    note = forms.CharField(
+        label=_("Note for the buyer"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+
+    def __init__(self, *args, organisations=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = org_choices(organisations)
