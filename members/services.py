@@ -236,8 +236,9 @@ def membership_update_role(*, actor: Person, membership: Membership, role: str) 
         raise ValidationError({"role": LAST_OWNER_MESSAGE}, code="last_owner")
     locked.role = role
     locked.save(update_fields=["role"])
-    visibility.forget(locked.person)
-    visibility.forget(actor)
+    membership.role = role
+    for changed in (locked.person, membership.person, actor):
+        visibility.forget(changed)
     return locked
 
 
@@ -259,8 +260,8 @@ def membership_remove(*, actor: Person, membership: Membership) -> None:
     if locked.role == Role.OWNER and not _other_owner_exists(locked):
         raise ValidationError({"role": LAST_OWNER_MESSAGE}, code="last_owner")
     locked.delete()
-    visibility.forget(locked.person)
-    visibility.forget(actor)
+    for changed in (locked.person, membership.person, actor):
+        visibility.forget(changed)
 
 
 @transaction.atomic

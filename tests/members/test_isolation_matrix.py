@@ -1,4 +1,4 @@
-"""Isolation matrix: each visibility × each relation, checked through the policy AND the API.
+"""Isolation matrix: each visibility by each relation, checked through the policy AND the API.
 
 ``build_relations()`` creates the five relations to one owning organisation; ``SURFACES`` lists the
 read paths for tenant-owned content (model + optional API/HTML detail URL). Other areas extend the
