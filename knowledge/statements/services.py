@@ -452,11 +452,12 @@ def statement_sign(
                 % {"org": organisation.name}
             }
         )
-    volumes = dict(volumes or {})
+    volumes = {} if volumes is None else volumes
     try:
         validate_volumes(volumes)
     except ValidationError as exc:
         raise ValidationError({"volumes": exc.messages}) from None
+    volumes = dict(volumes)
     comment = (comment or "").strip()
     if len(comment) > 1000:
         raise ValidationError({"comment": _("At most 1,000 characters.")})
