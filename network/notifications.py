@@ -2,21 +2,27 @@
 
 ``notify`` stores in-app notifications, pushes them to the person's notification socket after
 commit and, for people who asked for immediate e-mail, sends the e-mail after commit too. People on
-the daily digest are e-mailed by ``manage.py send_digests``.
+the daily digest are e-mailed by ``manage.py send_digests`` (:func:`send_digests`).
+
+Every notification e-mail carries an unsubscribe link that works without signing in (a signed
+token naming the person) and the ``List-Unsubscribe`` / ``List-Unsubscribe-Post`` headers
+(RFC 2369, RFC 8058 one-click), so mail clients offer their own unsubscribe button.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from network.models import Notification
 from network.realtime import person_group, send_now
@@ -91,15 +97,90 @@ def serialize(note: Notification) -> dict[str, Any]:
     }
 
 
+def _absolute(url: str) -> str:
+    return settings.SITE_URL + url if url.startswith("/") else url
+
+
+def _message(person: Any, subject: str, text: str) -> EmailMessage:
+    """A notification e-mail: the unsubscribe link in the text and in the List-Unsubscribe headers."""
+    link = unsubscribe_url(person.pk)
+    footer = (
+        _("You get these e-mails because of your notification settings.")
+        + "\n"
+        + _("Stop these e-mails (no sign-in needed): %(url)s") % {"url": link}
+    )
+    settings_link = _absolute(reverse("network:notification_settings"))
+    body = (
+        f"{text.rstrip()}\n\n--\n{footer}\n" + _("Change how often: %(url)s") % {"url": settings_link} + "\n"
+    )
+    return EmailMessage(
+        subject=f"[Buyers Network] {subject}",
+        body=body,
+        to=[person.email],
+        headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    )
+
+
 def _email_one(person: Any, note: Notification) -> None:
-    link = settings.SITE_URL + note.url if note.url.startswith("/") else note.url
-    text = f"{note.title}\n\n{note.body}\n\n{link}\n\n--\nStop these e-mails: {unsubscribe_url(person.pk)}\n"
+    parts = [note.title, note.body, _absolute(note.url) if note.url else ""]
+    text = "\n\n".join(p for p in parts if p)
     try:
-        send_mail(f"[Buyers Network] {note.title}", text, None, [person.email])
+        _message(person, note.title, text).send()
     except Exception:
         logger.warning("notification e-mail to person %s failed", person.pk, exc_info=True)
         return
     Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
+
+
+def digest_text(notes: list[Notification]) -> str:
+    lines = [_("What happened in your network since yesterday:"), ""]
+    for note in notes:
+        lines.append(f"* {note.title}")
+        if note.body:
+            lines.append(f"  {note.body.strip()[:300]}")
+        if note.url:
+            lines.append(f"  {_absolute(note.url)}")
+    lines += ["", _("All notifications: %(url)s") % {"url": _absolute(reverse("network:notifications"))}]
+    return "\n".join(lines)
+
+
+def send_digests(*, now: datetime | None = None, window: timedelta = timedelta(days=1)) -> int:
+    """E-mail each daily-digest person their un-e-mailed notifications of the last ``window``.
+
+    One message per person; the notifications are marked e-mailed in the same transaction, so a
+    second run sends nothing (idempotent) and a failed send leaves them for the next run. Rows are
+    claimed with ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two overlapping runs never
+    send the same notification twice (SQLite serialises the transactions). Returns messages sent.
+    """
+    from members.models import Person
+
+    now = now or timezone.now()
+    since = now - window
+    pending = Notification.objects.filter(emailed_at__isnull=True, created_at__gte=since, created_at__lte=now)
+    people = Person.objects.filter(
+        is_active=True,
+        email_notifications=Person.EmailPreference.DAILY,
+        pk__in=pending.values("recipient_id"),
+    ).order_by("pk")
+    sent = 0
+    for person in people.iterator():
+        try:
+            with transaction.atomic():
+                notes = list(
+                    pending.filter(recipient=person)
+                    .select_for_update(skip_locked=True)
+                    .order_by("created_at", "pk")
+                )
+                if not notes:
+                    continue
+                count = len(notes)
+                subject = _("Your daily digest: %(n)s new") % {"n": count}
+                _message(person, subject, digest_text(notes)).send()
+                Notification.objects.filter(pk__in=[n.pk for n in notes]).update(emailed_at=now)
+                sent += 1
+        except Exception:
+            logger.warning("digest e-mail to person %s failed", person.pk, exc_info=True)
+    return sent
 
 
 def mark_read(person: Any, ids: Iterable[int] | None = None) -> int:
@@ -107,3 +188,19 @@ def mark_read(person: Any, ids: Iterable[int] | None = None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return qs.update(read_at=timezone.now())
+
+
+def mark_one_read(person: Any, pk: int) -> Notification:
+    """Mark one of the person's own notifications read (another person's answers DoesNotExist)."""
+    note = Notification.objects.for_person(person).get(pk=pk)
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+    return note
+
+
+def set_email_preference(person: Any, preference: str) -> None:
+    if preference not in person.EmailPreference.values:
+        raise ValueError(preference)
+    person.email_notifications = preference
+    person.save(update_fields=["email_notifications"])
