@@ -116,7 +116,9 @@ class CriterionForm(forms.Form):
     text = forms.CharField(
         label=_("Text (Markdown)"), widget=forms.Textarea(attrs={"rows": 5}), required=False
     )
-    ambition = forms.ChoiceField(label=_("Ambition level"), choices=Ambition.choices, initial=Ambition.CORE)
+    ambition = forms.ChoiceField(
+        label=_("Ambition level"), choices=Ambition.choices, initial=Ambition.CORE, required=False
+    )
     means_of_proof = forms.MultipleChoiceField(
         label=_("Means of proof"),
         choices=MeansOfProof.choices,
@@ -156,7 +158,7 @@ class BaseCriterionFormSet(forms.BaseFormSet):
             if not form.is_valid() or (self.can_delete and self._should_delete_form(form)) or form.is_blank():
                 continue
             d = form.cleaned_data
-            items.append({**d, "key": d.get("key")})
+            items.append({**d, "key": d.get("key"), "ambition": d.get("ambition") or Ambition.CORE})
             self.item_forms.append(form)
         return items
 
