@@ -91,8 +91,9 @@ def test_mfa_pages_render_with_labels(client):
     assert activate.status_code == 200 and 'class="qr-code"' in html
     check_page(html)
     # recovery codes need an activated authenticator; activate one with a real TOTP code
-    from allauth.mfa.totp.internal.auth import hotp_value
     import time
+
+    from allauth.mfa.totp.internal.auth import hotp_value
 
     secret = re.search(r'id="authenticator_secret"[^>]*value="([A-Z2-7]+)"', html) or re.search(
         r'value="([A-Z2-7]{16,})"', html
