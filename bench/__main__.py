@@ -14,7 +14,7 @@ import time
 import traceback
 from pathlib import Path
 
-from bench.env import ROOT, SkipBenchmark, detect, raise_open_file_limit
+from bench.env import ROOT, SkipBenchmark, detect, load_average, raise_open_file_limit
 from bench.report import BenchResult, format_result, machine_info, now_iso, write_json
 from bench.svg import write_chart
 
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     run_started = time.perf_counter()
     for name in args.names:
         bench_started = time.perf_counter()
-        print(f"\n… running {name}", flush=True)
+        print(f"\n… running {name} (load average {' '.join(map(str, load_average()))})", flush=True)
         try:
             result = run_one(name, ctx)
         except Exception:
@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             crashed.append(name)
             continue
         result.data["wall_s"] = round(time.perf_counter() - bench_started, 1)
+        result.data["load_average_after"] = load_average()
         print(format_result(result), flush=True)
         path = write_json(result, out_dir, machine, args.mode)
         written = [str(path.relative_to(out_dir.parent) if out_dir.is_relative_to(ROOT) else path)]

@@ -236,6 +236,28 @@ def rss_kib(pid: int) -> int:
     return total
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its children, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        pids += [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    for each in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def load_average() -> list[float]:
+    """The machine's 1/5/15-minute load: other work on the box skews every figure, so it is recorded."""
+    try:
+        return [round(value, 2) for value in os.getloadavg()]
+    except OSError:
+        return []
+
+
 class Server:
     """A real ASGI server subprocess (uvicorn) on a free loopback port; stopped by its own pid."""
 
@@ -293,6 +315,20 @@ class Server:
 
     def rss_kib(self) -> int:
         return rss_kib(self.proc.pid) if self.proc else 0
+
+    def cpu_seconds(self) -> float:
+        return cpu_seconds(self.proc.pid) if self.proc else 0.0
+
+    def wait_idle(self, *, busy_below: float = 0.15, window_s: float = 1.0, timeout_s: float = 120) -> float:
+        """Block until the server used under ``busy_below`` of a core over ``window_s``; returns
+        the seconds waited (so a connection storm's backlog does not leak into the next phase)."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout_s:
+            before = self.cpu_seconds()
+            time.sleep(window_s)
+            if (self.cpu_seconds() - before) / window_s < busy_below:
+                break
+        return time.monotonic() - started
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:

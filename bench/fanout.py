@@ -69,7 +69,8 @@ async def _round(server: Server, target: Target, sessions: list[str], plan: Plan
     client_rss0 = rss_kib(os.getpid())
     connect_s, connect_failures = await open_all(listeners)
     activity.last = time.perf_counter()
-    settle_s = await activity.settle(quiet_s=1.0, timeout_s=90)
+    settle_s = await activity.settle(quiet_s=1.0, timeout_s=120)
+    settle_s += await asyncio.to_thread(server.wait_idle, timeout_s=180)
     server_rss1 = server.rss_kib()
     client_rss1 = rss_kib(os.getpid())
 
