@@ -1,5 +1,8 @@
-"""The thread socket through the real ASGI stack (origin check, session auth, router) on both
-channel layers: live delivery, resume without loss or duplicates, access, limits."""
+"""The thread socket through the real ASGI stack (origin check, session auth, router): live
+delivery, resume without loss or duplicates, access, limits.
+
+Tests taking the ``layer`` fixture run on both channel layers (in-memory and channels-redis); the
+rest run on the layer the settings choose (in-memory on SQLite runs, Redis on the PostgreSQL run)."""
 
 from __future__ import annotations
 
@@ -68,7 +71,9 @@ async def test_post_over_http_reaches_the_other_client_promptly(layer):
     await drain(bob)
     loop = asyncio.get_running_loop()
     started = loop.time()
-    created = await sync_to_async(http_post)(w.alice, w.thread.pk, "Has anyone used **TCO Certified** gen 10?")
+    created = await sync_to_async(http_post)(
+        w.alice, w.thread.pk, "Has anyone used **TCO Certified** gen 10?"
+    )
     event = await next_of(bob, "post.created")
     elapsed = loop.time() - started
     assert event["post"]["seq"] == created["seq"] == 2
@@ -140,7 +145,7 @@ async def test_posts_committed_during_a_replay_arrive_once_and_in_order(layer, m
     await bob.disconnect()
 
 
-async def test_live_posts_before_a_resume_are_not_sent_again_by_it(layer):
+async def test_live_posts_before_a_resume_are_not_sent_again_by_it():
     w = await sync_to_async(world)()
     bob = await connect(w.bob, w.thread.pk)
     await drain(bob)
@@ -155,7 +160,7 @@ async def test_live_posts_before_a_resume_are_not_sent_again_by_it(layer):
     await bob.disconnect()
 
 
-async def test_resume_in_the_handshake_replays_before_live_events(layer):
+async def test_resume_in_the_handshake_replays_before_live_events():
     w = await sync_to_async(world)(posts=4)
     headers = await sync_to_async(ws_headers)(w.bob)
     bob = WebsocketCommunicator(application, f"/ws/threads/{w.thread.pk}/?after=2", headers=headers)
@@ -194,19 +199,19 @@ async def test_member_of_other_organisation_cannot_subscribe_from_other_organisa
     assert await closed_with(communicator) == 4403
 
 
-async def test_missing_thread_is_refused_like_a_forbidden_one(layer):
+async def test_missing_thread_is_refused_like_a_forbidden_one():
     w = await sync_to_async(world)()
     communicator = await connect(w.alice, w.thread.pk + 999)
     assert await closed_with(communicator) == 4403
 
 
-async def test_anonymous_socket_is_refused(layer):
+async def test_anonymous_socket_is_refused():
     w = await sync_to_async(world)()
     communicator = await connect(None, w.thread.pk)
     assert await closed_with(communicator) == 4401
 
 
-async def test_socket_from_a_foreign_origin_is_refused(layer):
+async def test_socket_from_a_foreign_origin_is_refused():
     w = await sync_to_async(world)()
     headers = await sync_to_async(ws_headers)(w.alice, origin="https://evil.example")
     communicator = WebsocketCommunicator(application, f"/ws/threads/{w.thread.pk}/", headers=headers)
@@ -239,7 +244,7 @@ async def test_socket_is_closed_when_the_organisation_leaves_the_working_group(l
     assert all("after they left" not in str(o) for o in outputs)
 
 
-async def test_socket_is_closed_when_the_membership_row_is_deleted(layer):
+async def test_socket_is_closed_when_the_membership_row_is_deleted():
     w = await sync_to_async(world)()
     bob = await connect(w.bob, w.thread.pk)
     await drain(bob)
@@ -247,7 +252,7 @@ async def test_socket_is_closed_when_the_membership_row_is_deleted(layer):
     assert await closed_with(bob) == 4403
 
 
-async def test_oversized_message_is_rejected_with_an_error_event(layer):
+async def test_oversized_message_is_rejected_with_an_error_event():
     w = await sync_to_async(world)()
     alice = await connect(w.alice, w.thread.pk)
     await drain(alice)
@@ -258,7 +263,7 @@ async def test_oversized_message_is_rejected_with_an_error_event(layer):
     await alice.disconnect()
 
 
-async def test_post_over_the_socket_with_client_id_is_stored_once_on_retry(layer):
+async def test_post_over_the_socket_with_client_id_is_stored_once_on_retry():
     w = await sync_to_async(world)()
     alice = await connect(w.alice, w.thread.pk)
     await drain(alice)
@@ -273,7 +278,7 @@ async def test_post_over_the_socket_with_client_id_is_stored_once_on_retry(layer
     await alice.disconnect()
 
 
-async def test_locked_thread_refuses_a_socket_post_with_a_clear_error(layer):
+async def test_locked_thread_refuses_a_socket_post_with_a_clear_error():
     w = await sync_to_async(world)()
     await sync_to_async(services.thread_moderate)(person=w.moderator, thread=w.thread, action="lock")
     alice = await connect(w.alice, w.thread.pk)
@@ -285,7 +290,7 @@ async def test_locked_thread_refuses_a_socket_post_with_a_clear_error(layer):
     await alice.disconnect()
 
 
-async def test_typing_and_presence_reach_other_viewers(layer):
+async def test_typing_and_presence_reach_other_viewers():
     w = await sync_to_async(world)()
     alice = await connect(w.alice, w.thread.pk)
     await drain(alice)
@@ -304,7 +309,7 @@ async def test_typing_and_presence_reach_other_viewers(layer):
     await alice.disconnect()
 
 
-async def test_heartbeat_pings_and_answers_pings(layer, settings):
+async def test_heartbeat_pings_and_answers_pings(settings):
     settings.FORUMS_HEARTBEAT_SECONDS = 0.1
     w = await sync_to_async(world)()
     alice = await connect(w.alice, w.thread.pk)
@@ -314,7 +319,7 @@ async def test_heartbeat_pings_and_answers_pings(layer, settings):
     await alice.disconnect()
 
 
-async def test_message_flood_is_rate_limited(layer, settings):
+async def test_message_flood_is_rate_limited(settings):
     settings.FORUMS_SOCKET_MESSAGES_PER_10S = 5
     w = await sync_to_async(world)()
     alice = await connect(w.alice, w.thread.pk)
