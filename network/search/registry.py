@@ -1,6 +1,8 @@
-"""Chooses the search backend from settings (database by default, Elasticsearch when configured).
+"""The one place the rest of the code asks for the search backend and the index declarations.
 
-The search issue fills in the backends; this module is the one place the rest of the code asks.
+The backend comes from settings: Elasticsearch when ``ELASTICSEARCH_URL`` is set, else the
+database (SQLite FTS5 or PostgreSQL full text, by ``connection.vendor``). Nothing connects to an
+engine at import time.
 """
 
 from __future__ import annotations
@@ -8,21 +10,50 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.conf import settings
+from django.db import connection
+
+from network.search.backends.base import SearchBackend
+from network.search.spec import SearchIndex
 
 
-class DatabaseBackend:
-    """Placeholder until the search issue lands: reports the database it would search."""
+def database_backend() -> SearchBackend:
+    if connection.vendor == "postgresql":
+        from network.search.backends.postgres import PostgresBackend
 
-    name = "database"
+        return PostgresBackend()
+    if connection.vendor == "sqlite":
+        from network.search.backends.sqlite import SQLiteBackend
 
-    def check(self) -> str:
-        from django.db import connection
-
-        return f"ok (database: {connection.vendor})"
+        return SQLiteBackend()
+    raise RuntimeError(f"No database search backend for {connection.vendor}")
 
 
 @lru_cache(maxsize=1)
-def get_backend():
-    if settings.SEARCH_BACKEND == "elasticsearch":  # pragma: no cover - replaced by the search issue
-        raise RuntimeError("Elasticsearch backend not installed yet")
-    return DatabaseBackend()
+def get_backend() -> SearchBackend:
+    if settings.SEARCH_BACKEND == "elasticsearch":
+        from network.search.backends.elasticsearch import ElasticsearchBackend
+
+        return ElasticsearchBackend(settings.ELASTICSEARCH_URL, settings.ELASTICSEARCH_INDEX_PREFIX)
+    return database_backend()
+
+
+def indexes() -> list[SearchIndex]:
+    """Declarations whose model exists now (content types land over time)."""
+    from network.search.indexes import INDEXES
+
+    return [i for i in INDEXES if i.model_class() is not None]
+
+
+def index_for_model(model) -> SearchIndex | None:
+    label = model._meta.label
+    for index in indexes():
+        if index.model == label:
+            return index
+    return None
+
+
+def index_for_type(type_name: str) -> SearchIndex | None:
+    for index in indexes():
+        if index.type == type_name:
+            return index
+    return None

@@ -1,0 +1,1 @@
+"""Search backends behind one interface: database (SQLite FTS5 / PostgreSQL) and Elasticsearch."""

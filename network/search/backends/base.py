@@ -1,0 +1,118 @@
+"""The interface every backend implements, and the pieces they share."""
+
+from __future__ import annotations
+
+import abc
+import html
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.utils.safestring import SafeString, mark_safe
+
+from network.search.query import ParsedQuery, SearchQuery
+from network.search.results import SearchResults
+from network.search.spec import IndexedDocument
+from network.search.text import WORD_RE, normalise_language, stem, stem_variants
+from network.visibility import Viewer
+
+FACET_LIMIT = 25
+
+
+class SearchBackend(abc.ABC):
+    name: str = "base"
+
+    @abc.abstractmethod
+    def index(self, documents: Sequence[IndexedDocument]) -> None:
+        """Add or replace ``documents`` (keyed by content type and object id)."""
+
+    @abc.abstractmethod
+    def delete(self, content_type_id: int, object_ids: Sequence[int]) -> None:
+        """Remove documents; removing one that is not indexed is not an error."""
+
+    @abc.abstractmethod
+    def search(self, viewer: Viewer, query: SearchQuery, parsed: ParsedQuery) -> SearchResults:
+        """One page of hits, the total and facet counts, all limited to what ``viewer`` may read."""
+
+    @abc.abstractmethod
+    def status(self) -> str:
+        """The engine's own short status; raises when it does not answer."""
+
+    def check(self) -> str:
+        """``/readyz``: the engine status plus how many objects wait in the reindex queue."""
+        from network.search.models import ReindexQueue
+
+        pending = ReindexQueue.objects.count()
+        try:
+            status = self.status()
+        except Exception as exc:
+            raise RuntimeError(f"{self.name} unreachable: {exc}; {pending} pending reindex") from exc
+        return f"{status}; {pending} pending reindex"
+
+    def clear(self) -> None:
+        """Drop every document (before a full database rebuild)."""
+        return None
+
+    def begin_rebuild(self) -> None:
+        """Prepare a full rebuild (Elasticsearch: a fresh index behind the alias)."""
+        return None
+
+    def end_rebuild(self, started: datetime) -> None:
+        """Finish a full rebuild: drop documents not refreshed since ``started`` (Elasticsearch:
+        swap the alias to the new index atomically)."""
+        return None
+
+    def abort_rebuild(self) -> None:
+        """Abandon a rebuild that failed half-way (the live index stays untouched)."""
+        return None
+
+
+# --- snippets --------------------------------------------------------------------------------
+
+SNIPPET_WORDS = 28
+
+
+def highlight(text: str, terms: Sequence[str], language: str, *, words: int = SNIPPET_WORDS) -> SafeString:
+    """An escaped excerpt of ``text`` around the first match, matching words wrapped in ``<mark>``.
+
+    Used for the page shown only (never for the whole result set). A word matches when its stem in
+    the document's language equals a query word's stem, the same rule the index used, so what is
+    highlighted is what matched. Everything but the ``<mark>`` we add is escaped.
+    """
+    language = normalise_language(language)
+    wanted = {v for t in terms for v in stem_variants(t, language)} | set(terms)
+    tokens = list(_split(text))
+    word_positions = [i for i, (is_word, _) in enumerate(tokens) if is_word]
+    hits = [i for i in word_positions if _matches(tokens[i][1], wanted, language)] if terms else []
+    hit_set = set(hits)
+    if not word_positions:
+        return mark_safe("")
+    first = hits[0] if hits else word_positions[0]
+    start_word = max(0, word_positions.index(first) - 6)
+    end_word = min(len(word_positions), start_word + words)
+    start = word_positions[start_word] if start_word > 0 else 0
+    end = word_positions[end_word - 1] + 1 if end_word < len(word_positions) else len(tokens)
+    out = ["…" if start_word > 0 else ""]
+    for i in range(start, end):
+        is_word, chunk = tokens[i]
+        escaped = html.escape(chunk)
+        out.append(f"<mark>{escaped}</mark>" if is_word and i in hit_set else escaped)
+    if end_word < len(word_positions):
+        out.append("…")
+    return mark_safe(re.sub(r"\s+", " ", "".join(out)).strip())  # noqa: S308 - every chunk escaped above
+
+
+def _split(text: str):
+    pos = 0
+    for m in WORD_RE.finditer(text):
+        if m.start() > pos:
+            yield False, text[pos : m.start()]
+        yield True, m.group()
+        pos = m.end()
+    if pos < len(text):
+        yield False, text[pos:]
+
+
+def _matches(word: str, wanted: set[str], language: str) -> bool:
+    folded = word.casefold()
+    return folded in wanted or stem(folded, language) in wanted

@@ -1,0 +1,113 @@
+"""PostgreSQL: the stored, generated ``search_vector`` (per-language configuration, GIN index).
+
+The tsquery is built from the *parsed* words only, through ``plainto_tsquery`` (a word) and
+``phraseto_tsquery`` (a phrase), which treat their argument as plain text, so nothing typed is ever
+read as tsquery syntax. Like ``websearch_to_tsquery`` it understands words, phrases, ``-`` and
+``OR``, but from our own parser, identical on every backend. Each language's query is matched only
+against documents in that language, ranked with ``ts_rank_cd``; ``ts_headline`` runs only for the
+page shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connection
+
+from network.search.backends.database import DatabaseBackend, Match
+from network.search.query import Atom, ParsedQuery
+from network.search.text import LANGUAGES, stem_variants
+
+START, STOP = "\ue000", "\ue001"  # private-use markers, replaced by <mark> after escaping
+HEADLINE_OPTIONS = (
+    f'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
+)
+
+
+def regconfig(language: str) -> str:
+    return LANGUAGES.get(language, (None, "simple"))[1]
+
+
+def tsquery_atom(atom: Atom, language: str) -> tuple[str, list]:
+    config = regconfig(language)
+    if atom.is_phrase:
+        return "phraseto_tsquery(%s::regconfig, %s)", [config, " ".join(atom.words)]
+    word = atom.words[0]
+    sql, params = "plainto_tsquery(%s::regconfig, %s)", [config, word]
+    variants = stem_variants(word, language) if language in LANGUAGES else (word,)
+    if len(variants) > 1:  # also the stem of the stem (see network.search.text.stem_variants)
+        sql = f"({sql} || plainto_tsquery('simple', %s))"
+        params.append(variants[1])
+    return sql, params
+
+
+def tsquery(parsed: ParsedQuery, language: str) -> tuple[str, list]:
+    """``(sql, params)`` of the tsquery for one language (pure function, unit-tested)."""
+    params: list = []
+    clauses = []
+    for clause in parsed.clauses:
+        parts = []
+        for atom in clause:
+            sql, p = tsquery_atom(atom, language)
+            parts.append(sql)
+            params += p
+        clauses.append("(" + " || ".join(parts) + ")")
+    sql = "(" + " && ".join(clauses) + ")"
+    if parsed.excluded:
+        negatives = []
+        for atom in parsed.excluded:
+            s, p = tsquery_atom(atom, language)
+            negatives.append(s)
+            params += p
+        sql = f"({sql} && !!({' || '.join(negatives)}))"
+    return sql, params
+
+
+class PostgresBackend(DatabaseBackend):
+    name = "database (PostgreSQL full text)"
+    rank_descending = True
+
+    def match(self, parsed: ParsedQuery, languages: Sequence[str]) -> Match:
+        where, params, cases, case_params = [], [], [], []
+        for language in languages:
+            sql, p = tsquery(parsed, language)
+            where.append(
+                f"(search_searchdocument.language = %s AND search_searchdocument.search_vector @@ {sql})"
+            )
+            params += [language, *p]
+            cases.append(f"WHEN %s THEN {sql}")
+            case_params += [language, *p]
+        rank = (
+            "ts_rank_cd(search_searchdocument.search_vector, CASE search_searchdocument.language "
+            + " ".join(cases)
+            + " ELSE ''::tsquery END)"
+        )
+        return Match(where="(" + " OR ".join(where) + ")", params=params, rank=rank, rank_params=case_params)
+
+    def snippets(self, rows: list[dict], parsed: ParsedQuery, languages: Sequence[str]) -> dict[int, str]:
+        if parsed.blank or not rows:
+            return super().snippets(rows, parsed, languages)
+        from django.utils.html import escape
+        from django.utils.safestring import mark_safe
+
+        cases, params = [], []
+        for language in {row["language"] for row in rows}:
+            sql, p = tsquery(parsed, language)
+            cases.append(f"WHEN %s THEN {sql}")
+            params += [language, *p]
+        ids = [row["pk"] for row in rows]
+        text = "translate(coalesce(nullif(summary || ' ' || body, ' '), title), %s, '')"
+        sql = (
+            f"SELECT id, ts_headline(search_regconfig(language), {text}, "  # noqa: S608 - fragments are ours
+            f"CASE language {' '.join(cases)} ELSE ''::tsquery END, %s) "
+            f"FROM search_searchdocument WHERE id IN ({', '.join(['%s'] * len(ids))})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [START + STOP, *params, HEADLINE_OPTIONS, *ids])
+            fetched = dict(cursor.fetchall())
+        return {
+            pk: mark_safe(  # noqa: S308 - the text is escaped; only our markers become <mark>
+                escape(" ".join(headline.split())).replace(START, "<mark>").replace(STOP, "</mark>")
+            )
+            for pk, headline in fetched.items()
+        }

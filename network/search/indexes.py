@@ -1,0 +1,186 @@
+"""What is searchable: one declaration per type (fields and weights, language, facets, url, date).
+
+Declarations live here rather than on the models so each app's files stay its own; a declaration
+whose model does not exist yet is skipped (see :func:`network.search.registry.indexes`). Visibility
+is not declared: :mod:`network.search.spec` reads it from the model's ``TenantOwned`` fields,
+``visibility_parent`` and ``visibility_public_when``.
+
+``RELATED`` says which other models' changes alter an indexed object's document (a criterion's
+text is part of its template), as ``model label → (indexed model label, path to it)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from network.search.spec import SearchIndex
+
+#: Names of the CPV divisions ICT buyers meet (the full vocabulary lives in knowledge.CpvCode).
+CPV_DIVISIONS = {
+    "30": _("Office and computing machinery"),
+    "31": _("Electrical machinery and apparatus"),
+    "32": _("Radio, television and telecommunication equipment"),
+    "48": _("Software packages and information systems"),
+    "50": _("Repair and maintenance services"),
+    "51": _("Installation services"),
+    "72": _("IT services"),
+    "79": _("Business services"),
+    "90": _("Waste and environmental services"),
+}
+
+
+def cpv_division_label(division: str) -> str:
+    name = CPV_DIVISIONS.get(division)
+    return f"{division} \N{EN DASH} {name}" if name else f"CPV {division}"
+
+
+def _cpv_divisions(codes: Iterable[Any]) -> list[tuple[str, str]]:
+    return [(c.code[:2], cpv_division_label(c.code[:2])) for c in codes]
+
+
+def _choice(choices: Any, value: str) -> str:
+    return str(dict(choices.choices).get(value, value))
+
+
+# --- tender templates ---------------------------------------------------------------------------
+
+
+def _template_criteria_text(template: Any) -> list[str]:
+    parts: list[str] = []
+    for c in template.criteria.all():
+        parts += [c.title, c.text, c.verification_text, " ".join(lb.name for lb in c.labels.all())]
+    return parts
+
+
+def _template_labels(template: Any) -> list[tuple[str, str]]:
+    return [(lb.slug, lb.name) for c in template.criteria.all() for lb in c.labels.all()]
+
+
+def _template_stages(template: Any) -> list[tuple[str, str]]:
+    from knowledge.models.choices import Stage
+
+    return [(c.stage, _choice(Stage, c.stage)) for c in template.criteria.all()]
+
+
+# --- lessons --------------------------------------------------------------------------------------
+
+
+def _lesson_stages(lesson: Any) -> list[tuple[str, str]]:
+    from knowledge.models.choices import LessonStage
+
+    return [(s, _choice(LessonStage, s)) for s in lesson.stages or []]
+
+
+def _lesson_cpv(lesson: Any) -> list[tuple[str, str]]:
+    return [d for t in lesson.related_templates.all() for d in _cpv_divisions(t.cpv_codes.all())]
+
+
+# --- planned tenders ------------------------------------------------------------------------------
+
+
+def _tender_date(tender: Any) -> date:
+    return date(tender.planned_year, 3 * (tender.planned_quarter - 1) + 1, 1)
+
+
+def _tender_text(tender: Any) -> list[str]:
+    from knowledge.models.choices import Procedure, StrategicGoal
+
+    goals = [_choice(StrategicGoal, g) for g in tender.strategic_goals or []]
+    return [*goals, _choice(Procedure, tender.procedure), tender.planned_publication]
+
+
+# --- events ---------------------------------------------------------------------------------------
+
+
+def _event_groups(event: Any) -> list[tuple[str, str]]:
+    group = event.working_group
+    return [(group.slug, group.name)] if group is not None else []
+
+
+INDEXES: list[SearchIndex] = [
+    SearchIndex(
+        model="knowledge.TenderTemplate",
+        type="template",
+        type_label=_("Tender template"),
+        title="title",
+        fields=[("summary", "B"), ("tags", "B"), (_template_criteria_text, "C")],
+        language="language",
+        date="updated_at",
+        facets={
+            "cpv": lambda t: _cpv_divisions(t.cpv_codes.all()),
+            "label": _template_labels,
+            "stage": _template_stages,
+        },
+        prefetch_related=["cpv_codes", "criteria__labels"],
+    ),
+    SearchIndex(
+        model="knowledge.Lesson",
+        type="lesson",
+        type_label=_("Lesson learned"),
+        title="title",
+        fields=[
+            ("context", "B"),
+            ("tags", "B"),
+            ("approach", "C"),
+            ("market_dialogue", "C"),
+            ("challenges", "C"),
+            ("recommendations", "C"),
+            ("next_action", "C"),
+        ],
+        language="language",
+        date="updated_at",
+        facets={"stage": _lesson_stages, "cpv": _lesson_cpv},
+        prefetch_related=["related_templates__cpv_codes"],
+    ),
+    SearchIndex(
+        model="knowledge.PlannedTender",
+        type="tender",
+        type_label=_("Planned tender"),
+        title="title",
+        fields=[("description", "B"), (_tender_text, "C")],
+        language="en",
+        date=_tender_date,
+        facets={
+            "cpv": lambda t: _cpv_divisions(t.cpv_codes.all()),
+            "stage": lambda t: [("planning", _("Needs assessment and planning"))],
+        },
+        prefetch_related=["cpv_codes"],
+    ),
+    SearchIndex(
+        model="events.Event",
+        type="event",
+        type_label=_("Event"),
+        title="title",
+        fields=[("description", "B"), ("place", "C")],
+        language="en",
+        date="starts_at",
+        facets={
+            "working_group": _event_groups,
+            "stage": lambda e: [("market_engagement", _("Market dialogue"))],
+        },
+        select_related=["working_group"],
+    ),
+    SearchIndex(
+        model="members.Organisation",
+        type="organisation",
+        type_label=_("Organisation"),
+        title="name",
+        fields=[("description", "B"), ("get_kind_display", "C"), ("website", "C")],
+        language="en",
+        date="created_at",
+        facets={
+            "cpv": lambda o: [(str(c)[:2], cpv_division_label(str(c)[:2])) for c in o.cpv_interests or []]
+        },
+        public=True,
+    ),
+]
+
+#: model label → (indexed model label, attribute path from the changed object to the indexed one).
+RELATED: dict[str, tuple[str, str]] = {
+    "knowledge.Criterion": ("knowledge.TenderTemplate", "template_id"),
+    "knowledge.TemplateVersion": ("knowledge.TenderTemplate", "template_id"),
+}
