@@ -1,0 +1,1 @@
+"""The member dashboard: what changed in a person's organisations and working groups."""
