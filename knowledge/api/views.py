@@ -426,7 +426,7 @@ class TenderViewSet(viewsets.ModelViewSet):
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(s.InterestSerializer(result).data)
 
-    @extend_schema(responses=s.OcdsPackage, summary="OCDS 1.1 release package for this tender")
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="OCDS 1.1 release package for this tender")
     @action(detail=True, methods=["get"], filterset_class=None)
     def ocds(self, request: Request, pk: str) -> Response:
         tender = self.get_object()
@@ -435,7 +435,11 @@ class TenderViewSet(viewsets.ModelViewSet):
             package, headers={"Content-Disposition": f'inline; filename="tender-{tender.pk}-ocds.json"'}
         )
 
-    @extend_schema(responses=s.OcdsPackage, summary="OCDS 1.1 release package for the filtered list")
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        summary="OCDS 1.1 release package for the filtered list",
+        operation_id="v1_tenders_ocds_list_export",
+    )
     @action(detail=False, methods=["get"], url_path="ocds", pagination_class=None)
     def ocds_list(self, request: Request) -> Response:
         tenders = self.filter_queryset(self.get_queryset())[:1000]
