@@ -241,6 +241,10 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "members.models.Role",
         "VisibilityEnum": "network.visibility.Visibility",
         "DeviceCategoryEnum": "network.categories.DeviceCategory",
+        "TemplateStatusEnum": "knowledge.models.templates.TenderTemplate.Status",
+        "TenderStatusEnum": "knowledge.models.choices.TenderStatus",
+        "StatementStatusEnum": "knowledge.statements.models.StatementStatus",
+        "StatementAuditActionEnum": "knowledge.statements.models.AuditAction",
     },
 }
 

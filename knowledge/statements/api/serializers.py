@@ -6,14 +6,20 @@ from typing import Any
 
 from rest_framework import serializers
 
-from knowledge.statements.models import AuditEntry, Demand, Signature, Statement, StatementVersion
+from knowledge.statements.models import (
+    AuditEntry,
+    Demand,
+    Signature,
+    Statement,
+    StatementVersion,
+)
 from knowledge.statements.selectors import can_see_private_volumes
 from members.models import Organisation, WorkingGroup
 from network.categories import DeviceCategory
 from network.visibility import Visibility
 
 
-class OrganisationRefSerializer(serializers.ModelSerializer):
+class StatementOrganisationSerializer(serializers.ModelSerializer):
     country = serializers.CharField(source="country.code", read_only=True)
 
     class Meta:
@@ -21,22 +27,22 @@ class OrganisationRefSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "country"]
 
 
-class DemandSerializer(serializers.ModelSerializer):
+class StatementDemandSerializer(serializers.ModelSerializer):
     class Meta:
         model = Demand
         fields = ["position", "text", "category", "cpv_code"]
         read_only_fields = ["position"]
 
 
-class DemandInputSerializer(serializers.Serializer):
+class StatementDemandInputSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=2000)
     category = serializers.ChoiceField(choices=DeviceCategory.choices, required=False, allow_blank=True)
     cpv_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
 
 
 class StatementListSerializer(serializers.ModelSerializer):
-    organisation = OrganisationRefSerializer(read_only=True)
-    issuers = OrganisationRefSerializer(many=True, read_only=True)
+    organisation = StatementOrganisationSerializer(read_only=True)
+    issuers = StatementOrganisationSerializer(many=True, read_only=True)
     signature_count = serializers.IntegerField(read_only=True)
     current_version = serializers.IntegerField(
         source="current_version.number", read_only=True, allow_null=True
@@ -60,7 +66,7 @@ class StatementListSerializer(serializers.ModelSerializer):
 
 
 class StatementDetailSerializer(StatementListSerializer):
-    demands = DemandSerializer(many=True, read_only=True)
+    demands = StatementDemandSerializer(many=True, read_only=True)
     working_group = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta(StatementListSerializer.Meta):
@@ -92,7 +98,7 @@ class StatementCreateSerializer(serializers.Serializer):
     opens_on = serializers.DateField(required=False, allow_null=True)
     closes_on = serializers.DateField(required=False, allow_null=True)
     visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.PRIVATE)
-    demands = DemandInputSerializer(many=True, required=False)
+    demands = StatementDemandInputSerializer(many=True, required=False)
 
 
 class StatementUpdateSerializer(serializers.Serializer):
@@ -103,7 +109,7 @@ class StatementUpdateSerializer(serializers.Serializer):
     opens_on = serializers.DateField(required=False, allow_null=True)
     closes_on = serializers.DateField(required=False, allow_null=True)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
-    demands = DemandInputSerializer(many=True, required=False)
+    demands = StatementDemandInputSerializer(many=True, required=False)
     change_note = serializers.CharField(
         max_length=500,
         required=False,
@@ -112,7 +118,7 @@ class StatementUpdateSerializer(serializers.Serializer):
     )
 
 
-class VersionSerializer(serializers.ModelSerializer):
+class StatementVersionSerializer(serializers.ModelSerializer):
     signatories = serializers.SerializerMethodField()
 
     class Meta:
@@ -126,7 +132,7 @@ class VersionSerializer(serializers.ModelSerializer):
 class SignatureSerializer(serializers.ModelSerializer):
     """A signature; ``volumes`` is null when the reader may not see undisclosed figures."""
 
-    organisation = OrganisationRefSerializer(read_only=True)
+    organisation = StatementOrganisationSerializer(read_only=True)
     version = serializers.IntegerField(source="version.number", read_only=True)
     volumes = serializers.SerializerMethodField()
     active = serializers.BooleanField(source="is_active", read_only=True)
@@ -187,36 +193,36 @@ class AuditEntrySerializer(serializers.ModelSerializer):
         return obj.actor.display_name if obj.actor else None
 
 
-class CountrySerializer(serializers.Serializer):
+class DemandCountrySerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     signatories = serializers.IntegerField()
 
 
-class CategoryTotalSerializer(serializers.Serializer):
+class DemandCategoryTotalSerializer(serializers.Serializer):
     category = serializers.CharField()
     label = serializers.CharField()
     units = serializers.IntegerField(help_text="Sum of the public yearly volumes.")
     organisations = serializers.IntegerField()
 
 
-class TimelinePointSerializer(serializers.Serializer):
+class DemandTimelinePointSerializer(serializers.Serializer):
     date = serializers.DateField()
     signatories = serializers.IntegerField()
 
 
 class DemandSummarySerializer(serializers.Serializer):
     signatory_count = serializers.IntegerField()
-    countries = CountrySerializer(many=True)
-    totals = CategoryTotalSerializer(many=True)
+    countries = DemandCountrySerializer(many=True)
+    totals = DemandCategoryTotalSerializer(many=True)
     public_volume_signatories = serializers.IntegerField()
-    timeline = TimelinePointSerializer(many=True)
+    timeline = DemandTimelinePointSerializer(many=True)
 
 
-class ErrorSerializer(serializers.Serializer):
+class StatementErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField(required=False)
 
 
-class ConflictSerializer(ErrorSerializer):
+class StatementConflictSerializer(StatementErrorSerializer):
     signature = SignatureSerializer(required=False, help_text="The existing active signature.")
