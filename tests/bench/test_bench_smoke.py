@@ -1,0 +1,101 @@
+"""Smoke tests of the benchmark harness's pure helpers (no timing, no servers): percentiles,
+the SVG chart writer, the table printer and the result JSON."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from bench.report import BenchResult, Chart, Check, Series, format_result, format_table, write_json
+from bench.stats import percentile, ratio, summarize
+from bench.svg import nice_ticks, render_chart, write_chart
+
+
+def test_percentile_interpolates_between_ranks():
+    samples = [1.0, 2.0, 3.0, 4.0, 5.0]
+    assert percentile(samples, 50) == 3.0
+    assert percentile(samples, 0) == 1.0
+    assert percentile(samples, 100) == 5.0
+    assert percentile(samples, 95) == pytest.approx(4.8)
+    assert percentile(list(reversed(samples)), 25) == 2.0  # order of the input does not matter
+
+
+def test_percentile_edge_cases():
+    assert percentile([], 99) is None
+    assert percentile([7.0], 99) == 7.0
+    with pytest.raises(ValueError):
+        percentile([1.0], 101)
+
+
+def test_summarize_and_ratio():
+    summary = summarize([10.0, 20.0, 30.0, 40.0], elapsed_s=2.0)
+    assert summary["count"] == 4
+    assert summary["p50"] == 25.0
+    assert summary["max"] == 40.0
+    assert summary["per_s"] == 2.0
+    assert ratio(1.0, 0) is None
+    assert ratio(None, 2.0) is None
+    assert ratio(3.0, 4.0) == 0.75
+
+
+def test_table_aligns_numbers_right_and_marks_checks():
+    table = format_table(
+        ["name", "p99_ms"], [{"name": "sqlite", "p99_ms": 12.345}, {"name": "pg", "p99_ms": 1234.0}]
+    )
+    lines = table.splitlines()
+    assert lines[0].split() == ["name", "p99_ms"]
+    assert lines[2].endswith("12.3") and lines[3].endswith("1,234")
+    assert len({len(line) for line in lines[2:]}) == 1  # right-aligned column: equal widths
+
+    result = BenchResult(name="x", title="X")
+    result.add_row(layer="redis", misses=0)
+    result.checks = [Check("misses", "0", "0", True), Check("p99", "≤ 250 ms", "300 ms", False)]
+    result.checks.append(Check("size", "at 1,000", "not run", None))
+    text = format_result(result)
+    assert "== X ==" in text
+    assert "✓" in text and "✗" in text
+    assert [c.mark for c in result.checks] == ["✓", "✗", "-"]
+
+
+def test_svg_chart_is_well_formed_and_plots_every_point(tmp_path):
+    chart = Chart(
+        title="Latency <vs> size",
+        x_label="documents",
+        y_label="ms",
+        series=[
+            Series("sqlite", [(10_000, 3.0), (100_000, 9.0)]),
+            Series("icontains", [(10_000, 300.0), (100_000, None)]),
+        ],
+        log_y=True,
+    )
+    svg = render_chart(chart)
+    root = ET.fromstring(svg)  # noqa: S314 - our own output; parses: escaped title, balanced tags
+    assert root.tag.endswith("svg")
+    assert "Latency &lt;vs&gt; size" in svg
+    markers = [el for el in root.iter() if el.tag.endswith(("circle", "rect", "polygon"))]
+    # 3 plotted points + 2 legend markers (the background is a rect too)
+    assert len(markers) == 3 + 2 + 1
+    path = write_chart(chart, tmp_path / "chart.svg")
+    assert path.read_text() == svg
+
+
+def test_nice_ticks_cover_the_range():
+    ticks = nice_ticks(0, 87)
+    assert ticks[0] == 0 and ticks[-1] >= 87
+    steps = {round(b - a, 6) for a, b in itertools.pairwise(ticks)}
+    assert len(steps) == 1
+
+
+def test_result_json_carries_machine_info_and_checks(tmp_path):
+    result = BenchResult(name="demo", title="Demo")
+    result.add_row(a=1)
+    result.checks.append(Check("c", "t", "m", True))
+    path = write_json(result, tmp_path, {"cores": 2, "python": "3.11"}, "quick")
+    data = json.loads(path.read_text())
+    assert data["machine"]["cores"] == 2
+    assert data["mode"] == "quick"
+    assert data["rows"] == [{"a": 1}]
+    assert data["checks"][0]["mark"] == "✓"
