@@ -89,7 +89,10 @@ def thread_new(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     thread = _thread_or_404(request, pk)
-    return _thread_page(request, thread, PostForm())
+    reply_to = request.GET.get("reply_to", "")
+    return _thread_page(
+        request, thread, PostForm(initial={"reply_to": reply_to if reply_to.isdigit() else None})
+    )
 
 
 def _thread_page(request: HttpRequest, thread: Thread, form: PostForm, status: int = 200) -> HttpResponse:
