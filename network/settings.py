@@ -245,6 +245,9 @@ SPECTACULAR_SETTINGS = {
         "TenderStatusEnum": "knowledge.models.choices.TenderStatus",
         "StatementStatusEnum": "knowledge.statements.models.StatementStatus",
         "StatementAuditActionEnum": "knowledge.statements.models.AuditAction",
+        "EventStatusEnum": "network.events.models.Event.Status",
+        "RegistrationStatusEnum": "network.events.models.Registration.Status",
+        "EventAudienceEnum": "network.events.models.Audience",
     },
 }
 
