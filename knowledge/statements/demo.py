@@ -17,7 +17,6 @@ from members.models import Organisation, Person
 
 SMARTPHONES = "circular-fair-smartphones"
 LAPTOPS = "circular-laptops-draft"
-PUBLISHED = datetime.datetime(2021, 1, 29, 10, 0, tzinfo=datetime.UTC)
 
 SMARTPHONE_BODY = """\
 The cities of Malmö, Oslo, Copenhagen and Helsinki together buy tens of thousands of smartphones
@@ -107,7 +106,7 @@ def load(stdout) -> None:
                 or Signature.objects.active().filter(statement=statement, organisation=orgs[slug]).exists()
             ):
                 continue
-            signature = services.statement_sign(
+            services.statement_sign(
                 person=signer,
                 statement=statement,
                 organisation=orgs[slug],
@@ -115,8 +114,6 @@ def load(stdout) -> None:
                 volumes_public=public,
                 comment=comment,
             )
-            # The four issuers signed on the day the statement was published.
-            Signature.objects.filter(pk=signature.pk).update(signed_at=PUBLISHED)
         if not Statement.objects.filter(slug=LAPTOPS).exists():
             editor = _person("editor@hel.fi")
             draft = Statement.objects.create(

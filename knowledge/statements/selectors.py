@@ -77,6 +77,12 @@ class SignatoryRow:
     comment: str
     signature: Signature
 
+    @property
+    def labelled_volumes(self) -> list[tuple[str, int]]:
+        """``[(category label, units)]`` in the categories' order, for people to read."""
+        labels = dict(DeviceCategory.choices)
+        return [(str(labels[c]), self.volumes[c]) for c in DeviceCategory.values if c in (self.volumes or {})]
+
 
 def signatory_rows(person: Any, statement: Statement, *, public_only: bool = False) -> list[SignatoryRow]:
     """Active signatories in signing order; ``public_only`` hides every undisclosed figure (exports)."""

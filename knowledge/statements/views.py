@@ -25,6 +25,7 @@ from knowledge.statements.forms import (
     demands_from_formset,
 )
 from knowledge.statements.models import StatementStatus
+from network.categories import DeviceCategory
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -85,10 +86,20 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
             return render(
                 request,
                 "statements/sign_confirm.html",
-                {"statement": statement, "form": form, "volumes": form.volumes(), "key": uuid.uuid4().hex},
+                {
+                    "statement": statement,
+                    "form": form,
+                    "volumes": _labelled(form.volumes()),
+                    "key": uuid.uuid4().hex,
+                },
             )
         return _sign_confirmed(request, statement, form)
     return render(request, "statements/sign_form.html", {"statement": statement, "form": form})
+
+
+def _labelled(volumes: dict[str, int]) -> list[tuple[str, int]]:
+    labels = dict(DeviceCategory.choices)
+    return [(str(labels[c]), n) for c, n in volumes.items()]
 
 
 def _sign_confirmed(request: HttpRequest, statement: Any, form: SignForm) -> HttpResponse:

@@ -154,3 +154,22 @@ def test_sign_and_close_at_once_never_leave_a_signature_after_closing():
 def test_database_vendor_is_reported(record_property):
     record_property("vendor", connection.vendor)
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_sqlite_writes_start_immediate_transactions():
+    """Every outermost ``atomic()`` on SQLite is ``BEGIN IMMEDIATE`` (settings), so the sign
+    transaction holds the write lock from its first statement and never upgrades a read lock."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    assert connection.transaction_mode == "IMMEDIATE"
+    executed: list[str] = []
+    raw = connection.cursor().connection if connection.connection is None else connection.connection
+    raw.set_trace_callback(executed.append)
+    try:
+        statement = sf.open_statement()
+        executed.clear()
+        sf.sign(statement)
+    finally:
+        raw.set_trace_callback(None)
+    assert any(sql.startswith("BEGIN IMMEDIATE") for sql in executed), executed[:5]
+    assert not any(sql.strip() == "BEGIN" or sql.startswith("BEGIN DEFERRED") for sql in executed)

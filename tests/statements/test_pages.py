@@ -153,7 +153,7 @@ def test_issuer_page_shows_audit_and_lifecycle_buttons(client, statement, signer
     client.force_login(statement.created_by)
     html = client.get(f"/statements/{statement.slug}/manage/").content.decode()
     assert "Audit trail" in html and "Signed" in html and "Close for signature" in html
-    assert "phones: 3" in html  # issuers see undisclosed volumes
+    assert "Smartphones: 3" in html  # issuers see undisclosed volumes
     response = client.post(f"/statements/{statement.slug}/close/")
     assert response.status_code == 302
     statement.refresh_from_db()
