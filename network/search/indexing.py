@@ -231,11 +231,16 @@ def rebuild(
     backend = registry.get_backend()
     started = timezone.now()
     counts: dict[str, int] = {}
+    if only is not None:
+        # Some types only: refresh them in place (a new index or stale-document sweep would drop
+        # every other type).
+        for index in indexes():
+            if only(index):
+                counts[index.type] = _rebuild_type(index, backend, stdout, batch_size)
+        return counts
     backend.begin_rebuild()
     try:
         for index in indexes():
-            if only is not None and not only(index):
-                continue
             counts[index.type] = _rebuild_type(index, backend, stdout, batch_size)
     except BaseException:
         backend.abort_rebuild()

@@ -58,12 +58,12 @@ def test_document_fills_only_its_own_language_fields():
         organisation_id=5,
         visibility="group",
         group_ids=[9],
-        facets={"cpv": [("30", "30 – Office")]},
+        facets={"cpv": [("30", "30 - Office")]},
     )
     source = to_source(doc)
     assert source["title_fi"] == "Kannettava tietokone" and "title_en" not in source
     assert source["facet_cpv"] == ["30"]
-    assert source["facet_cpv_kv"] == ["30\x1f30 – Office"]
+    assert source["facet_cpv_kv"] == ["30\x1f30 - Office"]
     assert source["doc_key"] == "7-3" and source["group_ids"] == [9]
 
 

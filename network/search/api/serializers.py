@@ -1,0 +1,40 @@
+"""Response shapes of ``GET /api/v1/search/`` (documented in the OpenAPI schema)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+
+class HitSerializer(serializers.Serializer):
+    type = serializers.CharField(
+        help_text="template, lesson, tender, statement, thread, post, event, organisation"
+    )
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    url = serializers.CharField()
+    snippet = serializers.CharField(
+        source="snippet_html", help_text="HTML: the text is escaped; matches are wrapped in <mark>."
+    )
+    score = serializers.FloatField()
+    language = serializers.CharField()
+    date = serializers.DateTimeField(allow_null=True)
+    organisation = serializers.CharField()
+
+
+class FacetValueSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class SearchResponseSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Matches the caller may read (all pages).")
+    page = serializers.IntegerField()
+    num_pages = serializers.IntegerField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    results = HitSerializer(many=True)
+    facets = serializers.DictField(
+        child=FacetValueSerializer(many=True),
+        help_text="Facet name → values with counts of readable matches.",
+    )

@@ -1,0 +1,80 @@
+"""``search_index`` (rebuild with progress and count, queue processing), bulk suppression, /readyz."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from network.search import SearchQuery, indexing, search
+from network.search.models import ReindexQueue, SearchDocument
+from tests import factories as f
+from tests.search import factories as sf
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rebuild_indexes_everything_in_batches_with_progress_and_count():
+    org = f.organisation("City of Espoo")
+    with indexing.suppress_index_updates():
+        for i in range(7):
+            sf.lesson(org, f"Lesson about tablets {i}", visibility="public")
+    indexing.flush()
+    assert search(None, SearchQuery("tablets")).total == 0  # suppressed: nothing indexed yet
+    out = StringIO()
+    call_command("search_index", "--rebuild", "--batch-size", "3", stdout=out)
+    text = out.getvalue()
+    assert "lesson" in text and "7/7" in text and "docs/s" in text
+    assert "Indexed 8 documents (" in text  # 7 lessons + 1 organisation
+    assert search(None, SearchQuery("tablets")).total == 7
+
+
+def test_rebuild_drops_documents_whose_objects_are_gone():
+    org = f.organisation()
+    lesson = sf.lesson(org, "Orphan lesson", visibility="public")
+    indexing.reindex("knowledge.Lesson", [lesson.pk])
+    with indexing.suppress_index_updates():
+        lesson.delete()
+    assert SearchDocument.objects.filter(type="lesson").count() == 1
+    call_command("search_index", "--rebuild", stdout=StringIO())
+    assert not SearchDocument.objects.filter(type="lesson").exists()
+
+
+def test_rebuild_of_one_type_leaves_the_others():
+    org = f.organisation()
+    indexing.reindex("members.Organisation", [org.pk])
+    call_command("search_index", "--rebuild", "--type", "lesson", stdout=StringIO())
+    assert SearchDocument.objects.filter(type="organisation").exists()
+    with pytest.raises(CommandError):
+        call_command("search_index", "--rebuild", "--type", "nonsense", stdout=StringIO())
+
+
+def test_process_queue_reindexes_queued_objects():
+    org = f.organisation()
+    lesson = sf.lesson(org, "Queued lesson about servers", visibility="public")
+    from django.contrib.contenttypes.models import ContentType
+
+    ReindexQueue.objects.create(content_type=ContentType.objects.get_for_model(lesson), object_id=lesson.pk)
+    out = StringIO()
+    call_command("search_index", "--process-queue", stdout=out)
+    assert "Reindexed 1 queued objects; 0 still failing." in out.getvalue()
+    assert search(None, SearchQuery("servers")).total == 1
+    assert not ReindexQueue.objects.exists()
+
+
+def test_readyz_reports_the_search_backend_and_pending_reindex_count(client):
+    org = f.organisation()
+    from django.contrib.contenttypes.models import ContentType
+
+    ReindexQueue.objects.create(content_type=ContentType.objects.get_for_model(org), object_id=org.pk)
+    body = client.get("/readyz").json()
+    assert body["components"]["search"]["status"] == "ok"
+    assert "1 pending reindex" in body["components"]["search"]["detail"]
+    assert "database" in body["components"]["search"]["detail"]
+
+
+def test_status_command_prints_backend_status():
+    out = StringIO()
+    call_command("search_index", "--status", stdout=out)
+    assert "pending reindex" in out.getvalue()

@@ -1,0 +1,150 @@
+"""``GET /api/v1/search/`` and the ``/search/`` page through the real stack."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import factories as f
+from tests.search import factories as sf
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def content(django_capture_on_commit_callbacks):
+    hel = f.organisation("City of Helsinki", country="FI")
+    mal = f.organisation("City of Malmö", country="SE")
+    with django_capture_on_commit_callbacks(execute=True):
+        public = sf.template(
+            hel,
+            "Smartphone contract clauses",
+            summary="Electronics Watch <b>monitoring</b> & phones.",
+            visibility="public",
+            cpv_codes=["32250000"],
+        )
+        private = sf.template(
+            mal, "Malmö phone pricing", summary="Secret phone pricing.", visibility="private"
+        )
+    return {"hel": hel, "mal": mal, "public": public, "private": private}
+
+
+def test_api_returns_hits_with_marked_snippets_and_facets(api_client, content):
+    response = api_client.get("/api/v1/search/", {"q": "phones"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 1
+    hit = body["results"][0]
+    assert (hit["type"], hit["id"], hit["title"]) == (
+        "template",
+        content["public"].pk,
+        "Smartphone contract clauses",
+    )
+    assert hit["url"] == content["public"].get_absolute_url()
+    assert "<mark>phones</mark>" in hit["snippet"] and "<b>" not in hit["snippet"]
+    assert hit["score"] > 0
+    assert body["facets"]["cpv"] == [
+        {
+            "value": "32",
+            "label": "32 \N{EN DASH} Radio, television and telecommunication equipment",
+            "count": 1,
+        }
+    ]
+
+
+def test_api_private_template_from_other_organisation_is_invisible(api_client, content):
+    outsider = f.member(content["hel"])
+    api_client.force_authenticate(outsider)
+    body = api_client.get("/api/v1/search/", {"q": "phone pricing OR phone"}).json()
+    assert content["private"].pk not in {r["id"] for r in body["results"]}
+    assert "city-of-malmo" not in {v["value"] for v in body["facets"].get("organisation", [])}
+    owner = f.member(content["mal"])
+    api_client.force_authenticate(owner)
+    body = api_client.get("/api/v1/search/", {"q": "pricing"}).json()
+    assert [r["id"] for r in body["results"]] == [content["private"].pk]
+
+
+def test_api_filters_and_pagination(api_client, content, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(3):
+            sf.lesson(content["hel"], f"Phone lesson {i}", visibility="public")
+    body = api_client.get("/api/v1/search/", {"q": "phone", "type": "lesson", "page_size": 2}).json()
+    assert body["count"] == 3 and body["num_pages"] == 2 and len(body["results"]) == 2
+    assert "type=lesson" in body["next"] and "page=2" in body["next"]
+    body = api_client.get(
+        "/api/v1/search/", {"q": "phone", "type": ["lesson", "template"], "country": "FI"}
+    ).json()
+    assert body["count"] == 4
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"q": "x", "colour": "red"}, "colour"),
+        ({"page": "two"}, "page"),
+        ({"sort": "price"}, "sort"),
+        ({"page_size": "1000"}, "page_size"),
+    ],
+)
+def test_api_rejects_unknown_filters_and_bad_pages(api_client, params, field):
+    response = api_client.get("/api/v1/search/", params)
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+
+
+def test_api_query_count_does_not_grow_with_results(
+    api_client, content, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    with django_assert_max_num_queries(6):
+        api_client.get("/api/v1/search/", {"q": "phone"})
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(15):
+            sf.lesson(content["hel"], f"Phone lesson {i}", visibility="public")
+    with django_assert_max_num_queries(6):
+        assert api_client.get("/api/v1/search/", {"q": "phone"}).json()["count"] == 16
+
+
+def test_page_shows_highlighted_results_and_facets(client, content):
+    response = client.get("/search/", {"q": "phones"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Smartphone contract clauses" in html
+    assert "<mark>phones</mark>" in html
+    assert "&lt;b&gt;" in html or "<b>monitoring" not in html
+    assert 'name="cpv" value="32"' in html
+    assert 'lang="en"' in html
+
+
+def test_page_private_template_from_other_organisation_is_invisible(client, content):
+    client.force_login(f.member(content["hel"]))
+    html = client.get("/search/", {"q": "pricing"}).content.decode()
+    assert "Malmö phone pricing" not in html
+    assert "Nothing you can read matches this search." in html
+
+
+def test_page_empty_state_offers_to_drop_filters(client, content):
+    html = client.get("/search/", {"q": "phones", "country": "SE"}).content.decode()
+    assert "Nothing you can read matches this search." in html
+    assert "Search again without the filters" in html
+    assert "?q=phones" in html
+
+
+def test_page_with_unknown_filter_explains_and_still_searches(client, content):
+    response = client.get("/search/", {"q": "phones", "colour": "red"})
+    assert response.status_code == 400
+    assert "colour" in response.content.decode()
+
+
+def test_page_query_count_does_not_grow_with_results(
+    client, content, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(25):
+            sf.lesson(content["hel"], f"Phone lesson {i}", visibility="public")
+    with django_assert_max_num_queries(8):
+        response = client.get("/search/", {"q": "phone"})
+    assert "Page 1 of 2" in response.content.decode()
+
+
+def test_header_search_box_submits_to_the_search_page(client):
+    html = client.get("/").content.decode()
+    assert 'action="/search/"' in html and 'name="q"' in html
