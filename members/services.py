@@ -182,7 +182,29 @@ def organisation_verify(
         org.verified_domains = list(verified_domains)
     org.full_clean(validate_unique=False, validate_constraints=False)  # normalises the domains
     org.save(update_fields=["verified", "verified_at", "verified_domains"])
+    if org.verified and org.verified_domains:
+        _join_existing_people_by_domain(org)
     return org
+
+
+def _join_existing_people_by_domain(org: Organisation) -> int:
+    """People who verified an address on the domain *before* staff verified it join now, as members."""
+    from django.db.models import Q
+
+    on_domain = Q()
+    for domain in org.verified_domains:
+        on_domain |= Q(email__iendswith=f"@{domain}")
+    person_ids = set(
+        EmailAddress.objects.filter(on_domain, verified=True, user__is_active=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    person_ids -= set(Membership.objects.filter(organisation=org).values_list("person_id", flat=True))
+    Membership.objects.bulk_create(
+        [Membership(person_id=pk, organisation=org, role=Role.MEMBER) for pk in sorted(person_ids)],
+        ignore_conflicts=True,
+    )
+    return len(person_ids)
 
 
 # --- memberships -------------------------------------------------------------------------------

@@ -91,6 +91,9 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "members": selectors.member_list(org) if show_members else None,
             "can_manage": selectors.can_manage(request.user, org),
             "my_role": visibility.viewer_for(request.user).role_in(org.pk),
+            "my_membership": Membership.objects.filter(person_id=request.user.pk, organisation=org).first()
+            if request.user.is_authenticated
+            else None,
             "groups": groups.distinct(),
         },
     )

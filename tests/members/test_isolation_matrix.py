@@ -247,3 +247,13 @@ def test_every_relation_gets_a_distinct_answer_somewhere():
     assert viewers["other_verified"].verified_member and not viewers["other_verified"].group_ids
     assert not viewers["unverified"].verified_member
     assert viewers["anonymous"].is_anonymous
+
+
+def test_the_matrix_reaches_real_read_paths_not_only_the_function():
+    """At least one content surface is routed, so the matrix above checks HTTP answers too."""
+    routed = [
+        s.name
+        for s in SURFACES
+        if (s.api_list and _routed(s.api_list)) or (s.html_detail and _routed("/library/templates/1/"))
+    ]
+    assert routed, "no content read path is routed: the matrix would only check the policy functions"

@@ -328,3 +328,38 @@ def test_create_working_group_page(client):
         {"name": "Circular phones", "description": "", "visibility": "network", "convener": fisd.pk},
     )
     assert response.status_code == 302 and response["Location"] == "/working-groups/circular-phones/"
+
+
+def test_edit_profile_page_and_leaving(client):
+    org = organisation("City of Oulu", slug="oulu", annual_volumes={"phones": 100})
+    admin = member(org, Role.ADMIN)
+    member(org, Role.OWNER)
+    _sign_in(client, admin)
+    form = client.get("/organisations/oulu/edit/")
+    html = form.content.decode()
+    check_page(html)
+    assert 'value="100"' in html
+    bad = client.post(
+        "/organisations/oulu/edit/", {"name": "City of Oulu", "country": "ZZ", "kind": "municipality"}
+    )
+    assert bad.status_code == 200 and "errorlist" in bad.content.decode()
+    saved = client.post(
+        "/organisations/oulu/edit/",
+        {
+            "name": "City of Oulu",
+            "slug": "oulu",
+            "country": "FI",
+            "kind": "municipality",
+            "volume_phones": "250",
+        },
+    )
+    assert saved.status_code == 302
+    org.refresh_from_db()
+    assert org.annual_volumes == {"phones": 250}
+    page = client.get("/organisations/oulu/").content.decode()
+    assert "Leave City of Oulu" in page
+    membership = Membership.objects.get(person=admin)
+    left = client.post(f"/organisations/oulu/members/{membership.pk}/remove/")
+    assert left.status_code == 302 and left["Location"] == "/organisations/"
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    assert client.get("/organisations/oulu/edit/").status_code == 403

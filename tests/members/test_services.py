@@ -225,3 +225,18 @@ def test_unverified_organisations_neither_convene_nor_join():
     with pytest.raises(ValidationError):
         services.working_group_request_join(actor=owner, group=group, organisation=org)
     assert not GroupMembership.objects.filter(organisation=org).exists()
+
+
+@pytest.mark.django_db
+def test_verifying_a_domain_joins_people_who_verified_their_address_before():
+    org = organisation("City of Espoo", slug="espoo", verified=False)
+    owner = member(org, Role.OWNER, email="boss@espoo.example")
+    early = person("early@Espoo.example")
+    unverified_address = person("pending@espoo.example", verified_email=False)
+    elsewhere = person("someone@notespoo.example")
+    staff = person(is_staff=True)
+    services.organisation_verify(actor=staff, organisation=org, verified_domains=["espoo.example"])
+    members = dict(Membership.objects.filter(organisation=org).values_list("person__email", "role"))
+    assert members == {"boss@espoo.example": Role.OWNER, early.email: Role.MEMBER}
+    assert unverified_address.email not in members and elsewhere.email not in members
+    assert owner.pk  # the owner kept their role
