@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 import time
 import traceback
@@ -62,7 +63,14 @@ def run_one(name: str, ctx) -> BenchResult:
     return result
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    """``timeout`` or a CI stop sends SIGTERM: unwind, so every ``finally`` stops its server and
+    drops its throwaway database instead of leaving them behind."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     args = parse_args(argv)
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
