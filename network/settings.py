@@ -240,6 +240,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "members.models.Role",
         "VisibilityEnum": "network.visibility.Visibility",
+        "WorkingGroupVisibilityEnum": "members.models.WorkingGroup.Visibility",
+        "OrganisationKindEnum": "members.models.Organisation.Kind",
         "DeviceCategoryEnum": "network.categories.DeviceCategory",
         "TemplateStatusEnum": "knowledge.models.templates.TenderTemplate.Status",
         "TenderStatusEnum": "knowledge.models.choices.TenderStatus",
