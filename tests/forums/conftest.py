@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from channels.layers import channel_layers
@@ -12,9 +13,12 @@ from tests.conftest import redis_url
 
 LAYERS = {"memory": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000}}}
 if redis_url():
+    # A Redis database of its own: the cache's clear() (FLUSHDB, run around every test of a parallel
+    # run on the Redis cache) must not wipe this layer's group memberships mid-test.
+    _url = urlsplit(redis_url())
     LAYERS["redis"] = {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [redis_url()], "prefix": f"forums-test-{os.getpid()}"},
+        "CONFIG": {"hosts": [urlunsplit(_url._replace(path="/13"))], "prefix": f"forums-test-{os.getpid()}"},
     }
 
 

@@ -28,6 +28,7 @@ HOSTILE = """<script>alert(1)</script>
 def sent(monkeypatch):
     """Capture channel-layer sends (they happen only when a transaction commits)."""
     calls = []
+
     def record(group, message):
         calls.append((group, message))
 
@@ -106,7 +107,9 @@ def test_retry_with_the_same_client_id_stores_one_post(sent, committed):
     with committed():
         first, created = services.post_create(person=w.alice, thread=w.thread, body="Once", client_id="abc")
     with committed():
-        again, created_again = services.post_create(person=w.alice, thread=w.thread, body="Once", client_id="abc")
+        again, created_again = services.post_create(
+            person=w.alice, thread=w.thread, body="Once", client_id="abc"
+        )
     assert created and not created_again and first.pk == again.pk
     assert Post.objects.filter(thread=w.thread).count() == 2
     assert [m["event"]["type"] for g, m in sent if g == thread_group(w.thread.pk)] == ["post.created"]
