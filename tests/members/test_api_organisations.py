@@ -217,3 +217,12 @@ def test_schema_documents_the_members_endpoints(client):
     assert set(schema["paths"]["/api/v1/organisations/{slug}/members/{id}/"]) >= {"patch", "delete"}
     params = {p["name"] for p in schema["paths"]["/api/v1/organisations/"]["get"]["parameters"]}
     assert {"country", "kind", "q"} <= params
+
+
+def test_schema_generates_without_warnings_for_the_members_enums():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = schema["components"]["schemas"]
+    assert "OrganisationKindEnum" in components and "WorkingGroupVisibilityEnum" in components
+    assert components["WorkingGroupVisibilityEnum"]["enum"] == ["network", "public"]
