@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from network.search.spec import SearchIndex
@@ -101,6 +102,30 @@ def _event_groups(event: Any) -> list[tuple[str, str]]:
     return [(group.slug, group.name)] if group is not None else []
 
 
+# --- statements -----------------------------------------------------------------------------------
+
+
+def _statement_demands(statement: Any) -> list[str]:
+    return [d.text for d in statement.demands.all()]
+
+
+def _statement_cpv(statement: Any) -> list[tuple[str, str]]:
+    codes = {d.cpv_code[:2] for d in statement.demands.all() if d.cpv_code[:2].isdigit()}
+    return [(c, cpv_division_label(c)) for c in codes]
+
+
+def _working_group(obj: Any) -> list[tuple[str, str]]:
+    group = getattr(obj, "working_group", None)
+    return [(group.slug, group.name)] if group is not None else []
+
+
+# --- forums ---------------------------------------------------------------------------------------
+
+
+def _forum_group(forum: Any) -> list[tuple[str, str]]:
+    return _working_group(forum)
+
+
 INDEXES: list[SearchIndex] = [
     SearchIndex(
         model="knowledge.TenderTemplate",
@@ -151,6 +176,42 @@ INDEXES: list[SearchIndex] = [
         prefetch_related=["cpv_codes"],
     ),
     SearchIndex(
+        model="statements.Statement",
+        type="statement",
+        type_label=_("Joint statement"),
+        title="title",
+        fields=[("summary", "B"), ("body", "C"), (_statement_demands, "C")],
+        language="en",
+        date="updated_at",
+        facets={"cpv": _statement_cpv, "working_group": _working_group},
+        select_related=["working_group"],
+        prefetch_related=["demands"],
+    ),
+    SearchIndex(
+        model="forums.Thread",
+        type="thread",
+        type_label=_("Discussion"),
+        title="title",
+        fields=[("forum.name", "C")],
+        language="en",
+        date="last_activity_at",
+        facets={"working_group": lambda t: _forum_group(t.forum)},
+        select_related=["forum__working_group"],
+    ),
+    SearchIndex(
+        model="forums.Post",
+        type="post",
+        type_label=_("Post"),
+        title="thread.title",
+        fields=[("body", "C")],
+        language="en",
+        date="created_at",
+        facets={"working_group": lambda p: _forum_group(p.thread.forum)},
+        select_related=["thread__forum__working_group"],
+        # Removed and moderator-hidden posts keep their place in a thread, but not in search.
+        include=Q(removed_at__isnull=True, hidden_by_moderator=False),
+    ),
+    SearchIndex(
         model="events.Event",
         type="event",
         type_label=_("Event"),
@@ -183,4 +244,5 @@ INDEXES: list[SearchIndex] = [
 RELATED: dict[str, tuple[str, str]] = {
     "knowledge.Criterion": ("knowledge.TenderTemplate", "template_id"),
     "knowledge.TemplateVersion": ("knowledge.TenderTemplate", "template_id"),
+    "statements.Demand": ("statements.Statement", "statement_id"),
 }

@@ -113,6 +113,8 @@ class SearchIndex:
     prefetch_related: Sequence[str] = ()
     public: bool = False
     owner_organisation: Accessor | None = None
+    #: Only rows matching this are indexed; others count as gone (a removed forum post).
+    include: models.Q | None = None
 
     # --- model resolution ---------------------------------------------------------------------
 
@@ -157,6 +159,8 @@ class SearchIndex:
             qs = qs.select_related(*related)
         if prefetch:
             qs = qs.prefetch_related(*prefetch)
+        if self.include is not None:
+            qs = qs.filter(self.include)
         return qs.order_by("pk")
 
     def owner_of(self, obj: Any) -> Any:

@@ -355,3 +355,43 @@ class BackendContract:
         # engine treats tags as markup, dropped), so the snippet can be rendered safely.
         assert "<" not in hit.snippet_html.replace("<mark>", "").replace("</mark>", "")
         assert "&amp; tablets" in hit.snippet_html
+
+    # --- types that follow a parent or become public by state ----------------------------------
+
+    def test_statement_becomes_public_when_opened(self, world, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            statement = sf.statement(
+                world.hel,
+                "Fair smartphones statement",
+                body="Buyers ask for repairable phones.",
+                demands=[("Spare parts for seven years", "32250000-0")],
+            )
+        hit = ("statement", statement.pk)
+        assert hit not in self.found(world.mal_member, "repairable")
+        assert hit in self.found(world.hel_member, "spare parts")
+        with django_capture_on_commit_callbacks(execute=True):
+            statement.status = "open"
+            statement.save()
+        assert hit in self.found(None, "repairable")
+        facets = search(None, SearchQuery("repairable")).facets
+        assert {v.value for v in facets["cpv"]} == {"32"}
+
+    def test_posts_follow_their_forum_and_removed_posts_leave(
+        self, world, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            post = sf.forum_post(
+                world.hel, "Has anyone tried refurbished servers?", title="Server reuse", visibility="network"
+            )
+        assert ("post", post.pk) in self.found(world.mal_member, "refurbished servers")
+        assert ("thread", post.thread_id) in self.found(world.mal_member, "server reuse")
+        forum = post.thread.forum
+        with django_capture_on_commit_callbacks(execute=True):
+            forum.visibility = "private"
+            forum.save(update_fields=["visibility"])
+        assert self.found(world.mal_member, "servers") == set()
+        assert ("post", post.pk) in self.found(world.hel_member, "servers")
+        with django_capture_on_commit_callbacks(execute=True):
+            post.hidden_by_moderator = True
+            post.save(update_fields=["hidden_by_moderator"])
+        assert ("post", post.pk) not in self.found(world.hel_member, "refurbished")

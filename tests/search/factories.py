@@ -93,3 +93,41 @@ def tender(
         planned_quarter=2,
         description=description,
     )
+
+
+def statement(
+    organisation: Organisation,
+    title: str,
+    *,
+    status: str = "draft",
+    body: str = "",
+    demands: Sequence[tuple[str, str]] = (),
+):
+    """A statement; ``demands`` are ``(text, cpv_code)``."""
+    from knowledge.statements.models import Demand, Statement
+
+    obj = Statement.objects.create(
+        organisation=organisation,
+        title=title,
+        slug=slugify(title)[:70] + f"-{next(_seq)}",
+        body=body,
+        status=status,
+        visibility="private",
+    )
+    for position, (text, code) in enumerate(demands, start=1):
+        Demand.objects.create(statement=obj, position=position, text=text, cpv_code=code)
+    return obj
+
+
+def forum_post(
+    organisation: Organisation, body: str, *, title: str = "A thread", visibility: str = "network"
+):
+    """A forum of ``organisation`` with one thread and one post; returns the post."""
+    from forums.models import Forum, Post, Thread
+
+    n = next(_seq)
+    forum = Forum.objects.create(
+        organisation=organisation, name=f"Forum {n}", slug=f"forum-{n}", visibility=visibility
+    )
+    thread = Thread.objects.create(forum=forum, title=title)
+    return Post.objects.create(thread=thread, seq=1, body=body, body_html=body)
