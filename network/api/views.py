@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -34,6 +35,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             qs = qs.unread()
         return qs
 
+    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         note = self.get_object()
@@ -42,6 +44,10 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             note.save(update_fields=["read_at"])
         return Response(self.get_serializer(note).data)
 
+    @extend_schema(
+        request=None,
+        responses=inline_serializer("NotificationsMarkedRead", {"marked": serializers.IntegerField()}),
+    )
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         return Response({"marked": notifications.mark_read(request.user)})
