@@ -192,9 +192,16 @@ class DatabaseBackend(SearchBackend):
         if results.total == 0:
             return results
         results.facets = self.facet_counts(found)
-        page = found.extra(**rank_select) if rank_select else found
-        rows = list(
-            page.order_by(*order).values(
+        # Rank and limit inside the engine carrying only (id, rank); then read the page's rows.
+        page = found.extra(**rank_select) if rank_select else found  # noqa: S610 - parameterised
+        ranked = list(
+            page.order_by(*order).values_list("pk", *(["rank"] if rank_select else []))[
+                query.offset : query.offset + query.page_size
+            ]
+        )
+        details = {
+            row["pk"]: row
+            for row in SearchDocument.objects.filter(pk__in=[r[0] for r in ranked]).values(
                 "pk",
                 "object_id",
                 "type",
@@ -205,9 +212,9 @@ class DatabaseBackend(SearchBackend):
                 "language",
                 "date",
                 "organisation_name",
-                *(["rank"] if rank_select else []),
-            )[query.offset : query.offset + query.page_size]
-        )
+            )
+        }
+        rows = [{**details[r[0]], "rank": r[1] if len(r) > 1 else 0.0} for r in ranked if r[0] in details]
         snippets = self.snippets(rows, parsed, languages)
         labels = type_labels()
         for row in rows:
