@@ -58,21 +58,18 @@ class LibraryFilterForm(forms.Form):
     )
     status = forms.ChoiceField(
         label=_("Status"),
-        choices=BLANK
-        + list(TenderTemplate.Status.choices)
-        + list(TenderStatus.choices)[:1]
-        + list(TenderStatus.choices)[1:],
         required=False,
+        help_text=_("Templates: draft or published; planned tenders: their stage."),
     )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["label"].choices = BLANK + [(lb.slug, lb.name) for lb in Label.objects.all()]
         self.fields["country"].choices = BLANK + list(countries)
-        seen: dict[str, str] = {}
-        for value, name in self.fields["status"].choices:
-            seen.setdefault(value, name)
-        self.fields["status"].choices = list(seen.items())
+        statuses = dict(TenderTemplate.Status.choices)
+        for value, name in TenderStatus.choices:
+            statuses.setdefault(value, name)
+        self.fields["status"].choices = BLANK + list(statuses.items())
 
     def params(self) -> dict[str, Any]:
         if not self.is_valid():

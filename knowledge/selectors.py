@@ -117,7 +117,6 @@ class Lineage:
 def lineage(person: Any, template: TenderTemplate, *, max_depth: int = 20) -> Lineage:
     """Where ``template`` came from and who forked it, as far as ``person`` may see."""
     result = Lineage()
-    visible_ids: set[int] = set()
     chain: list[tuple[int, int]] = []  # (template id, version number)
     version_id = template.forked_from_id
     seen: set[int] = {template.pk}
@@ -135,9 +134,7 @@ def lineage(person: Any, template: TenderTemplate, *, max_depth: int = 20) -> Li
     if chain:
         ids = [t for t, _n in chain]
         visible = {t.pk: t for t in templates_visible(person).filter(pk__in=ids)}
-        visible_ids = set(visible)
         result.ancestors = [LineageNode(number, visible.get(tid)) for tid, number in chain]
-    del visible_ids
     forks = TenderTemplate.objects.filter(forked_from__template=template)
     result.fork_count = forks.count()
     result.forks = list(

@@ -14,6 +14,7 @@ Rules enforced here (so the HTML forms and the API behave the same):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,17 @@ from knowledge.services.common import (
 )
 from network import visibility
 from network.markdown import render
+
+# Criterion text is rendered safely whatever it holds (network.markdown escapes raw HTML and nh3
+# sanitises the output). Input that plainly tries to script the page is refused as well, with a
+# message, rather than silently stored: a procurement text has no reason to contain it.
+HOSTILE = re.compile(
+    r"<\s*/?\s*(script|iframe|object|embed|style)\b"
+    r"|<[^>]*[\s/]on[a-z]+\s*="
+    r"|\b(javascript|vbscript)\s*:"
+    r"|data\s*:\s*text/html",
+    re.IGNORECASE,
+)
 
 TEMPLATE_FIELDS = ("title", "summary", "procedure", "language", "licence", "tags", "visibility", "status")
 
@@ -137,6 +149,10 @@ def _clean_criteria(criteria: Sequence[CriterionData | dict[str, Any]]) -> list[
             errs["title"] = [_("At most 200 characters.")]
         if not item.text:
             errs["text"] = [_("A criterion needs its text.")]
+        elif HOSTILE.search(item.text) or HOSTILE.search(item.verification_text or ""):
+            errs["text"] = [
+                _("The text may not contain scripts, embedded frames, event handlers or javascript: links.")
+            ]
         if item.ambition not in Ambition.values:
             errs["ambition"] = [_("Choose core or comprehensive.")]
         try:
