@@ -107,12 +107,19 @@ def attendees(event: Event) -> QuerySet[Registration]:
     )
 
 
+def hosted_by(organisation: Organisation | int) -> Q:
+    """Events an organisation (co-)hosts, as a subquery: a join would multiply annotated counts."""
+    org_id = organisation if isinstance(organisation, int) else organisation.pk
+    return Q(organisation_id=org_id) | Q(
+        pk__in=Event.hosts.through.objects.filter(organisation_id=org_id).values("event_id")
+    )
+
+
 def feed_organisation(person: Any, slug: str) -> tuple[Organisation, QuerySet[Event]]:
     organisation = Organisation.objects.filter(slug=slug).first()
     if organisation is None:
         raise Http404
-    events = events_for(person).filter(Q(organisation=organisation) | Q(hosts=organisation)).distinct()
-    return organisation, events
+    return organisation, events_for(person).filter(hosted_by(organisation))
 
 
 def feed_working_group(person: Any, slug: str) -> tuple[WorkingGroup, QuerySet[Event]]:

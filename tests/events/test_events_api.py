@@ -170,3 +170,15 @@ def test_list_query_count_does_not_grow(api_client, helsinki, django_assert_max_
         event(helsinki, co_hosts=[factories.organisation()])
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert len(api_client.get("/api/v1/events/").json()["results"]) == 12
+
+
+def test_filter_by_co_host_keeps_place_counts_right(api_client, helsinki):
+    oslo = factories.organisation("City of Oslo", slug="oslo")
+    ev = event(helsinki, capacity=10, co_hosts=[oslo, factories.organisation()])
+    for _ in range(2):
+        services.registration_register(person=factories.member(helsinki), event=ev)
+    api_client.force_authenticate(factories.member(helsinki))
+    for slug in ("helsinki", "oslo"):
+        rows = api_client.get("/api/v1/events/", {"organisation": slug}).json()["results"]
+        assert [(r["slug"], r["confirmed_count"]) for r in rows] == [(ev.slug, 2)]
+    assert api_client.get("/api/v1/events/", {"organisation": "nobody"}).json()["results"] == []

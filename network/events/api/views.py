@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import django_filters
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -18,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from members.models import Organisation
 from network.events import ical, selectors, services
 from network.events.api import serializers as s
 from network.events.models import Audience, Event
@@ -54,7 +54,8 @@ class EventFilter(django_filters.FilterSet):
         return queryset.past() if value == "past" else queryset.upcoming()
 
     def filter_organisation(self, queryset, name, value):
-        return queryset.filter(Q(organisation__slug=value) | Q(hosts__slug=value)).distinct()
+        organisation = Organisation.objects.filter(slug=value).only("pk").first()
+        return queryset.filter(selectors.hosted_by(organisation)) if organisation else queryset.none()
 
     def filter_audience(self, queryset, name, value):
         return queryset.for_audience(value)
