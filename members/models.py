@@ -222,6 +222,16 @@ class Invitation(models.Model):
             return "expired"
         return "pending"
 
+    @property
+    def status_display(self) -> str:
+        """The status for people, translated."""
+        return {
+            "accepted": _("Accepted"),
+            "revoked": _("Revoked"),
+            "expired": _("Expired"),
+            "pending": _("Pending"),
+        }[self.status]
+
 
 class WorkingGroup(models.Model):
     """Organisations working together on a theme (e.g. ethical procurement of ICT)."""

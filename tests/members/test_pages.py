@@ -363,3 +363,31 @@ def test_edit_profile_page_and_leaving(client):
     assert left.status_code == 302 and left["Location"] == "/organisations/"
     assert not Membership.objects.filter(pk=membership.pk).exists()
     assert client.get("/organisations/oulu/edit/").status_code == 403
+
+
+def test_working_group_list_page_query_count_does_not_grow(client, django_assert_max_num_queries):
+    working_group(conveners=[organisation()], members=[organisation()], visibility="public")
+    with django_assert_max_num_queries(10) as few:
+        client.get("/working-groups/")
+    for _ in range(8):
+        working_group(
+            conveners=[organisation()], members=[organisation(), organisation()], visibility="public"
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/working-groups/").status_code == 200
+
+
+def test_manage_page_query_count_does_not_grow(client, django_assert_max_num_queries):
+    org = organisation("City of Oulu", slug="oulu")
+    owner = member(org, Role.OWNER)
+    _sign_in(client, owner)
+    with django_assert_max_num_queries(20) as few:
+        client.get("/organisations/oulu/members/")
+    from members import services
+
+    for n in range(10):
+        member(org, Role.MEMBER)
+        services.invitation_create(actor=owner, organisation=org, email=f"x{n}@oulu.example")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = client.get("/organisations/oulu/members/").content.decode()
+    assert html.count("Pending") >= 10
