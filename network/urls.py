@@ -1,7 +1,5 @@
 """Root URL configuration: HTML pages, the API under /api/v1/, allauth, health probes."""
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
@@ -33,8 +31,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Media (attachments) is never served directly, not even in DEBUG: downloads go through views that
+# ask the visibility policy.
 
 handler404 = views.page_not_found
 handler500 = views.server_error
