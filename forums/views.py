@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -238,7 +237,3 @@ def post_report(request: HttpRequest, pk: int) -> HttpResponse:
             return HttpResponseRedirect(post.get_absolute_url())
     status = 400 if request.method == "POST" else 200
     return render(request, "forums/post_report.html", {"post": post, "form": form}, status=status)
-
-
-def thread_url(thread: Thread) -> str:
-    return reverse("forums:thread", kwargs={"pk": thread.pk})

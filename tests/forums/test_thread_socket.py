@@ -183,7 +183,8 @@ async def test_dropped_channel_layer_messages_are_recovered_by_resume(layer, mon
     for n in range(3):
         await sync_to_async(http_post)(w.alice, w.thread.pk, f"lost bell {n}")
     monkeypatch.undo()
-    assert await bob.receive_nothing(timeout=0.3)
+    while not await bob.receive_nothing(timeout=0.3):  # nothing but chatter reached the socket
+        assert (await bob.receive_json_from())["type"] in CHATTER
     await bob.send_json_to({"type": "resume", "after": 1})
     seqs = []
     while (event := await bob.receive_json_from(timeout=3))["type"] != "resume.done":
@@ -296,6 +297,8 @@ async def test_typing_and_presence_reach_other_viewers():
     await drain(alice)
     bob = await connect(w.bob, w.thread.pk)
     presence = await next_of(alice, "presence")
+    if presence["viewers"] == ["Alice Andersson"]:  # her own join, when it came after the drain
+        presence = await next_of(alice, "presence")
     assert presence["viewers"] == ["Alice Andersson", "Bob Berg"]
     await drain(bob)
     await bob.send_json_to({"type": "typing"})
@@ -326,7 +329,11 @@ async def test_message_flood_is_rate_limited(settings):
     await drain(alice)
     for _ in range(6):
         await alice.send_json_to({"type": "ping"})
-    kinds = [(await alice.receive_json_from(timeout=2))["type"] for _ in range(6)]
+    kinds = []
+    while len(kinds) < 6:
+        kind = (await alice.receive_json_from(timeout=2))["type"]
+        if kind not in CHATTER:
+            kinds.append(kind)
     assert kinds.count("pong") == 5
     assert kinds[-1] == "error"
     await alice.disconnect()
