@@ -21,7 +21,9 @@ object for the life of that object; pass ``fresh=True`` where membership may hav
 Models opt in by inheriting :class:`TenantOwned` (owner organisation + visibility + shared working
 groups) and using :class:`VisibleQuerySet` as their manager. A model whose rows become public by
 state (an open statement) declares ``visibility_public_when = Q(...)``; a model whose visibility
-follows a parent (a thread follows its forum) declares ``visibility_parent = "forum"``.
+follows a parent (a thread follows its forum) declares ``visibility_parent = "forum"``. A model
+owned jointly by several organisations (a statement's co-issuers) names the many-to-many field to
+them in ``visibility_co_owners``: their members read it as the owner's members do.
 """
 
 from __future__ import annotations
@@ -130,6 +132,11 @@ def visible_q(viewer: Viewer, model: type[models.Model], prefix: str = "") -> Q:
         return rule
     if viewer.organisation_ids:
         rule |= Q(**{f"{p}organisation_id__in": viewer.organisation_ids})
+        co_owners = getattr(model, "visibility_co_owners", None)
+        if co_owners:
+            through = model._meta.get_field(co_owners).remote_field.through
+            owned = through.objects.filter(organisation_id__in=viewer.organisation_ids)
+            rule |= Q(**{f"{p}pk__in": owned.values(f"{model._meta.model_name}_id")})
     if viewer.verified_member:
         rule |= Q(**{f"{p}visibility": Visibility.NETWORK})
     if viewer.group_ids:
@@ -166,6 +173,9 @@ def can_read(person: Any, obj: models.Model) -> bool:
     if viewer.is_anonymous:
         return False
     if obj.organisation_id in viewer.organisation_ids:
+        return True
+    co_owners = getattr(type(obj), "visibility_co_owners", None)
+    if co_owners and getattr(obj, co_owners).filter(pk__in=viewer.organisation_ids).exists():
         return True
     if obj.visibility == Visibility.NETWORK:
         return viewer.verified_member

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from network.categories import DeviceCategory, validate_volumes
-from network.visibility import TenantOwned, VisibleQuerySet, viewer_for, visible_q
+from network.visibility import TenantOwned, VisibleQuerySet
 
 
 class StatementStatus(models.TextChoices):
@@ -31,22 +31,6 @@ PUBLISHED_STATUSES = (StatementStatus.OPEN, StatementStatus.CLOSED)
 
 
 class StatementQuerySet(VisibleQuerySet):
-    def visible_to(self, person: Any) -> StatementQuerySet:
-        """The visibility policy, plus: every issuing organisation reads its statement.
-
-        The policy only knows the lead issuer (``organisation``); co-issuers must read (and
-        open) a draft they issue, so their membership is added here as an extra grant. It only
-        ever widens access to organisations named as issuers.
-        """
-        viewer = viewer_for(person)
-        rule = visible_q(viewer, self.model)
-        if viewer.organisation_ids:
-            issued = Statement.issuers.through.objects.filter(
-                organisation_id__in=viewer.organisation_ids
-            ).values("statement_id")
-            rule |= Q(pk__in=issued)
-        return self.filter(rule)
-
     def with_signature_count(self) -> StatementQuerySet:
         return self.annotate(
             signature_count=Count(
@@ -68,6 +52,8 @@ class Statement(TenantOwned):
     """A joint statement of demand. ``organisation`` is the lead issuer; ``issuers`` includes it."""
 
     visibility_public_when = Q(status__in=[StatementStatus.OPEN, StatementStatus.CLOSED])
+    # Every issuing organisation reads (and opens) a draft it issues, not only the lead issuer.
+    visibility_co_owners = "issuers"
 
     issuers = models.ManyToManyField(
         "members.Organisation", related_name="issued_statements", verbose_name=_("issuing organisations")

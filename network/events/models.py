@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from network.visibility import TenantOwned, VisibleQuerySet, viewer_for, visible_q
+from network.visibility import TenantOwned, VisibleQuerySet
 
 
 class Audience(models.TextChoices):
@@ -67,17 +67,6 @@ def join_audience(values) -> str:
 
 
 class EventQuerySet(VisibleQuerySet):
-    def visible_to(self, person) -> EventQuerySet:
-        """The policy's rule, plus: members of a co-host organisation read what they co-host."""
-        viewer = viewer_for(person)
-        rule = visible_q(viewer, self.model)
-        if viewer.organisation_ids:
-            co_hosted = Event.hosts.through.objects.filter(
-                organisation_id__in=viewer.organisation_ids
-            ).values("event_id")
-            rule |= Q(pk__in=co_hosted)
-        return self.filter(rule)
-
     def upcoming(self) -> EventQuerySet:
         return self.filter(ends_at__gte=timezone.now()).order_by("starts_at", "pk")
 
@@ -90,6 +79,9 @@ class EventQuerySet(VisibleQuerySet):
 
 class Event(TenantOwned):
     """A market dialogue event (or webinar, workshop...) hosted by one or more organisations."""
+
+    # Members of every co-host read the event, not only the lead host's.
+    visibility_co_owners = "hosts"
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")

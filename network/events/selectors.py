@@ -32,10 +32,8 @@ def host_ids(event: Event) -> set[int]:
 
 
 def can_read_event(person: Any, event: Event) -> bool:
-    if visibility.can_read(person, event):
-        return True
-    viewer = visibility.viewer_for(person)
-    return bool(viewer.organisation_ids & host_ids(event))
+    """The policy's answer (co-hosts included through ``Event.visibility_co_owners``)."""
+    return visibility.can_read(person, event)
 
 
 def is_host(person: Any, event: Event) -> bool:

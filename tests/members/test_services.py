@@ -15,7 +15,7 @@ from network.models import Notification
 from tests.members.factories import member, organisation, person, working_group
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_owners_demoting_each_other_at_once_leave_one_owner():
     """Both requests see two owners before either commits; the row lock makes the second re-check."""
     org = organisation("City of Oulu", slug="oulu")
@@ -45,7 +45,7 @@ def test_two_owners_demoting_each_other_at_once_leave_one_owner():
     assert Membership.objects.filter(organisation=org, role=Role.OWNER).count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_owners_leaving_at_once_leave_one_owner():
     org = organisation("City of Oulu", slug="oulu")
     owners = [member(org, Role.OWNER), member(org, Role.OWNER)]

@@ -24,8 +24,7 @@ from members.models import Role
 from tests import factories
 from tests.statements import factories as sf
 
-# serialized_rollback: restore the rows data migrations loaded (CPV codes) for the tests after ours.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 THREADS = 12
 
 
