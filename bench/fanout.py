@@ -107,6 +107,10 @@ async def _round(server: Server, target: Target, sessions: list[str], plan: Plan
             break
         await asyncio.sleep(0.2)
     await poster.close()
+    closed_early = sum(
+        1 for listener in listeners if listener.ws is None or listener.ws.close_code is not None
+    )
+    received_none = sum(1 for listener in listeners if not listener.received)
     await asyncio.gather(*(listener.close() for listener in listeners))
 
     steady_latency = [
@@ -134,6 +138,8 @@ async def _round(server: Server, target: Target, sessions: list[str], plan: Plan
         "deliveries_per_s": (len(burst_arrivals) / burst_span) if burst_span else None,
         "misses": n * len(everything) - delivered,
         "duplicates": sum(listener.duplicates for listener in listeners),
+        "clients_closed": closed_early,
+        "clients_got_nothing": received_none,
         "server_kib_per_conn": (server_rss1 - server_rss0) / n if n else None,
         "client_kib_per_conn": (client_rss1 - client_rss0) / n if n else None,
     }

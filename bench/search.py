@@ -115,7 +115,21 @@ def run(ctx: Context) -> BenchResult:
                 if "--scale needs" in str(exc) or "demo_scale" in str(exc):
                     raise SkipBenchmark("loaddemo --scale (network.demo_scale) is not available yet") from exc
                 raise
+            documents = sum(answer["documents"].values())
+            if documents < size // 2:
+                raise SkipBenchmark(
+                    f"loaddemo --scale {size} made only {documents} searchable documents "
+                    "(network.demo_scale has not landed yet)"
+                )
             raw.append(answer)
+            slowest = sorted(answer["rows"], key=lambda row: -percentile(row["samples_ms"], 50))[:3]
+            result.notes.append(
+                f"slowest queries, {backend} at {size:,} (p50): "
+                + "; ".join(
+                    f"{row['kind']} {row['text']!r} {percentile(row['samples_ms'], 50):.0f} ms"
+                    for row in slowest
+                )
+            )
             engine_row, baseline_row = _summaries(answer)
             engine_row["speedup_p95"] = ratio(
                 baseline_row["p95_same_queries_ms"], engine_row["p95_same_queries_ms"]
