@@ -18,8 +18,8 @@ from contextlib import contextmanager
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -38,7 +38,13 @@ app = get_wsgi_application()
 #: The fuzzing phase only (random valid and invalid requests, bounded by max_examples); the
 #: "coverage" phase enumerates every boundary value of every parameter, minutes per run.
 CONFIG = SchemathesisConfig.from_dict(
-    {"phases": {"coverage": {"enabled": False}, "examples": {"enabled": True}, "stateful": {"enabled": False}}}
+    {
+        "phases": {
+            "coverage": {"enabled": False},
+            "examples": {"enabled": True},
+            "stateful": {"enabled": False},
+        }
+    }
 )
 schema = schemathesis.openapi.from_wsgi("/api/schema/", app, config=CONFIG)
 CHECKS = [
