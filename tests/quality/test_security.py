@@ -221,3 +221,300 @@ def test_password_reset_does_not_reveal_whether_an_address_has_an_account():
     assert _shape(known) == _shape(unknown)
     reset_links = [m for m in mail.outbox if "/accounts/password/reset/key/" in m.body]
     assert [m.to for m in reset_links] == [["owner@example.org"]], "a reset link goes only to the owner"
+
+
+# --- MFA for owners and admins ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "gated"),
+    [("owner", True), ("admin", True), ("signatory", False), ("editor", False), ("member", False)],
+)
+def test_mfa_is_required_of_owners_and_admins_only_when_the_setting_is_on(settings, role, gated):
+    from allauth.mfa.models import Authenticator
+
+    settings.MFA_REQUIRED_FOR_ADMINS = True
+    org = factories.organisation()
+    who = factories.member(org, role)
+    c = Client()
+    c.force_login(who)
+    page = c.get("/library/")
+    api_write = c.post("/api/v1/notifications/read-all/")
+    if gated:
+        assert page.status_code == 302 and "/accounts/2fa/" in page.headers["Location"]
+        assert api_write.status_code == 403 and api_write.json()["code"] == "mfa_required"
+        Authenticator.objects.create(user=who, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    assert c.get("/library/").status_code == 200
+    assert c.post("/api/v1/notifications/read-all/").status_code == 200
+    settings.MFA_REQUIRED_FOR_ADMINS = False
+    Authenticator.objects.filter(user=who).delete()
+    assert c.get("/library/").status_code == 200, "off: nobody is gated"
+
+
+# --- hostile search input ---------------------------------------------------------------------
+
+HOSTILE = [
+    "title:Zanzibarite",
+    "Zanzibarite*",
+    "Zanz*",
+    "*",
+    '"Zanzibarite',
+    'Zanzibarite"',
+    '""',
+    "Zanzibarite OR OR",
+    "OR",
+    "AND NOT",
+    "NEAR(Zanzibarite budget)",
+    "NEAR/2",
+    "Zanzibarite NOT budget",
+    "^Zanzibarite",
+    "{title body}: Zanzibarite",
+    "Zanzibarite) OR (visibility:private",
+    "visibility:private",
+    "organisation_id:1 OR Zanzibarite",
+    "Zanzibarite' OR '1'='1",
+    "Zanzibarite; DROP TABLE members_person; --",
+    "Zanzibarite\x00budget",
+    "-Zanzibarite",
+    "+Zanzibarite",
+    "Zanzibarite:*",
+    "(((((Zanzibarite",
+    "Zanzibarite " * 400,
+    "ä" * 5000,
+]
+
+
+@pytest.fixture
+def search_world(django_capture_on_commit_callbacks):
+    """Org A has a private and a public template with the same rare word; B's member searches."""
+    from tests.knowledge import factories as knowledge
+
+    a = factories.organisation("Secretive City", verified=True)
+    b = factories.organisation("Curious Town", verified=True)
+    author = factories.member(a, "editor")
+    snoop = factories.member(b, "member")
+    with django_capture_on_commit_callbacks(execute=True):  # search indexing runs on commit
+        private = knowledge.template(author, a, visibility="private", title="Zanzibarite budget plan")
+        public = knowledge.template(author, a, visibility="public", title="Zanzibarite public criteria")
+    return snoop, private, public
+
+
+def _hits(client, q: str) -> tuple[int, set[str]]:
+    response = client.get("/api/v1/search/", {"q": q})
+    titles = (
+        {h["title"] for h in response.json().get("results", [])} if response.status_code == 200 else set()
+    )
+    return response.status_code, titles
+
+
+@pytest.mark.parametrize("who", ["anonymous", "other-organisation"])
+def test_hostile_search_syntax_neither_errors_nor_widens_results(search_world, who):
+    snoop, private, public = search_world
+    c = Client()
+    if who == "other-organisation":
+        c.force_login(snoop)
+    status, benign = _hits(c, "Zanzibarite")
+    assert status == 200 and benign == {public.title}, "baseline: only the public template is findable"
+    for q in HOSTILE:
+        status, found = _hits(c, q)
+        assert status in (200, 400), f"{q!r} → {status}"
+        assert private.title not in found, f"{q!r} leaked a private template"
+        assert found <= benign | {public.title}, f"{q!r} widened the results: {found}"
+        page = c.get("/search/", {"q": q})
+        assert page.status_code in (200, 400), f"HTML search {q!r} → {page.status_code}"
+        assert private.title not in page.content.decode()
+
+
+# --- upload validation ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("minutes.pdf", b"<html><script>alert(1)</script></html>"),
+        ("logo.pdf", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
+        ("tender.docx", b"PK\x03\x04not really a zip"),
+        ("criteria.exe", b"%PDF-1.7\n%%EOF\n"),
+        ("report.html", b"%PDF-1.7\n%%EOF\n"),
+        ("budget.pdf.html", b"%PDF-1.7\n%%EOF\n"),
+    ],
+)
+def test_uploads_are_refused_unless_the_content_is_an_allowed_document(settings, tmp_path, name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from rest_framework.test import APIClient
+
+    from knowledge.models import Attachment
+    from tests.knowledge import factories as knowledge
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    org = factories.organisation()
+    author = factories.member(org, "editor")
+    template = knowledge.template(author, org)
+    api = APIClient()
+    api.force_authenticate(author)
+    upload = SimpleUploadedFile(name, content, content_type="application/pdf")
+    response = api.post(f"/api/v1/templates/{template.pk}/attachments/", {"file": upload}, format="multipart")
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"]
+    assert not Attachment.objects.exists()
+    assert not list(tmp_path.rglob("*.*")), "nothing written to storage"
+
+
+def test_an_accepted_upload_is_stored_under_a_safe_name_and_served_as_a_download(settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from rest_framework.test import APIClient
+
+    from tests.knowledge import factories as knowledge
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    org = factories.organisation()
+    author = factories.member(org, "editor")
+    template = knowledge.template(author, org)
+    api = APIClient()
+    api.force_authenticate(author)
+    upload = SimpleUploadedFile(
+        "../../../etc/cron.d/evil.pdf", b"%PDF-1.7\n%%EOF\n", content_type="text/html"
+    )
+    response = api.post(f"/api/v1/templates/{template.pk}/attachments/", {"file": upload}, format="multipart")
+    assert response.status_code == 201, response.content
+    stored = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert len(stored) == 1 and tmp_path in stored[0].parents and ".." not in str(stored[0])
+    c = Client()
+    c.force_login(author)
+    download = c.get(f"/library/templates/{template.pk}/attachments/{response.json()['id']}/")
+    assert download.status_code == 200
+    assert download.headers["Content-Type"] == "application/pdf"
+    assert download.headers["Content-Disposition"].startswith("attachment")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+
+
+# --- guessing ids of another tenant's objects --------------------------------------------------
+
+
+def _api_detail_routes() -> list[str]:
+    """Every GET route of the API with a path parameter, read from the OpenAPI schema, so an
+    endpoint added tomorrow is guessed at without editing this file."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return sorted(p for p, ops in schema["paths"].items() if "get" in ops and "{" in p)
+
+
+#: Directory-like resources every member may read by design (DESIGN.md): organisations and
+#: working groups are listed publicly, labels and CPV codes are vocabulary. Their admin sub-routes
+#: (members, invitations, join requests) must still refuse an outsider (403 or 404).
+PUBLIC_BY_DESIGN = re.compile(
+    r"^/api/v1/(organisations/\{slug\}/|working-groups/\{slug\}/|labels/|cpv/|events/feeds/)"
+)
+
+
+@pytest.fixture
+def private_world(django_capture_on_commit_callbacks):
+    """Everything org A has is private: every id an outsider can guess belongs to A."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from forums import services as forum_services
+    from knowledge.services import attachments as attachment_services
+    from knowledge.services import templates as template_services
+    from tests.events.factories import event
+    from tests.knowledge import factories as knowledge
+    from tests.statements import factories as statements
+
+    a = factories.organisation("Private City", verified=True, slug="private-city")
+    b = factories.organisation("Guessing Town", verified=True, slug="guessing-town")
+    owner = factories.member(a, "owner", email="owner@private.example")
+    editor = factories.member(a, "editor", email="editor@private.example")
+    factories.member(a, "signatory", email="signatory@private.example")
+    outsider = factories.member(b, "owner", email="guesser@guessing.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        template = knowledge.template(editor, a, visibility="private", title="Private template")
+        template_services.template_publish(person=editor, template=template, change_note="v1")
+        attachment_services.attachment_add(
+            person=editor, template=template, upload=SimpleUploadedFile("a.pdf", b"%PDF-1.7\n%%EOF\n")
+        )
+        knowledge.lesson(editor, a, visibility="private", title="Private lesson")
+        knowledge.tender(editor, a, visibility="private", title="Private tender")
+        statements.draft(a, editor=editor, title="Private statement")
+        event(a, person=editor, visibility="private", title="Private event")
+        forum = forum_services.forum_create(organisation=a, name="Private forum")
+        thread = forum_services.thread_create(person=editor, forum=forum, title="Private thread", body="Hi")
+        forum_services.post_create(person=editor, thread=thread, body="Hello @owner")
+        from members import services as member_services
+
+        member_services.invitation_create(
+            actor=owner, organisation=a, email="new@private.example", role="member"
+        )
+    return owner, outsider
+
+
+def _candidates(param: str) -> list[str]:
+    """Values an attacker would try for a path parameter: every id and slug that exists."""
+    from django.apps import apps
+
+    ids: set[int] = set()
+    slugs: set[str] = set()
+    keys: set[str] = set()
+    for model in apps.get_models():
+        if model._meta.app_label not in {"knowledge", "statements", "forums", "events", "network", "members"}:
+            continue
+        if model._meta.model_name in {"cpvcode", "label"}:
+            continue
+        ids.update(model.objects.values_list("pk", flat=True)[:200])
+        field_names = {f.name for f in model._meta.get_fields()}
+        if "slug" in field_names:
+            slugs.update(model.objects.values_list("slug", flat=True)[:200])
+        if "key" in field_names:
+            keys.update(str(k) for k in model.objects.values_list("key", flat=True)[:50])
+    if param in ("slug", "organisation_slug", "organisation"):
+        return sorted(slugs)
+    if param == "key":
+        return sorted(keys)
+    return [str(i) for i in sorted(ids | {max(ids, default=0) + 1})]
+
+
+#: Query parameters a route needs before it looks anything up.
+REQUIRED_QUERY = {"/api/v1/templates/{id}/diff/": {"from": "1", "to": "1"}}
+
+
+def _fill(route: str, params: list[str], values) -> str:
+    for name, value in zip(params, values, strict=True):
+        route = route.replace("{" + name + "}", value, 1)
+    return route
+
+
+def test_no_api_route_returns_another_tenants_object_by_guessing_ids(private_world):
+    """For every GET route with a path parameter: each existing id or slug an outsider tries answers
+    exactly like one that does not exist (so ids reveal nothing), while the owning organisation's
+    member reaches at least one of them (so the route was really exercised)."""
+    from itertools import product
+
+    owner, outsider = private_world
+    as_owner, as_outsider = Client(), Client()
+    as_owner.force_login(owner)
+    as_outsider.force_login(outsider)
+    routes = _api_detail_routes()
+    assert len(routes) >= 20, routes
+    unexercised, leaks = [], []
+    for route in routes:
+        params = re.findall(r"\{(\w+)\}", route)
+        query = REQUIRED_QUERY.get(route, {})
+        missing_values = ["no-such-thing" if not _candidates(p)[0].isdigit() else "987654321" for p in params]
+        missing = as_outsider.get(_fill(route, params, missing_values), query).status_code
+        assert missing in (400, 404), f"{route}: a missing object answers {missing}"
+        owner_saw = False
+        for combo in list(product(*[_candidates(p) for p in params]))[:400]:
+            url = _fill(route, params, combo)
+            theirs = as_outsider.get(url, query).status_code
+            if theirs == 200 and PUBLIC_BY_DESIGN.match(route):
+                continue  # a directory entry every member reads
+            if theirs != missing and not (PUBLIC_BY_DESIGN.match(route) and theirs == 403):
+                leaks.append(f"{url} → {theirs} for another organisation (missing: {missing})")
+            if not owner_saw and as_owner.get(url, query).status_code == 200:
+                owner_saw = True
+        if not owner_saw and not PUBLIC_BY_DESIGN.match(route):
+            unexercised.append(route)
+    assert not leaks, "\n".join(leaks)
+    assert not unexercised, (
+        "routes the owner never reached with the private_world fixture (extend it so they are guessed at): "
+        + ", ".join(unexercised)
+    )
