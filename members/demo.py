@@ -8,9 +8,11 @@ volumes are plausible illustrations for the demo, not published figures.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -304,6 +306,7 @@ PEOPLE: list[tuple[str, str, str, str, str]] = [
     ("owner@oslo.kommune.no", "Ola Nordmann", "Head of Procurement", "oslo", Role.OWNER),
     ("signatory@oslo.kommune.no", "Ingrid Hansen", "Chief Procurement Officer", "oslo", Role.SIGNATORY),
     ("signatory@kk.dk", "Mette Jensen", "Head of Purchasing", "copenhagen", Role.SIGNATORY),
+    ("editor@kk.dk", "Rasmus Nielsen", "Procurement Consultant", "copenhagen", Role.EDITOR),
     ("owner@haarlem.nl", "Sanne de Vries", "Sustainable Procurement Lead", "haarlem", Role.OWNER),
     ("owner@fido.fgov.be", "Lucas Peeters", "Sustainable Procurement Advisor", "fisd", Role.OWNER),
     ("admin@fido.fgov.be", "Emma Claes", "Working Group Coordinator", "fisd", Role.ADMIN),
@@ -356,12 +359,20 @@ WORKING_GROUPS = [
 ]
 
 
+@functools.cache
+def _demo_password_hash() -> str:
+    """Hash the shared demo password once (a password hash costs ~0.5 s by design)."""
+    return make_password(DEMO_PASSWORD)
+
+
 def _person(email: str, name: str, title: str = "", *, staff: bool = False) -> Person:
     person = Person.objects.filter(email=email).first()
     if person is None:
         person = Person.objects.create_user(
-            email=email, password=DEMO_PASSWORD, name=name, title=title, is_staff=staff
+            email=email, password=None, name=name, title=title, is_staff=staff
         )
+        person.password = _demo_password_hash()
+        person.save(update_fields=["password"])
     EmailAddress.objects.get_or_create(user=person, email=email, defaults={"verified": True, "primary": True})
     return person
 

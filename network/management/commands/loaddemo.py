@@ -11,6 +11,7 @@ from importlib.util import find_spec
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 DEMO_MODULES = [
     "members.demo",
@@ -34,12 +35,15 @@ class Command(BaseCommand):
         if if_empty and Organisation.objects.exists():
             self.stdout.write("Database already has data; demo network not loaded.")
             return
-        for module_name in DEMO_MODULES:
-            if find_spec(module_name) is None:
-                continue
-            module = import_module(module_name)
-            with transaction.atomic():
-                module.load(self.stdout)
+        # Demo activity (signatures, registrations, mentions) creates in-app notifications, but the
+        # made-up people must not be e-mailed: mail goes to an in-memory outbox while loading.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            for module_name in DEMO_MODULES:
+                if find_spec(module_name) is None:
+                    continue
+                module = import_module(module_name)
+                with transaction.atomic():
+                    module.load(self.stdout)
         if scale:
             scale_module = "network.demo_scale"
             if find_spec(scale_module) is None:
