@@ -56,6 +56,26 @@ class SearchDocumentGroup(models.Model):
         return f"{self.document_id} → group {self.group_id}"
 
 
+class SearchDocumentCoOwner(models.Model):
+    """Co-owning organisations (``visibility_co_owners``: statement co-issuers, event co-hosts).
+
+    Their members read the document as the owner's members do, whatever its visibility.
+    """
+
+    document = models.ForeignKey(SearchDocument, on_delete=models.CASCADE, related_name="co_owners")
+    organisation_id = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "organisation_id"], name="search_document_co_owner_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id} → co-owner {self.organisation_id}"
+
+
 class SearchFacet(models.Model):
     """One facet value of a document (a document has several labels, CPV divisions, groups...)."""
 

@@ -157,6 +157,9 @@ FACETS: tuple[str, ...] = (
 )
 SORTS = ("relevance", "date")
 MAX_PAGE_SIZE = 100
+#: Deep pages are for crawlers, not people; the bound also keeps offsets inside 64-bit integers.
+MAX_PAGE = 1000
+_CONTROL = dict.fromkeys(range(32))
 
 
 @dataclass
@@ -183,7 +186,8 @@ class SearchQuery:
                 continue
             if isinstance(values, str | int):
                 values = [values]
-            kept = [str(v).strip()[:100] for v in values if str(v).strip()]
+            kept = [str(v).translate(_CONTROL).strip()[:100] for v in values]
+            kept = [v for v in kept if v]
             if kept:
                 clean[name] = sorted(set(kept))
         if self.sort not in SORTS:
@@ -194,8 +198,8 @@ class SearchQuery:
         except (TypeError, ValueError):
             errors["page"] = "Pages are whole numbers."
         else:
-            if self.page < 1:
-                errors["page"] = "Pages start at 1."
+            if not 1 <= self.page <= MAX_PAGE:
+                errors["page"] = f"Pages run from 1 to {MAX_PAGE}."
             if not 1 <= self.page_size <= MAX_PAGE_SIZE:
                 errors["page_size"] = f"Between 1 and {MAX_PAGE_SIZE}."
         if errors:

@@ -45,6 +45,7 @@ class IndexedDocument:
     visibility: str = Visibility.PRIVATE
     is_public: bool = False
     group_ids: list[int] = field(default_factory=list)
+    co_owner_ids: list[int] = field(default_factory=list)
     facets: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     @property
@@ -155,6 +156,9 @@ class SearchIndex:
             if path:
                 related.append(path)
             prefetch.append(f"{owner}shared_groups")
+            co_owners = getattr(self.owner_model(), "visibility_co_owners", None)
+            if co_owners:
+                prefetch.append(f"{owner}{co_owners}")
         if related:
             qs = qs.select_related(*related)
         if prefetch:
@@ -202,13 +206,15 @@ class SearchIndex:
         when = _as_datetime(resolve(obj, self.date))
         if self.public:
             org = resolve(obj, self.owner_organisation) if self.owner_organisation else obj
-            visibility, is_public, group_ids = Visibility.PUBLIC, True, []
+            visibility, is_public, group_ids, co_owner_ids = Visibility.PUBLIC, True, [], []
         else:
             owner = self.owner_of(obj)
             org = owner.organisation
             visibility = owner.visibility
             is_public = visibility == Visibility.PUBLIC or owner.pk in public_ids
             group_ids = sorted(g.pk for g in owner.shared_groups.all())
+            co_owners = getattr(type(owner), "visibility_co_owners", None)
+            co_owner_ids = sorted(o.pk for o in getattr(owner, co_owners).all()) if co_owners else []
         facets: dict[str, list[tuple[str, str]]] = {
             "type": [(self.type, str(self.type_label))],
             "language": [(language, language_label(language))],
@@ -238,6 +244,7 @@ class SearchIndex:
             visibility=str(visibility),
             is_public=is_public,
             group_ids=group_ids,
+            co_owner_ids=co_owner_ids,
             facets=facets,
         )
 

@@ -376,6 +376,18 @@ class BackendContract:
         facets = search(None, SearchQuery("repairable")).facets
         assert {v.value for v in facets["cpv"]} == {"32"}
 
+    def test_co_issuers_find_a_draft_statement_others_do_not(self, world, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=True):
+            draft = sf.statement(world.hel, "Draft statement on tablets", body="Modular tablets.")
+        hit = ("statement", draft.pk)
+        assert hit not in self.found(world.ams_member, "modular")
+        with django_capture_on_commit_callbacks(execute=True):
+            draft.issuers.add(world.ams)
+        assert hit in self.found(world.ams_member, "modular")
+        assert hit not in self.found(world.mal_member, "modular")
+        counts = search(world.ams_member, SearchQuery("modular")).facets["type"]
+        assert {c.value: c.count for c in counts} == {"statement": 1}
+
     def test_posts_follow_their_forum_and_removed_posts_leave(
         self, world, django_capture_on_commit_callbacks
     ):

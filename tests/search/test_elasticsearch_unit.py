@@ -80,6 +80,7 @@ def test_visibility_filter_for_a_member_mirrors_the_policy():
     assert visibility_filter(viewer).to_dict()["bool"]["should"] == [
         {"term": {"is_public": True}},
         {"terms": {"organisation_id": [4]}},
+        {"terms": {"co_owner_ids": [4]}},
         {"term": {"visibility": "network"}},
         {"bool": {"filter": [{"term": {"visibility": "group"}}, {"terms": {"group_ids": [8]}}]}},
     ]

@@ -100,8 +100,11 @@ def test_search_query_rejects_undeclared_filters_sorts_and_pages():
         SearchQuery("x", page="two")
     with pytest.raises(InvalidSearch):
         SearchQuery("x", page_size=1000)
+    with pytest.raises(InvalidSearch):
+        SearchQuery("x", page=10**20)
 
 
 def test_search_query_cleans_filter_values():
-    query = SearchQuery("x", filters={"country": ["FI", " ", "FI", "SE"], "type": "template"})
+    query = SearchQuery("x", filters={"country": ["FI", " ", "FI", "SE\x00"], "type": "template"})
     assert query.filters == {"country": ["FI", "SE"], "type": ["template"]}
+    assert query.text == "x"

@@ -46,7 +46,7 @@ class SearchView(APIView):
                 for name, help_text in _FACET_HELP.items()
             ],
             OpenApiParameter("sort", OpenApiTypes.STR, enum=["relevance", "date"]),
-            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter("page", OpenApiTypes.INT, description="1-1000, default 1."),
             OpenApiParameter("page_size", OpenApiTypes.INT, description="1-100, default 20."),
         ],
         responses={200: SearchResponseSerializer},

@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 
 from network.search.backends.base import FACET_LIMIT, SearchBackend, highlight
-from network.search.models import SearchDocument, SearchDocumentGroup, SearchFacet
+from network.search.models import SearchDocument, SearchDocumentCoOwner, SearchDocumentGroup, SearchFacet
 from network.search.query import ParsedQuery, SearchQuery
 from network.search.results import FacetCount, Hit, SearchResults
 from network.search.spec import IndexedDocument
@@ -51,6 +51,10 @@ def document_visibility_q(viewer: Viewer) -> Q:
         return rule
     if viewer.organisation_ids:
         rule |= Q(organisation_id__in=viewer.organisation_ids)
+        co_owned = SearchDocumentCoOwner.objects.filter(
+            document_id=OuterRef("pk"), organisation_id__in=viewer.organisation_ids
+        )
+        rule |= Q(Exists(co_owned))
     if viewer.verified_member:
         rule |= Q(visibility=Visibility.NETWORK)
     if viewer.group_ids:
@@ -100,11 +104,17 @@ class DatabaseBackend(SearchBackend):
             ids = self._ids(documents)
             doc_ids = list(ids.values())
             SearchDocumentGroup.objects.filter(document_id__in=doc_ids).delete()
+            SearchDocumentCoOwner.objects.filter(document_id__in=doc_ids).delete()
             SearchFacet.objects.filter(document_id__in=doc_ids).delete()
             SearchDocumentGroup.objects.bulk_create(
                 SearchDocumentGroup(document_id=ids[d.key], group_id=g)
                 for d in documents
                 for g in d.group_ids
+            )
+            SearchDocumentCoOwner.objects.bulk_create(
+                SearchDocumentCoOwner(document_id=ids[d.key], organisation_id=o)
+                for d in documents
+                for o in d.co_owner_ids
             )
             SearchFacet.objects.bulk_create(
                 SearchFacet(document_id=ids[d.key], name=name, value=value, label=label)
@@ -193,7 +203,7 @@ class DatabaseBackend(SearchBackend):
             return results
         results.facets = self.facet_counts(found)
         # Rank and limit inside the engine carrying only (id, rank); then read the page's rows.
-        page = found.extra(**rank_select) if rank_select else found  # noqa: S610 - parameterised
+        page = found.extra(**rank_select) if rank_select else found
         ranked = list(
             page.order_by(*order).values_list("pk", *(["rank"] if rank_select else []))[
                 query.offset : query.offset + query.page_size

@@ -82,6 +82,7 @@ def _document_class() -> type[Document]:
         "visibility": Keyword(),
         "is_public": Boolean(),
         "group_ids": Long(),
+        "co_owner_ids": Long(),
         "facet_labels": Object(enabled=False),
     }
     for language in ALL_LANGUAGES:
@@ -114,6 +115,7 @@ def to_source(doc: IndexedDocument) -> dict[str, Any]:
         "visibility": doc.visibility,
         "is_public": doc.is_public,
         "group_ids": list(doc.group_ids),
+        "co_owner_ids": list(doc.co_owner_ids),
         "facet_labels": {name: dict(values) for name, values in doc.facets.items()},
         f"title_{lang}": doc.title,
         f"summary_{lang}": doc.summary,
@@ -131,6 +133,7 @@ def visibility_filter(viewer: Viewer) -> Q:
     if not viewer.is_anonymous:
         if viewer.organisation_ids:
             should.append(Q("terms", organisation_id=sorted(viewer.organisation_ids)))
+            should.append(Q("terms", co_owner_ids=sorted(viewer.organisation_ids)))
         if viewer.verified_member:
             should.append(Q("term", visibility=Visibility.NETWORK.value))
         if viewer.group_ids:
