@@ -78,3 +78,27 @@ def test_status_command_prints_backend_status():
     out = StringIO()
     call_command("search_index", "--status", stdout=out)
     assert "pending reindex" in out.getvalue()
+
+
+def test_renaming_the_owner_refreshes_its_documents_facets(django_capture_on_commit_callbacks):
+    org = f.organisation("City of Turku")
+    with django_capture_on_commit_callbacks(execute=True):
+        sf.lesson(org, "Lesson about monitors", visibility="public")
+    with django_capture_on_commit_callbacks(execute=True):
+        org.name = "Turun kaupunki"
+        org.country = "SE"
+        org.save()
+    facets = search(None, SearchQuery("monitors")).facets
+    assert [(v.value, v.label) for v in facets["organisation"]] == [(org.slug, "Turun kaupunki")]
+    assert [v.value for v in facets["country"]] == ["SE"]
+
+
+def test_an_unrelated_save_of_the_owner_does_not_reindex_its_content(django_capture_on_commit_callbacks):
+    org = f.organisation("City of Oulu")
+    with django_capture_on_commit_callbacks(execute=True):
+        lesson = sf.lesson(org, "Lesson about docks", visibility="public")
+    before = SearchDocument.objects.get(type="lesson", object_id=lesson.pk).indexed_at
+    with django_capture_on_commit_callbacks(execute=True):
+        org.description = "A city in the north."
+        org.save()
+    assert SearchDocument.objects.get(type="lesson", object_id=lesson.pk).indexed_at == before
