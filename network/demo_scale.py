@@ -111,7 +111,7 @@ def load(stdout: TextIO, n: int) -> None:
     except LookupError:
         stdout.write("Knowledge models are not installed; nothing to scale.")
         return
-    from knowledge.models import Criterion, CpvCode, Lesson, PlannedTender, TenderTemplate
+    from knowledge.models import CpvCode, Criterion, Lesson, PlannedTender, TenderTemplate
     from members.models import Organisation, WorkingGroup
     from network.search import indexing
 
