@@ -39,9 +39,8 @@ def _read_seq(person: Any, ref: str = "pk") -> Subquery:
 def with_unread(threads: QuerySet[Thread], person: Any) -> QuerySet[Thread]:
     """Annotate ``last_read_seq`` and ``unread`` (posts after the watermark) for ``person``."""
     if not _is_person(person):
-        return threads.annotate(
-            last_read_seq=Value(0, output_field=IntegerField()), unread=Value(0, output_field=IntegerField())
-        )
+        zero = Value(0, output_field=IntegerField())
+        return threads.annotate(last_read_seq=zero, unread=zero, subscribed=zero)
     return threads.annotate(last_read_seq=Coalesce(_read_seq(person), Value(0))).annotate(
         unread=Case(
             When(last_activity_at__lt=read_cutoff(), then=Value(0)),

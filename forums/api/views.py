@@ -48,6 +48,7 @@ class ForumViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = s.ForumSerializer
     filterset_class = ForumFilter
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
         return selectors.forums_for(self.request.user).order_by("kind", "name")
@@ -92,6 +93,7 @@ class ThreadViewSet(
 
     serializer_class = s.ThreadSerializer
     filterset_class = ThreadFilter
+    lookup_value_regex = "[0-9]+"
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
 
     def get_queryset(self):
@@ -233,6 +235,7 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """One post: read, edit (author), remove (author or moderator), react, hide, report."""
 
     serializer_class = s.PostSerializer
+    lookup_value_regex = "[0-9]+"
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
     http_method_names = ["get", "patch", "delete", "post", "head", "options"]
 

@@ -232,3 +232,11 @@ def test_forum_list_query_count_does_not_grow(django_assert_max_num_queries):
         django_assert_max_num_queries, lambda: client_for(w.alice).get("/api/v1/forums/"), 8
     )
     assert many == few
+
+
+def test_anonymous_thread_filters_do_not_fail():
+    w = world(group_visibility="public")
+    api = client_for(None)
+    for query in ("unread=true", "subscribed=true", "subscribed=false", f"forum={w.forum.pk}"):
+        assert api.get(f"/api/v1/threads/?{query}").status_code == 200
+    assert api.get("/api/v1/threads/1e-06/posts/").status_code == 404
