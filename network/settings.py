@@ -21,6 +21,7 @@ env = environ.Env(
     ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost", "[::1]"]),
     CSRF_TRUSTED_ORIGINS=(list, []),
     DATABASE_URL=(str, f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
+    DATABASE_POOL_MAX_SIZE=(int, 20),
     REDIS_URL=(str, ""),
     ELASTICSEARCH_URL=(str, ""),
     ELASTICSEARCH_INDEX_PREFIX=(str, "buyers-network"),
@@ -134,9 +135,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Under ASGI every sync_to_async thread would keep its own persistent connection and a burst
+    # exhausts max_connections; a bounded psycopg pool makes requests wait for a connection instead.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env("DATABASE_POOL_MAX_SIZE"),
+        "timeout": 20,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and cache ---------------------------------------------------------
@@ -289,7 +296,7 @@ EMAIL_FILE_PATH = env("EMAIL_FILE_PATH")
 if EMAIL_BACKEND.endswith("filebased.EmailBackend"):
     Path(EMAIL_FILE_PATH).mkdir(parents=True, exist_ok=True)
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://localhost:25")
-vars().update({k: v for k, v in EMAIL_CONFIG.items() if k != "EMAIL_BACKEND"})
+vars().update({k: v for k, v in EMAIL_CONFIG.items() if k not in ("EMAIL_BACKEND", "EMAIL_FILE_PATH")})
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
 
 # --- Security ---------------------------------------------------------------------------------

@@ -25,7 +25,9 @@ def pages(w) -> dict[str, str]:
         "thread": w.thread.get_absolute_url(),
         "search": "/search/?q=laptops",
         "organisations": "/organisations/",
-        "organisation": w.city.get_absolute_url() if hasattr(w.city, "get_absolute_url") else "/organisations/helsinki/",
+        "organisation": w.city.get_absolute_url()
+        if hasattr(w.city, "get_absolute_url")
+        else "/organisations/helsinki/",
         "events": "/events/",
         "event": w.event.get_absolute_url(),
         "dashboard": "/dashboard/",
@@ -33,7 +35,11 @@ def pages(w) -> dict[str, str]:
     }
 
 
-ANONYMOUS_PAGES = {"sign-in": "/accounts/login/", "sign-up": "/accounts/signup/", "password-reset": "/accounts/password/reset/"}
+ANONYMOUS_PAGES = {
+    "sign-in": "/accounts/login/",
+    "sign-up": "/accounts/signup/",
+    "password-reset": "/accounts/password/reset/",
+}
 
 
 def check_page(page, url: str) -> list[str]:
@@ -69,6 +75,12 @@ def test_main_pages_have_no_serious_accessibility_violations_signed_in(live, new
 def test_sign_in_and_public_pages_have_no_serious_accessibility_violations(live, page):
     w = build_world()
     problems = []
-    for url in [*ANONYMOUS_PAGES.values(), "/", "/library/", w.statement.get_absolute_url(), "/search/?q=phones"]:
+    for url in [
+        *ANONYMOUS_PAGES.values(),
+        "/",
+        "/library/",
+        w.statement.get_absolute_url(),
+        "/search/?q=phones",
+    ]:
         problems += check_page(page, url)
     assert not problems, "\n\n".join(problems)

@@ -18,7 +18,9 @@ def test_the_accessibility_checks_catch_a_broken_page(page, live):
     from tests.browser.conftest import unlabelled_fields
 
     page.goto("/")
-    page.set_content('<html lang="en"><body><main><h1>x</h1><input type="text" name="q"><img src="a.png"></main></body></html>')
+    page.set_content(
+        '<html lang="en"><body><main><h1>x</h1><input type="text" name="q"><img src="a.png"></main></body></html>'
+    )
     ids = {v["id"] for v in run_axe(page)}
     assert {"label", "image-alt"} <= ids
     assert unlabelled_fields(page)

@@ -31,7 +31,9 @@ def build_world() -> World:
     from tests.statements import factories as statements
 
     statements.ensure_cpv()  # transactional tests flush the CPV rows the data migration loaded
-    city = factories.organisation("City of Helsinki", slug="helsinki", verified=True, verified_domains=["hel.example"])
+    city = factories.organisation(
+        "City of Helsinki", slug="helsinki", verified=True, verified_domains=["hel.example"]
+    )
     peer = factories.organisation("Malmö stad", slug="malmo", country="SE", verified=True)
     editor = factories.member(city, Role.EDITOR, email="editor@hel.example", name="Eeva Editor")
     signatory = factories.member(city, Role.SIGNATORY, email="signatory@hel.example", name="Sakari Signatory")
