@@ -277,6 +277,11 @@ class ThreadConsumer(_SafeJsonConsumer):
             seq = event["post"]["seq"]
             if self.last_sent is not None and seq <= self.last_sent:
                 return  # already sent by a replay
+            if self.last_sent is not None and seq > self.last_sent + 1:
+                # Concurrent posts commit in seq order but their events can reach the layer out of
+                # order: fill the gap from the database (sends this one too) instead of losing it.
+                await self._resume(self.last_sent)
+                return
             if self.last_sent is not None:
                 self.last_sent = seq
             elif len(self.live_sent) < 10_000:
