@@ -83,12 +83,16 @@ def highlight(text: str, terms: Sequence[str], language: str, *, words: int = SN
     wanted = {v for t in terms for v in stem_variants(t, language)} | set(terms)
     tokens = list(_split(text))
     word_positions = [i for i, (is_word, _) in enumerate(tokens) if is_word]
-    hits = [i for i in word_positions if _matches(tokens[i][1], wanted, language)] if terms else []
-    hit_set = set(hits)
     if not word_positions:
         return mark_safe("")
-    first = hits[0] if hits else word_positions[0]
-    start_word = max(0, word_positions.index(first) - 6)
+    # Find the first hit only, then test the words of the window shown: a long document is never
+    # stemmed whole for a 28-word excerpt.
+    first_word = 0
+    if terms:
+        first_word = next(
+            (n for n, i in enumerate(word_positions) if _matches(tokens[i][1], wanted, language)), 0
+        )
+    start_word = max(0, first_word - 6)
     end_word = min(len(word_positions), start_word + words)
     start = word_positions[start_word] if start_word > 0 else 0
     end = word_positions[end_word - 1] + 1 if end_word < len(word_positions) else len(tokens)
@@ -96,7 +100,8 @@ def highlight(text: str, terms: Sequence[str], language: str, *, words: int = SN
     for i in range(start, end):
         is_word, chunk = tokens[i]
         escaped = html.escape(chunk)
-        out.append(f"<mark>{escaped}</mark>" if is_word and i in hit_set else escaped)
+        hit = is_word and bool(terms) and _matches(chunk, wanted, language)
+        out.append(f"<mark>{escaped}</mark>" if hit else escaped)
     if end_word < len(word_positions):
         out.append("…")
     return mark_safe(re.sub(r"\s+", " ", "".join(out)).strip())  # noqa: S308 - every chunk escaped above

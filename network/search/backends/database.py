@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from network.search.backends.base import FACET_LIMIT, SearchBackend, highlight
 from network.search.models import SearchDocument, SearchDocumentCoOwner, SearchDocumentGroup, SearchFacet
@@ -80,6 +80,8 @@ class DatabaseBackend(SearchBackend):
     name = "database"
     #: Whether a higher engine rank is better (PostgreSQL) or lower (SQLite's bm25).
     rank_descending = True
+    #: ``WITH ... AS MATERIALIZED`` (PostgreSQL 12+, SQLite 3.35+): evaluate the match once.
+    materialized_cte = True
 
     # --- indexing ---------------------------------------------------------------------------------
 
@@ -183,35 +185,14 @@ class DatabaseBackend(SearchBackend):
         )
         if parsed.matches_nothing:
             return results
-        base = SearchDocument.objects.filter(document_visibility_q(viewer))
-        for name, values in query.filters.items():
-            base = base.filter(
-                Exists(SearchFacet.objects.filter(document_id=OuterRef("pk"), name=name, value__in=values))
-            )
-        languages = query_languages(query)
-        found: QuerySet = base
-        rank_select: dict = {}
-        order: list[str] = ["-date", "-pk"]
-        if not parsed.blank:
-            m = self.match(parsed, languages)
-            found = base.extra(where=[m.where], params=m.params, tables=list(m.tables))  # noqa: S610 - built from parsed words, parameterised
-            rank_select = {"select": {"rank": m.rank}, "select_params": m.rank_params}
-            if query.sort == "relevance":
-                order = ["-rank" if self.rank_descending else "rank", *order]
-        results.total = found.count()
-        if results.total == 0:
+        sql, params = self.matched_sql(viewer, query, parsed)
+        ranked, results.total, results.facets = self.run_search(sql, params, query, ranked=not parsed.blank)
+        if not ranked:
             return results
-        results.facets = self.facet_counts(found)
-        # Rank and limit inside the engine carrying only (id, rank); then read the page's rows.
-        page = found.extra(**rank_select) if rank_select else found
-        ranked = list(
-            page.order_by(*order).values_list("pk", *(["rank"] if rank_select else []))[
-                query.offset : query.offset + query.page_size
-            ]
-        )
+        languages = query_languages(query)
         details = {
             row["pk"]: row
-            for row in SearchDocument.objects.filter(pk__in=[r[0] for r in ranked]).values(
+            for row in SearchDocument.objects.filter(pk__in=[pk for pk, _rank in ranked]).values(
                 "pk",
                 "object_id",
                 "type",
@@ -224,7 +205,7 @@ class DatabaseBackend(SearchBackend):
                 "organisation_name",
             )
         }
-        rows = [{**details[r[0]], "rank": r[1] if len(r) > 1 else 0.0} for r in ranked if r[0] in details]
+        rows = [{**details[pk], "rank": rank} for pk, rank in ranked if pk in details]
         snippets = self.snippets(rows, parsed, languages)
         labels = type_labels()
         for row in rows:
@@ -245,23 +226,78 @@ class DatabaseBackend(SearchBackend):
             )
         return results
 
-    def facet_counts(self, found: QuerySet) -> dict[str, list[FacetCount]]:
-        """Every facet's values with counts over the visible, filtered matches: one query."""
-        # Grouped over a join from the matched documents (not a subquery): the engine's raw match
-        # condition names the document table, which a subquery would re-alias.
-        rows = (
-            found.order_by()
-            .values(name=F("facet_values__name"), value=F("facet_values__value"))
-            .annotate(count=Count("facet_values__id"), label=Max("facet_values__label"))
-            .filter(count__gt=0)
-            .order_by("name", "-count", "value")
+    def matched_sql(self, viewer: Viewer, query: SearchQuery, parsed: ParsedQuery) -> tuple[str, tuple]:
+        """SQL selecting ``pk``, ``date`` (and ``rank``) of every visible, filtered match.
+
+        The permission filter, the facet filters and the engine's match are one ``WHERE``; the
+        engine's rank is computed in the same statement, over those rows only.
+        """
+        found: QuerySet = SearchDocument.objects.filter(document_visibility_q(viewer))
+        for name, values in query.filters.items():
+            found = found.filter(
+                Exists(SearchFacet.objects.filter(document_id=OuterRef("pk"), name=name, value__in=values))
+            )
+        if not parsed.blank:
+            m = self.match(parsed, query_languages(query))
+            found = found.extra(  # noqa: S610 - built from parsed words, parameterised
+                where=[m.where],
+                params=m.params,
+                tables=list(m.tables),
+                select={"rank": m.rank},
+                select_params=m.rank_params,
+            )
+        columns = ["pk", "date"] if parsed.blank else ["pk", "date", "rank"]
+        return found.order_by().values_list(*columns).query.sql_with_params()
+
+    def run_search(
+        self, matched_sql: str, params: tuple, query: SearchQuery, *, ranked: bool
+    ) -> tuple[list[tuple[int, float]], int, dict[str, list[FacetCount]]]:
+        """The page's ``(id, rank)``, the total and every facet's counts: ONE statement.
+
+        The matches are materialised once (a CTE), then counted, ranked and limited to the page,
+        and joined to the facet rows for one grouped count, so the engine's match, the visibility
+        filter and the rank run once per search instead of once per question. Facet counts group
+        over the ``(document, name, value)`` index alone; the label is read for the one row per
+        value a group names (``MIN(id)``), not carried through the grouping.
+        """
+        if ranked and query.sort == "relevance":
+            order = f"m.rank {'DESC' if self.rank_descending else 'ASC'}, m.date DESC, m.pk DESC"
+        else:
+            order = "m.date DESC, m.pk DESC"
+        rank = "m.rank" if ranked else "0.0"
+        materialized = "MATERIALIZED " if self.materialized_cte else ""
+        sql = (
+            f"WITH m AS {materialized}({matched_sql}), "  # noqa: S608 - our SQL; input is in params
+            f"p AS (SELECT m.pk, {rank} AS rank, ROW_NUMBER() OVER (ORDER BY {order}) AS pos "
+            f"FROM m ORDER BY {order} LIMIT %s OFFSET %s), "
+            "g AS (SELECT f.name, f.value, COUNT(*) AS n, MIN(f.id) AS fid "
+            # CROSS JOIN: SQLite keeps the matches as the outer loop (never a scan of every facet row).
+            "FROM m CROSS JOIN search_searchfacet f WHERE f.document_id = m.pk GROUP BY f.name, f.value) "
+            "SELECT 0, NULL, NULL, NULL, NULL, NULL, COUNT(*) FROM m "
+            "UNION ALL SELECT 1, p.pk, p.rank, NULL, NULL, NULL, p.pos FROM p "
+            "UNION ALL SELECT 2, NULL, NULL, g.name, g.value, f.label, g.n "
+            "FROM g INNER JOIN search_searchfacet f ON f.id = g.fid"
         )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, (*params, query.page_size, query.offset))
+            rows = cursor.fetchall()
+        total = 0
+        page: list[tuple[int, int, float]] = []
+        grouped: list[tuple[str, str, str, int]] = []
+        for kind, pk, rank_value, name, value, label, n in rows:
+            if kind == 0:
+                total = n
+            elif kind == 1:
+                page.append((n, pk, float(rank_value or 0.0)))
+            else:
+                grouped.append((name, value, label, n))
+        grouped.sort(key=lambda g: (g[0], -g[3], g[1]))
         facets: dict[str, list[FacetCount]] = {}
-        for row in rows:
-            values = facets.setdefault(row["name"], [])
+        for name, value, label, n in grouped:
+            values = facets.setdefault(name, [])
             if len(values) < FACET_LIMIT:
-                values.append(FacetCount(row["value"], row["label"] or row["value"], row["count"]))
-        return facets
+                values.append(FacetCount(value, label or value, n))
+        return [(pk, rank_value) for _pos, pk, rank_value in sorted(page)], total, facets
 
     def status(self) -> str:
         count = SearchDocument.objects.count()

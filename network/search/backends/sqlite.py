@@ -36,8 +36,13 @@ def fts_atom(atom: Atom, language: str) -> str:
 
 
 def fts_expression(parsed: ParsedQuery, languages: Sequence[str]) -> str:
-    """The complete ``MATCH`` string for a parsed query (pure function, unit-tested)."""
-    branches = []
+    """The complete ``MATCH`` string for a parsed query (pure function, unit-tested).
+
+    Languages whose stems give the same expression share one branch (``lang : ("fi" OR "de")``):
+    most words stem alike in several languages, and every branch costs FTS5 a pass over the
+    phrase's and the language's posting lists.
+    """
+    by_expression: dict[str, list[str]] = {}
     for language in languages:
         positive = " AND ".join(
             "(" + " OR ".join(fts_atom(a, language) for a in clause) + ")" for clause in parsed.clauses
@@ -46,7 +51,11 @@ def fts_expression(parsed: ParsedQuery, languages: Sequence[str]) -> str:
         if parsed.excluded:
             negative = " OR ".join(fts_atom(a, language) for a in parsed.excluded)
             expr = f"({expr} NOT ({TEXT_COLUMNS} : ({negative})))"
-        branches.append(f"(lang : {_quoted(language)} AND {expr})")
+        by_expression.setdefault(expr, []).append(language)
+    branches = []
+    for expr, langs in by_expression.items():
+        lang = _quoted(langs[0]) if len(langs) == 1 else "(" + " OR ".join(map(_quoted, langs)) + ")"
+        branches.append(f"(lang : {lang} AND {expr})")
     return " OR ".join(branches)
 
 
