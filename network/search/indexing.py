@@ -237,6 +237,7 @@ def rebuild(
         for index in indexes():
             if only(index):
                 counts[index.type] = _rebuild_type(index, backend, stdout, batch_size)
+        backend.analyze()
         return counts
     backend.begin_rebuild()
     try:

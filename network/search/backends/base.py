@@ -62,6 +62,10 @@ class SearchBackend(abc.ABC):
         swap the alias to the new index atomically)."""
         return None
 
+    def analyze(self) -> None:
+        """Refresh the engine's statistics after bulk indexing (database backends: ``ANALYZE``)."""
+        return None
+
     def abort_rebuild(self) -> None:
         """Abandon a rebuild that failed half-way (the live index stays untouched)."""
         return None

@@ -82,6 +82,9 @@ class DatabaseBackend(SearchBackend):
     rank_descending = True
     #: ``WITH ... AS MATERIALIZED`` (PostgreSQL 12+, SQLite 3.35+): evaluate the match once.
     materialized_cte = True
+    #: The facet rows of the matches ``m``, looked up per match through the ``(document, name,
+    #: value)`` index — never a scan of every facet row, whatever the planner's estimates.
+    facet_rows_sql = "m INNER JOIN search_searchfacet f ON f.document_id = m.pk"
 
     # --- indexing ---------------------------------------------------------------------------------
 
@@ -158,6 +161,22 @@ class DatabaseBackend(SearchBackend):
             stale = SearchDocument.objects.filter(indexed_at__lt=started)
             self.delete_fulltext(list(stale.values_list("pk", flat=True)))
             stale.delete()
+        self.analyze()
+
+    def analyze(self) -> None:
+        """Refresh the planner's statistics after bulk indexing.
+
+        Without them PostgreSQL guesses one row per match and picks plans (sorts spilling to
+        disk, hashes of the whole facet table) that cost several times the right one.
+        """
+        with connection.cursor() as cursor:
+            for table in (
+                "search_searchdocument",
+                "search_searchfacet",
+                "search_searchdocumentgroup",
+                "search_searchdocumentcoowner",
+            ):
+                cursor.execute(f"ANALYZE {table}")
 
     def write_fulltext(self, rows: list[tuple[int, IndexedDocument]]) -> None:
         """Engine structures beside the table (SQLite: the FTS5 rows). PostgreSQL: generated."""
@@ -257,8 +276,8 @@ class DatabaseBackend(SearchBackend):
         The matches are materialised once (a CTE), then counted, ranked and limited to the page,
         and joined to the facet rows for one grouped count, so the engine's match, the visibility
         filter and the rank run once per search instead of once per question. Facet counts group
-        over the ``(document, name, value)`` index alone; the label is read for the one row per
-        value a group names (``MIN(id)``), not carried through the grouping.
+        over the ``(document, name, value)`` index alone; the label is read once per value
+        counted (through the ``(name, value)`` index), not carried through the grouping.
         """
         if ranked and query.sort == "relevance":
             order = f"m.rank {'DESC' if self.rank_descending else 'ASC'}, m.date DESC, m.pk DESC"
@@ -270,13 +289,11 @@ class DatabaseBackend(SearchBackend):
             f"WITH m AS {materialized}({matched_sql}), "  # noqa: S608 - our SQL; input is in params
             f"p AS (SELECT m.pk, {rank} AS rank, ROW_NUMBER() OVER (ORDER BY {order}) AS pos "
             f"FROM m ORDER BY {order} LIMIT %s OFFSET %s), "
-            "g AS (SELECT f.name, f.value, COUNT(*) AS n, MIN(f.id) AS fid "
-            # CROSS JOIN: SQLite keeps the matches as the outer loop (never a scan of every facet row).
-            "FROM m CROSS JOIN search_searchfacet f WHERE f.document_id = m.pk GROUP BY f.name, f.value) "
+            f"g AS (SELECT f.name, f.value, COUNT(*) AS n FROM {self.facet_rows_sql} GROUP BY f.name, f.value) "
             "SELECT 0, NULL, NULL, NULL, NULL, NULL, COUNT(*) FROM m "
             "UNION ALL SELECT 1, p.pk, p.rank, NULL, NULL, NULL, p.pos FROM p "
-            "UNION ALL SELECT 2, NULL, NULL, g.name, g.value, f.label, g.n "
-            "FROM g INNER JOIN search_searchfacet f ON f.id = g.fid"
+            "UNION ALL SELECT 2, NULL, NULL, g.name, g.value, (SELECT l.label FROM search_searchfacet l "
+            "WHERE l.name = g.name AND l.value = g.value LIMIT 1), g.n FROM g"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, (*params, query.page_size, query.offset))

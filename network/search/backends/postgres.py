@@ -66,15 +66,29 @@ def tsquery(parsed: ParsedQuery, language: str) -> tuple[str, list]:
 class PostgresBackend(DatabaseBackend):
     name = "database (PostgreSQL full text)"
     rank_descending = True
+    # A LATERAL index lookup per match (OFFSET 0 keeps it one): on a large match set the planner
+    # otherwise hashes the whole facet table.
+    facet_rows_sql = (
+        "m CROSS JOIN LATERAL (SELECT f.name, f.value FROM search_searchfacet f "
+        "WHERE f.document_id = m.pk OFFSET 0) f"
+    )
 
     def match(self, parsed: ParsedQuery, languages: Sequence[str]) -> Match:
-        where, params, cases, case_params = [], [], [], []
+        """One GIN scan for the union of every language's tsquery, then each language's own test.
+
+        ``(lang = 'en' AND v @@ q_en) OR (lang = 'fi' AND v @@ q_fi) ...`` alone makes a BitmapOr of
+        one GIN scan per language, mostly for the same lexemes; the OR-ed tsquery finds the same
+        candidates in one scan, and the per-language condition is checked on those rows only.
+        """
+        where, params, cases, case_params, union, union_params = [], [], [], [], [], []
         for language in languages:
             sql, p = tsquery(parsed, language)
             where.append(
                 f"(search_searchdocument.language = %s AND search_searchdocument.search_vector @@ {sql})"
             )
             params += [language, *p]
+            union.append(sql)
+            union_params += p
             cases.append(f"WHEN %s THEN {sql}")
             case_params += [language, *p]
         rank = (
@@ -82,7 +96,13 @@ class PostgresBackend(DatabaseBackend):
             + " ".join(cases)
             + " ELSE ''::tsquery END)"
         )
-        return Match(where="(" + " OR ".join(where) + ")", params=params, rank=rank, rank_params=case_params)
+        candidates = f"search_searchdocument.search_vector @@ ({' || '.join(union)})"
+        return Match(
+            where=f"({candidates} AND ({' OR '.join(where)}))",
+            params=[*union_params, *params],
+            rank=rank,
+            rank_params=case_params,
+        )
 
     def snippets(self, rows: list[dict], parsed: ParsedQuery, languages: Sequence[str]) -> dict[int, str]:
         if parsed.blank or not rows:

@@ -62,6 +62,8 @@ def fts_expression(parsed: ParsedQuery, languages: Sequence[str]) -> str:
 class SQLiteBackend(DatabaseBackend):
     name = "database (SQLite FTS5)"
     rank_descending = False
+    # CROSS JOIN fixes SQLite's join order: the matches stay the outer loop.
+    facet_rows_sql = "m CROSS JOIN search_searchfacet f WHERE f.document_id = m.pk"
 
     def write_fulltext(self, rows: list[tuple[int, IndexedDocument]]) -> None:
         if not rows:
