@@ -3,7 +3,7 @@
 Input: ``{"queries": [{"label", "kind", "text", "filters"}], "repeats": n, "baseline_repeats": m,
 "email": "<ordinary member>", "rebuild": bool}``. For every query it times
 ``network.search.search(person, SearchQuery(...))`` (the real backend: SQLite FTS5 or PostgreSQL
-full text) and the naive baseline: ``icontains`` over the same declared text fields of every
+full text), with facet counts and without them ("results only"), and the naive baseline: ``icontains`` over the same declared text fields of every
 searchable type, through ``Model.objects.visible_to(person)``, first page plus total — which is
 what a search written without an index would do.
 """
@@ -90,6 +90,12 @@ def main() -> None:
             results = search(person, SearchQuery(text=query["text"], filters=query.get("filters") or {}))
             samples.append((time.perf_counter() - started) * 1000)
             total = results.total
+        # The same search without facet counts: what the baseline (page + total, no facets) does.
+        results_only_samples = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            search(person, SearchQuery(text=query["text"], filters=query.get("filters") or {}, facets=False))
+            results_only_samples.append((time.perf_counter() - started) * 1000)
         baseline_samples = []
         baseline_total = None
         if not query.get("filters"):  # the baseline has no facets; filtered queries compare to nothing
@@ -101,6 +107,7 @@ def main() -> None:
             {
                 **query,
                 "samples_ms": samples,
+                "results_only_samples_ms": results_only_samples,
                 "total": total,
                 "baseline_samples_ms": baseline_samples,
                 "baseline_total": baseline_total,

@@ -176,6 +176,8 @@ class SearchQuery:
     page: int = 1
     page_size: int = 20
     language: str | None = None
+    #: Whether to count facet values (a results-only caller, e.g. an autocomplete, can skip it).
+    facets: bool = True
 
     def __post_init__(self) -> None:
         errors: dict[str, str] = {}

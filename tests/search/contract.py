@@ -224,6 +224,14 @@ class BackendContract:
         lang = search(None, SearchQuery("", filters={"language": ["sv"]}))
         assert [h.id for h in lang.hits] == [world.reuse_sv.pk]
 
+    def test_results_only_search_skips_facets_not_visibility(self, world):
+        full = search(world.hel_member, SearchQuery("laptop OR pricing", page_size=100))
+        bare = search(world.hel_member, SearchQuery("laptop OR pricing", page_size=100, facets=False))
+        assert bare.facets == {} and full.facets
+        assert [(h.type, h.id) for h in bare.hits] == [(h.type, h.id) for h in full.hits]
+        assert bare.total == full.total
+        assert ("template", world.secret.pk) not in {(h.type, h.id) for h in bare.hits}
+
     def test_undeclared_filter_raises(self, world):
         with pytest.raises(InvalidSearch):
             SearchQuery("laptop", filters={"organisation_id": ["1"]})

@@ -292,9 +292,12 @@ class DatabaseBackend(SearchBackend):
             f"g AS (SELECT f.name, f.value, COUNT(*) AS n FROM {self.facet_rows_sql} GROUP BY f.name, f.value) "
             "SELECT 0, NULL, NULL, NULL, NULL, NULL, COUNT(*) FROM m "
             "UNION ALL SELECT 1, p.pk, p.rank, NULL, NULL, NULL, p.pos FROM p "
-            "UNION ALL SELECT 2, NULL, NULL, g.name, g.value, (SELECT l.label FROM search_searchfacet l "
-            "WHERE l.name = g.name AND l.value = g.value LIMIT 1), g.n FROM g"
         )
+        if query.facets:
+            sql += (
+                "UNION ALL SELECT 2, NULL, NULL, g.name, g.value, (SELECT l.label FROM search_searchfacet l "
+                "WHERE l.name = g.name AND l.value = g.value LIMIT 1), g.n FROM g"
+            )
         with connection.cursor() as cursor:
             cursor.execute(sql, (*params, query.page_size, query.offset))
             rows = cursor.fetchall()

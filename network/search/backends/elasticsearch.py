@@ -341,7 +341,7 @@ class ElasticsearchBackend(SearchBackend):
                     type_label=labels.get(hit.type, hit.type),
                 )
             )
-        for facet in FACETS:
+        for facet in FACETS if query.facets else ():
             buckets = getattr(response.aggregations, facet).buckets
             values = []
             for bucket in buckets:
