@@ -17,6 +17,7 @@
   var typingTimers = {};
   var readTimer = null;
   var lastTypingSent = 0;
+  var reconnectTimer = null;
 
   function setStatus(text) { if (status) { status.textContent = text; } }
 
@@ -137,6 +138,7 @@
 
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    reconnectTimer = null;
     socket = new WebSocket(scheme + location.host + data.wsPath + "?after=" + lastSeq);
     socket.onopen = function () { attempts = 0; setStatus(data.textLive); };
     socket.onmessage = function (message) {
@@ -152,9 +154,18 @@
       }
       setStatus(data.textReconnecting);
       attempts += 1;
-      var delay = Math.min(30000, 1000 * Math.pow(2, attempts - 1)) * (0.5 + Math.random() / 2);
-      setTimeout(connect, delay);
+      var delay = Math.min(15000, 1000 * Math.pow(2, attempts - 1)) * (0.5 + Math.random() / 2);
+      reconnectTimer = setTimeout(connect, delay);
     };
+  }
+
+  function reconnectNow() {
+    /* back online or back on the tab: do not wait out the backoff */
+    if (socket || stopped || reconnectTimer === null) { return; }
+    clearTimeout(reconnectTimer);
+    reconnectTimer = null;
+    attempts = 0;
+    connect();
   }
 
   function newClientId() {
@@ -189,7 +200,10 @@
       textarea.focus();
     });
   }
-  document.addEventListener("visibilitychange", function () { if (!document.hidden) { scheduleRead(); } });
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) { scheduleRead(); reconnectNow(); }
+  });
+  window.addEventListener("online", reconnectNow);
   window.addEventListener("beforeunload", function () { stopped = true; });
   connect();
 }());

@@ -20,11 +20,12 @@ def test_reply_appears_live_in_another_window(new_context, live):
     watcher.wait_for_function("() => document.getElementById('live-status').textContent.includes('Live')")
     writer = new_context(w.bob).new_page()
     writer.goto(url)
+    writer.wait_for_function("() => document.getElementById('live-status').textContent.includes('Live')")
     writer.fill("textarea[name=body]", "Live **from Bob**")
     writer.click("#reply-form button[type=submit]")
     watcher.locator("#post-3 strong", has_text="from Bob").wait_for()
     assert watcher.locator("#post-3 .post-author").inner_text() == "Bob Berg"
-    assert "Bob Berg" in watcher.locator("#presence").inner_text()
+    watcher.wait_for_function("() => document.getElementById('presence').textContent.includes('Bob Berg')")
     violations = run_axe(watcher)
     assert not violations, format_violations(violations)
     assert not watcher.console_errors, watcher.console_errors
