@@ -111,22 +111,26 @@ class DatabaseBackend(SearchBackend):
             SearchDocumentGroup.objects.filter(document_id__in=doc_ids).delete()
             SearchDocumentCoOwner.objects.filter(document_id__in=doc_ids).delete()
             SearchFacet.objects.filter(document_id__in=doc_ids).delete()
-            SearchDocumentGroup.objects.bulk_create(
-                SearchDocumentGroup(document_id=ids[d.key], group_id=g)
-                for d in documents
-                for g in d.group_ids
-            )
-            SearchDocumentCoOwner.objects.bulk_create(
-                SearchDocumentCoOwner(document_id=ids[d.key], organisation_id=o)
-                for d in documents
-                for o in d.co_owner_ids
-            )
-            SearchFacet.objects.bulk_create(
-                SearchFacet(document_id=ids[d.key], name=name, value=value, label=label)
-                for d in documents
-                for name, values in d.facets.items()
-                for value, label in values
-            )
+            # Side rows by executemany: ~10 facet rows a document made ORM instances and compiled
+            # one INSERT per batch in Python, which was most of a rebuild's time.
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO search_searchdocumentgroup (document_id, group_id) VALUES (%s, %s)",
+                    [(ids[d.key], g) for d in documents for g in d.group_ids],
+                )
+                cursor.executemany(
+                    "INSERT INTO search_searchdocumentcoowner (document_id, organisation_id) VALUES (%s, %s)",
+                    [(ids[d.key], o) for d in documents for o in d.co_owner_ids],
+                )
+                cursor.executemany(
+                    "INSERT INTO search_searchfacet (document_id, name, value, label) VALUES (%s, %s, %s, %s)",
+                    [
+                        (ids[d.key], name, value, label)
+                        for d in documents
+                        for name, values in d.facets.items()
+                        for value, label in values
+                    ],
+                )
             self.write_fulltext([(ids[d.key], d) for d in documents])
 
     def _ids(self, documents: Sequence[IndexedDocument]) -> dict[str, int]:
