@@ -7,8 +7,6 @@ when an issuer downloads them. CSV cells that a spreadsheet would run as a formu
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.utils import timezone
@@ -16,13 +14,7 @@ from django.utils import timezone
 from knowledge.statements.models import Statement
 from knowledge.statements.selectors import signatory_rows
 from network.categories import DeviceCategory
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+from network.csv_export import csv_text
 
 
 def signatories_data(person: Any, statement: Statement) -> list[dict[str, Any]]:
@@ -52,22 +44,16 @@ def signatories_json(person: Any, statement: Statement) -> dict[str, Any]:
 
 
 def signatories_csv(person: Any, statement: Statement) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
     categories = list(DeviceCategory.values)
-    writer.writerow(
-        ["organisation", "organisation_slug", "country", "signed_on", "version"]
-        + [f"{c}_per_year" for c in categories]
-        + ["comment"]
-    )
-    for row in signatories_data(person, statement):
-        volumes = row["volumes"] or {}
-        writer.writerow(
+    columns = ("organisation", "organisation_slug", "country", "signed_on", "version")
+    return csv_text(
+        [*columns, *(f"{c}_per_year" for c in categories), "comment"],
+        (
             [
-                safe_cell(row[k])
-                for k in ("organisation", "organisation_slug", "country", "signed_on", "version")
+                *(row[k] for k in columns),
+                *((row["volumes"] or {}).get(c, "") for c in categories),
+                row["comment"],
             ]
-            + [volumes.get(c, "") for c in categories]
-            + [safe_cell(row["comment"])]
-        )
-    return out.getvalue()
+            for row in signatories_data(person, statement)
+        ),
+    )
