@@ -94,13 +94,34 @@ class _SafeJsonConsumer(AsyncJsonWebsocketConsumer):
             return
         await super().send_json(content, close=close)
 
+    async def send(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False
+    ) -> None:
+        """Send a frame; a client that has already gone is not an error (its disconnect follows).
+
+        The server raises ``ClientDisconnected`` (an ``OSError``) for a send on a closed socket."""
+        if self.closing and not close:
+            return
+        try:
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+        except OSError:
+            self.closing = True
+
 
 class ThreadConsumer(_SafeJsonConsumer):
-    """One thread, live: post events, typing, presence, resume from a sequence number, posting."""
+    """One thread, live: post events, typing, presence, resume from a sequence number, posting.
+
+    A live event costs no database query and no thread-pool hop: the group message carries the
+    frame already encoded (:func:`forums.events.group_message`), sent as it is. Access is re-checked
+    on membership signals and every ``FORUMS_ACCESS_RECHECK_SECONDS``, not per event.
+    """
 
     thread_id: int = 0
     #: Highest seq a replay has sent; live ``post.created`` at or below it are duplicates.
     last_sent: int | None = None
+    #: Highest seq this socket knows the client has (the thread's last_seq at connect, then
+    #: every post sent): the heartbeat compares it with the thread's to spot a lost doorbell.
+    seen_seq: int = 0
     joined = False
     heartbeat: asyncio.Task | None = None
 
@@ -121,25 +142,38 @@ class ThreadConsumer(_SafeJsonConsumer):
             await self.refuse(CLOSE_FORBIDDEN)
             return
         self.group = events.thread_group(self.thread_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.channel_layer.group_add(person_group(self.person.pk), self.channel_name)
+        await self._join_groups()
         self.joined = True
+        self.seen_seq = thread.last_seq
         await self.accept()
         await self.send_json({"type": "hello", "thread": events.thread_payload(thread)})
-        viewers = await database_sync_to_async(presence.join)(
-            self.thread_id, self.channel_name, self.person.pk, self.person.display_name
+        presence.join(
+            self.thread_id,
+            self.group,
+            self.channel_layer,
+            self.channel_name,
+            self.person.pk,
+            self.person.display_name,
         )
-        await self.channel_layer.group_send(self.group, {"type": "forum.presence", "viewers": viewers})
         self.heartbeat = asyncio.ensure_future(self._heartbeat())
+        self.heartbeat.set_name(f"forums-heartbeat-{self.channel_name}")
         after = parse_qs(self.scope.get("query_string", b"").decode()).get("after")
         if after:  # resuming in the handshake: the replay runs before any live event is handled
-            await self._resume(after[0])
+            await self._resume(after[0], thread=thread)
+
+    async def _join_groups(self) -> None:
+        """Join (or re-join) the thread's and the person's groups. Run again on every heartbeat:
+        a layer drops a channel from its groups when a message to it expires unread (in-memory) or
+        after ``group_expiry`` (Redis), and nothing else would ever put it back."""
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.channel_layer.group_add(person_group(self.person.pk), self.channel_name)
 
     async def disconnect(self, code: int) -> None:
         if self.heartbeat is not None:
             self.heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self.heartbeat
+            self.heartbeat = None
         if self.joined:
             await self._leave()
 
@@ -147,24 +181,60 @@ class ThreadConsumer(_SafeJsonConsumer):
         self.joined = False
         await self.channel_layer.group_discard(self.group, self.channel_name)
         await self.channel_layer.group_discard(person_group(self.person.pk), self.channel_name)
-        viewers = await database_sync_to_async(presence.leave)(self.thread_id, self.channel_name)
-        await self.channel_layer.group_send(self.group, {"type": "forum.presence", "viewers": viewers})
+        presence.leave(self.thread_id, self.group, self.channel_layer, self.channel_name)
 
     async def _heartbeat(self) -> None:
-        """Ping the client every ~25 s (keeps proxies from idling the socket out), refresh presence,
-        and re-check access now and then even if no membership signal arrived."""
+        """Ping the client every ~25 s (keeps proxies from idling the socket out), re-join the
+        groups, catch up from the database if the thread moved on without us (a lost doorbell),
+        and re-check access now and then even if no membership signal arrived.
+
+        Ends quietly when the client has gone: a send on a closed socket raises, and an exception
+        nobody retrieves would only litter the log."""
         interval = float(_setting("FORUMS_HEARTBEAT_SECONDS", 25))
         recheck_every = max(1, int(_setting("FORUMS_ACCESS_RECHECK_SECONDS", 120) // interval))
         beats = 0
-        while True:
-            await asyncio.sleep(interval)
-            beats += 1
-            await self.send_json({"type": "ping"})
-            await database_sync_to_async(presence.join)(
-                self.thread_id, self.channel_name, self.person.pk, self.person.display_name
-            )
-            if beats % recheck_every == 0:
-                await self.access_recheck({})
+        try:
+            while not self.closing:
+                await asyncio.sleep(interval)
+                beats += 1
+                await self.send_json({"type": "ping"})
+                if self.closing:
+                    return
+                await self._join_groups()
+                presence.join(
+                    self.thread_id,
+                    self.group,
+                    self.channel_layer,
+                    self.channel_name,
+                    self.person.pk,
+                    self.person.display_name,
+                )
+                if await thread_last_seq(self.thread_id) > self.seen_seq:
+                    await self._catch_up()
+                if beats % recheck_every == 0:
+                    await self.access_recheck({})
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the client went away mid-beat (ClientDisconnected and friends)
+            logger.debug("heartbeat of %s ended", self.channel_name, exc_info=True)
+
+    async def _catch_up(self) -> None:
+        """Replay what the thread gained past ``seen_seq``, under the consumer's dispatch lock so
+        it cannot interleave with a live event being handled."""
+        async with self._dispatch_lock:
+            if not self.closing and await thread_last_seq(self.thread_id) > self.seen_seq:
+                await self._resume(self.seen_seq)
+
+    @property
+    def _dispatch_lock(self) -> asyncio.Lock:
+        lock = self.__dict__.get("_lock")
+        if lock is None:
+            lock = self.__dict__["_lock"] = asyncio.Lock()
+        return lock
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        async with self._dispatch_lock:
+            await super().dispatch(message)
 
     @database_sync_to_async
     def _readable_thread(self):
@@ -179,11 +249,9 @@ class ThreadConsumer(_SafeJsonConsumer):
         elif kind == "resume":
             await self._resume(content.get("after"))
         elif kind == "typing":
-            if ratelimit.allow(f"typing:{self.person.pk}:{self.thread_id}", limit=1, seconds=2):
-                await self.channel_layer.group_send(
-                    self.group,
-                    {"type": "forum.typing", "person": self.person.pk, "name": self.person.display_name},
-                )
+            presence.typing(
+                self.thread_id, self.group, self.channel_layer, self.person.pk, self.person.display_name
+            )
         elif kind == "post":
             await self._post(content)
         elif kind == "read":
@@ -191,32 +259,49 @@ class ThreadConsumer(_SafeJsonConsumer):
         else:
             await self.send_error("unknown_type", f"Unknown message type “{kind[:40]}”.")
 
-    async def _resume(self, after: Any) -> None:
+    async def _resume(self, after: Any, *, thread: Any = None) -> None:
+        """Send every post after ``after`` from the database, then ``resume.done``.
+
+        One thread-pool hop: the access check (skipped when ``thread`` was just checked), one
+        indexed ``(thread, seq)`` range query per 200 posts plus their reactions, and the frames
+        encoded there; the frames then go out back to back."""
         try:
             after = int(after or 0)
         except (TypeError, ValueError):
             await self.send_error("bad_message", '"after" must be a sequence number.')
             return
         after = max(0, after)
-        thread = await self._readable_thread()
-        if thread is None:
+        frames = await database_sync_to_async(self._replay_frames)(thread, after)
+        if frames is None:
             await self._drop()
             return
+        for seq, text in frames:
+            if seq not in self.live_sent:
+                await self.send(text_data=text)
+            after = seq
+        self.last_sent = max(self.last_sent or 0, after)
+        self.seen_seq = max(self.seen_seq, self.last_sent)
+        self.live_sent.clear()
+        await self.send_json({"type": "resume.done", "last_seq": self.last_sent})
+
+    def _replay_frames(self, thread: Any, after: int) -> list[tuple[int, str]] | None:
+        if thread is None:
+            thread = selectors.thread_get(self.person, self.thread_id)
+            if thread is None:
+                return None
+        frames: list[tuple[int, str]] = []
         while True:
-            batch = await database_sync_to_async(self._batch)(thread, after)
+            batch = events.posts_payload(selectors.posts_after(thread, after, REPLAY_BATCH))
             for payload in batch:
-                if payload["seq"] not in self.live_sent:
-                    await self.send_json({"type": "post.created", "post": payload, "replay": True})
+                frames.append(
+                    (
+                        payload["seq"],
+                        events.encode({"type": "post.created", "post": payload, "replay": True}),
+                    )
+                )
                 after = payload["seq"]
             if len(batch) < REPLAY_BATCH:
-                break
-        self.last_sent = max(self.last_sent or 0, after)
-        self.live_sent.clear()
-        await self.send_json({"type": "resume.done", "last_seq": after})
-
-    @staticmethod
-    def _batch(thread, after: int) -> list[dict[str, Any]]:
-        return events.posts_payload(selectors.posts_after(thread, after, REPLAY_BATCH))
+                return frames
 
     async def _post(self, content: dict[str, Any]) -> None:
         client_id = str(content.get("client_id") or "")[:64]
@@ -272,9 +357,10 @@ class ThreadConsumer(_SafeJsonConsumer):
     # --- server → client (channel-layer events) --------------------------------------------------
 
     async def forum_event(self, message: dict[str, Any]) -> None:
-        event = message["event"]
-        if event["type"] == "post.created":
-            seq = event["post"]["seq"]
+        if "text" not in message:  # sent by a process running the previous release
+            message = events.group_message(message["event"])
+        if message["kind"] == "post.created":
+            seq = message["seq"]
             if self.last_sent is not None and seq <= self.last_sent:
                 return  # already sent by a replay
             if self.last_sent is not None and seq > self.last_sent + 1:
@@ -286,14 +372,20 @@ class ThreadConsumer(_SafeJsonConsumer):
                 self.last_sent = seq
             elif len(self.live_sent) < 10_000:
                 self.live_sent.add(seq)
-        await self.send_json(event)
+            self.seen_seq = max(self.seen_seq, seq)
+        await self.send(text_data=message["text"])
 
     async def forum_typing(self, message: dict[str, Any]) -> None:
-        if message["person"] != self.person.pk:
-            await self.send_json({"type": "typing", "name": message["name"], "person": message["person"]})
+        people = message.get("people") or [[message.get("person"), message.get("name")]]
+        for person_id, name in people:
+            if person_id != self.person.pk:
+                await self.send_json({"type": "typing", "name": name, "person": person_id})
 
     async def forum_presence(self, message: dict[str, Any]) -> None:
-        await self.send_json({"type": "presence", "viewers": message["viewers"]})
+        viewers = message["viewers"]
+        await self.send_json(
+            {"type": "presence", "viewers": viewers, "count": message.get("count", len(viewers))}
+        )
 
     async def access_recheck(self, message: dict[str, Any]) -> None:
         """Membership changed somewhere: ask the database, with fresh roles, if we may still read."""
@@ -307,6 +399,35 @@ class ThreadConsumer(_SafeJsonConsumer):
         if self.joined:
             await self._leave()
         await self.close(code=CLOSE_FORBIDDEN)
+
+
+#: thread id → (looked up at, future of last_seq): one query per thread and process per second
+#: however many sockets' heartbeats ask.
+_last_seq_cache: dict[int, tuple[float, asyncio.Future]] = {}
+LAST_SEQ_TTL = 1.0
+
+
+async def thread_last_seq(thread_id: int) -> int:
+    """The thread's ``last_seq`` as the database has it, shared between this process's sockets."""
+    loop = asyncio.get_running_loop()
+    now = loop.time()
+    cached = _last_seq_cache.get(thread_id)
+    if cached is None or now - cached[0] > LAST_SEQ_TTL or cached[1].get_loop() is not loop:
+        if len(_last_seq_cache) > 10_000:
+            _last_seq_cache.clear()
+        future = asyncio.ensure_future(database_sync_to_async(_fetch_last_seq)(thread_id))
+        _last_seq_cache[thread_id] = cached = (now, future)
+    try:
+        return await asyncio.shield(cached[1])
+    except Exception:
+        _last_seq_cache.pop(thread_id, None)
+        return 0
+
+
+def _fetch_last_seq(thread_id: int) -> int:
+    from forums.models import Thread
+
+    return Thread.objects.filter(pk=thread_id).values_list("last_seq", flat=True).first() or 0
 
 
 class NotificationConsumer(_SafeJsonConsumer):

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from forums import services
+from forums import events, services
 from forums.events import thread_group
 from forums.models import Mention, Post, PostReport, ReadState, Subscription, Thread
 from network.models import Notification
@@ -112,7 +112,7 @@ def test_retry_with_the_same_client_id_stores_one_post(sent, committed):
         )
     assert created and not created_again and first.pk == again.pk
     assert Post.objects.filter(thread=w.thread).count() == 2
-    assert [m["event"]["type"] for g, m in sent if g == thread_group(w.thread.pk)] == ["post.created"]
+    assert [m["kind"] for g, m in sent if g == thread_group(w.thread.pk)] == ["post.created"]
 
 
 def test_thread_create_retry_with_client_id_returns_the_same_thread():
@@ -205,7 +205,7 @@ def test_removed_post_keeps_its_place_and_loses_its_words(sent, committed):
         services.post_remove(person=w.alice, post=post)
     post.refresh_from_db()
     assert post.seq == 2 and post.is_removed
-    event = [m["event"] for g, m in sent if m.get("type") == "forum.event"][-1]
+    event = [events.decode(m) for g, m in sent if m.get("type") == "forum.event"][-1]
     assert event["type"] == "post.deleted"
     assert event["post"]["seq"] == 2 and event["post"]["body"] == "" and event["post"]["removed"]
 
@@ -219,7 +219,7 @@ def test_edit_by_author_only_sends_post_updated(sent, committed):
         services.post_edit(person=w.alice, post=post, body="Edited *text*")
     post.refresh_from_db()
     assert post.edited_at and "<em>text</em>" in post.body_html
-    event = [m["event"] for g, m in sent if m.get("type") == "forum.event"][-1]
+    event = [events.decode(m) for g, m in sent if m.get("type") == "forum.event"][-1]
     assert event["type"] == "post.updated" and event["post"]["seq"] == 1
 
 
@@ -251,7 +251,7 @@ def test_events_are_sent_only_after_commit(sent, django_capture_on_commit_callba
     assert sent == []  # nothing rung while the transaction is open
     for callback in callbacks:
         callback()
-    assert [m["event"]["type"] for g, m in sent if g == thread_group(w.thread.pk)] == ["post.created"]
+    assert [m["kind"] for g, m in sent if g == thread_group(w.thread.pk)] == ["post.created"]
 
 
 def test_group_forum_needs_a_convener():

@@ -121,7 +121,9 @@
         renderTyping();
         break;
       case "presence":
-        presenceEl.textContent = event.viewers.length ? data.textHere + " " + event.viewers.join(", ") : "";
+        /* a summary: at most 20 names, and how many people in all */
+        var more = (event.count || 0) - event.viewers.length;
+        presenceEl.textContent = event.viewers.length ? data.textHere + " " + event.viewers.join(", ") + (more > 0 ? " +" + more : "") : "";
         break;
       case "thread.updated":
         document.querySelectorAll(".thread-locked").forEach(function (n) { n.classList.toggle("is-hidden", !event.thread.locked); });
