@@ -208,8 +208,7 @@ class DatabaseBackend(SearchBackend):
         )
         if parsed.matches_nothing:
             return results
-        sql, params = self.matched_sql(viewer, query, parsed)
-        ranked, results.total, results.facets = self.run_search(sql, params, query, ranked=not parsed.blank)
+        ranked, results.total, results.facets = self.find(viewer, query, parsed)
         if not ranked:
             return results
         languages = query_languages(query)
@@ -248,6 +247,13 @@ class DatabaseBackend(SearchBackend):
                 )
             )
         return results
+
+    def find(
+        self, viewer: Viewer, query: SearchQuery, parsed: ParsedQuery
+    ) -> tuple[list[tuple[int, float]], int, dict[str, list[FacetCount]]]:
+        """The page's ``(document id, rank)`` pairs in order, the total and the facet counts."""
+        sql, params = self.matched_sql(viewer, query, parsed)
+        return self.run_search(sql, params, query, ranked=not parsed.blank)
 
     def matched_sql(self, viewer: Viewer, query: SearchQuery, parsed: ParsedQuery) -> tuple[str, tuple]:
         """SQL selecting ``pk``, ``date`` (and ``rank``) of every visible, filtered match.
@@ -315,17 +321,22 @@ class DatabaseBackend(SearchBackend):
                 page.append((n, pk, float(rank_value or 0.0)))
             else:
                 grouped.append((name, value, label, n))
-        grouped.sort(key=lambda g: (g[0], -g[3], g[1]))
-        facets: dict[str, list[FacetCount]] = {}
-        for name, value, label, n in grouped:
-            values = facets.setdefault(name, [])
-            if len(values) < FACET_LIMIT:
-                values.append(FacetCount(value, label or value, n))
-        return [(pk, rank_value) for _pos, pk, rank_value in sorted(page)], total, facets
+        return [(pk, rank_value) for _pos, pk, rank_value in sorted(page)], total, facet_counts(grouped)
 
     def status(self) -> str:
         count = SearchDocument.objects.count()
         return f"ok (database: {connection.vendor}, {count} documents)"
+
+
+def facet_counts(grouped: list[tuple[str, str, str, int]]) -> dict[str, list[FacetCount]]:
+    """``(name, value, label, count)`` rows → the most frequent values of each facet, label kept."""
+    grouped.sort(key=lambda g: (g[0], -g[3], g[1]))
+    facets: dict[str, list[FacetCount]] = {}
+    for name, value, label, n in grouped:
+        values = facets.setdefault(name, [])
+        if len(values) < FACET_LIMIT:
+            values.append(FacetCount(value, label or value, n))
+    return facets
 
 
 def query_languages(query: SearchQuery) -> list[str]:

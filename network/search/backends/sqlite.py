@@ -1,5 +1,11 @@
 """SQLite: an FTS5 table of Python-stemmed text, bm25 ranking, snippets built for the page shown.
 
+Visibility and facet filters are answered *inside* the FTS5 index: every row carries audience
+tokens (``aud``: who may read it, see :func:`audience_tokens`) and facet tokens (``fct``), so one
+``MATCH`` gives exactly the visible, filtered matches. FTS5 then ranks them itself
+(``ORDER BY rank LIMIT``) and counts them without ranking; only the page's rows and the facet
+rows of the matches are read from ordinary tables.
+
 FTS5 has no Finnish or Swedish stemmer, so documents are stemmed in Python with Snowball per
 document language and stored as stems (``search_fts``, rowid = document id). A query is expanded
 per language: for every language tried, its stems are matched only against documents written in
@@ -13,14 +19,71 @@ from collections.abc import Sequence
 
 from django.db import connection
 
-from network.search.backends.database import DatabaseBackend, Match
-from network.search.query import Atom, ParsedQuery
+from network.search.backends.database import DatabaseBackend, Match, facet_counts, query_languages
+from network.search.query import Atom, ParsedQuery, SearchQuery
+from network.search.results import FacetCount
 from network.search.spec import IndexedDocument
 from network.search.text import stem, stem_variants, stemmed
+from network.visibility import Viewer, Visibility
 
 TEXT_COLUMNS = "{title summary body}"
-#: bm25 column weights: lang (never ranked), title, summary, body.
-BM25 = "bm25(search_fts, 0.0, 10.0, 4.0, 1.0)"
+#: bm25 column weights: lang (never ranked), title, summary, body, aud and fct (never ranked).
+RANK = "bm25(0.0, 10.0, 4.0, 1.0, 0.0, 0.0)"
+BM25 = f"bm25(search_fts, {RANK[5:-1]})"
+PUBLIC, NETWORK = "pub", "net"
+
+
+def audience_tokens(
+    *,
+    is_public: bool,
+    visibility: str,
+    organisation_id: int | None,
+    co_owner_ids: Sequence[int],
+    group_ids: Sequence[int],
+) -> str:
+    """Who may read a document, as FTS5 tokens: the document side of :func:`viewer_audience`.
+
+    :func:`network.visibility.visible_q`'s rule, term for term: ``pub`` (public, or public by
+    state) to anyone; ``o<id>`` for the owner and every co-owner (their members read it whatever
+    its visibility); ``net`` for ``network`` documents (verified members); ``g<id>`` for each working
+    group a ``group`` document is shared with.
+    """
+    tokens = [PUBLIC] if is_public else []
+    tokens += [f"o{org}" for org in [organisation_id, *co_owner_ids] if org is not None]
+    if visibility == Visibility.NETWORK:
+        tokens.append(NETWORK)
+    if visibility == Visibility.GROUP:
+        tokens += [f"g{group}" for group in group_ids]
+    return " ".join(tokens)
+
+
+def viewer_audience(viewer: Viewer) -> str:
+    """The ``MATCH`` clause a viewer's documents satisfy (the viewer side of :func:`audience_tokens`)."""
+    tokens = [PUBLIC]
+    if not viewer.is_anonymous:
+        tokens += [f"o{org}" for org in sorted(viewer.organisation_ids)]
+        if viewer.verified_member:
+            tokens.append(NETWORK)
+        tokens += [f"g{group}" for group in sorted(viewer.group_ids)]
+    return "aud : (" + " OR ".join(_quoted(t) for t in tokens) + ")"
+
+
+def facet_token(name: str, value: str) -> str:
+    """One facet value as one FTS5 token (hex: any value, never split, never an operator)."""
+    return "x" + f"{name}={value}".encode().hex()
+
+
+def facet_tokens(facets: dict[str, list[tuple[str, str]]]) -> str:
+    return " ".join(facet_token(name, value) for name, values in facets.items() for value, _label in values)
+
+
+def filter_expression(filters: dict[str, list[str]]) -> list[str]:
+    """Values OR-ed within a facet, facets AND-ed: one ``fct`` clause per filtered facet."""
+    return [
+        "fct : (" + " OR ".join(_quoted(facet_token(name, v)) for v in values) + ")"
+        for name, values in sorted(filters.items())
+        if values
+    ]
 
 
 def _quoted(token: str) -> str:
@@ -71,17 +134,9 @@ class SQLiteBackend(DatabaseBackend):
         with connection.cursor() as cursor:
             self._delete(cursor, [pk for pk, _ in rows])
             cursor.executemany(
-                "INSERT INTO search_fts (rowid, lang, title, summary, body) VALUES (%s, %s, %s, %s, %s)",
-                [
-                    (
-                        pk,
-                        d.language,
-                        stemmed(d.title, d.language),
-                        stemmed(d.summary, d.language),
-                        stemmed(d.body, d.language),
-                    )
-                    for pk, d in rows
-                ],
+                "INSERT INTO search_fts (rowid, lang, title, summary, body, aud, fct) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                [fts_row(pk, d) for pk, d in rows],
             )
 
     def delete_fulltext(self, document_ids: list[int] | None) -> None:
@@ -109,8 +164,72 @@ class SQLiteBackend(DatabaseBackend):
             tables=("search_fts",),
         )
 
+    def find(
+        self, viewer: Viewer, query: SearchQuery, parsed: ParsedQuery
+    ) -> tuple[list[tuple[int, float]], int, dict[str, list[FacetCount]]]:
+        """Page, total and facets from one FTS5 ``MATCH`` that already holds visibility and filters.
+
+        Relevance pages are ranked by FTS5 itself (``ORDER BY rank LIMIT``, bm25 with our column
+        weights), never joined to the document table; the total is FTS5's count of the same match
+        (no ranking); facet counts join the matched rowids to the facet rows.
+        """
+        parts = []
+        if not parsed.blank:
+            parts.append(f"({fts_expression(parsed, query_languages(query))})")
+        parts += filter_expression(query.filters)
+        parts.append(viewer_audience(viewer))
+        expression = " AND ".join(parts)
+        matched = "SELECT rowid FROM search_fts WHERE search_fts MATCH %s"
+        with connection.cursor() as cursor:
+            if not parsed.blank and query.sort == "relevance":
+                cursor.execute(
+                    "SELECT rowid, rank FROM search_fts WHERE search_fts MATCH %s AND rank MATCH %s "
+                    "ORDER BY rank LIMIT %s OFFSET %s",
+                    [expression, RANK, query.page_size, query.offset],
+                )
+            else:
+                cursor.execute(
+                    f"SELECT d.id, 0.0 FROM search_searchdocument d WHERE d.id IN ({matched}) "  # noqa: S608 - our SQL
+                    "ORDER BY d.date DESC, d.id DESC LIMIT %s OFFSET %s",
+                    [expression, query.page_size, query.offset],
+                )
+            page = [(pk, float(rank or 0.0)) for pk, rank in cursor.fetchall()]
+            cursor.execute("SELECT count(*) FROM search_fts WHERE search_fts MATCH %s", [expression])
+            (total,) = cursor.fetchone()
+            facets: dict[str, list[FacetCount]] = {}
+            if query.facets and total:
+                cursor.execute(
+                    f"SELECT g.name, g.value, (SELECT l.label FROM search_searchfacet l "  # noqa: S608 - our SQL
+                    "WHERE l.name = g.name AND l.value = g.value LIMIT 1), g.n FROM ("
+                    "SELECT f.name, f.value, COUNT(*) AS n FROM "
+                    f"({matched}) m CROSS JOIN search_searchfacet f WHERE f.document_id = m.rowid "
+                    "GROUP BY f.name, f.value) g",
+                    [expression],
+                )
+                facets = facet_counts(list(cursor.fetchall()))
+        return page, total, facets
+
     def status(self) -> str:
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM search_fts")
             (fts_rows,) = cursor.fetchone()
         return f"{super().status()}, FTS5 rows {fts_rows}"
+
+
+def fts_row(pk: int, d: IndexedDocument) -> tuple:
+    """The ``search_fts`` row of a document: stems per column, audience and facet tokens."""
+    return (
+        pk,
+        d.language,
+        stemmed(d.title, d.language),
+        stemmed(d.summary, d.language),
+        stemmed(d.body, d.language),
+        audience_tokens(
+            is_public=d.is_public,
+            visibility=d.visibility,
+            organisation_id=d.organisation_id,
+            co_owner_ids=d.co_owner_ids,
+            group_ids=d.group_ids,
+        ),
+        facet_tokens(d.facets),
+    )
