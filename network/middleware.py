@@ -3,10 +3,51 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import unquote_to_bytes
 
-from django.http import JsonResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponseBadRequest, JsonResponse
 
 logger = logging.getLogger(__name__)
+
+NUL_MESSAGE = "Input must not contain NUL (0x00) characters."
+
+
+class RejectNulCharactersMiddleware:
+    """Refuse input carrying NUL characters with a clear 400, for every view at once.
+
+    PostgreSQL text cannot hold NUL, so such a value would otherwise surface as a 500 from whichever
+    query first touched it (a slug lookup, a filter, an insert). Checked: the query string and, for
+    urlencoded and JSON bodies, the raw body (``%00`` and ``\\u0000``); for multipart, the form
+    fields (files may legitimately contain NUL bytes).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": NUL_MESSAGE, "code": "invalid"}, status=400)
+            return HttpResponseBadRequest(NUL_MESSAGE)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request) -> bool:
+        if b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
+            return True
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return False
+        content_type = request.content_type or ""
+        if content_type.startswith("multipart/"):
+            return any("\x00" in value for values in request.POST.lists() for value in values[1])
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            return False  # Django answers 400 itself when the view reads it
+        if content_type == "application/x-www-form-urlencoded":
+            return b"\x00" in unquote_to_bytes(body)
+        return b"\x00" in body or b"\\u0000" in body
 
 
 class ApiErrorMiddleware:
