@@ -169,12 +169,12 @@ def test_library_filters_and_query_count(client, django_assert_max_num_queries):
     for i in range(6):
         kf.template(owner, org, title=f"T{i}", cpv_codes=["30213100-6", "30213200-7"])
         kf.lesson(owner, org, title=f"L{i}")
-        kf.tender(owner, org, title=f"P{i}")
+        kf.tender(owner, org, title=f"Planned tender {i}")
     with django_assert_max_num_queries(len(small.captured_queries)):
         page = client.get("/library/").content.decode()
     assert "T5" in page
     filtered = client.get("/library/?kind=tenders&country=SE").content.decode()
-    assert "P5" not in filtered and "No planned tenders match." in filtered
+    assert "Planned tender 5" not in filtered and "No planned tenders match." in filtered
     assert "T0" in client.get("/library/?kind=templates&cpv=302132").content.decode()
 
 
