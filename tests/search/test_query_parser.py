@@ -81,15 +81,17 @@ def test_any_input_parses_to_letters_and_digits_only(text):
         # Every user-derived token is inside double quotes; the only bare words are our operators.
         outside = expression.split('"')[0::2]
         bare = {t for chunk in outside for t in WORD_RE.findall(chunk)}
-        assert bare <= {"AND", "OR", "NOT", "lang", "title", "summary", "body"}
+        assert bare <= {"AND", "OR", "NOT", "title", "summary", "body"}
 
 
 def test_fts_expression_matches_each_language_with_its_own_stems():
     expression = fts_expression(parse('datorer -"hyrd dator"'), ["sv"])
     assert expression == (
-        '(lang : "sv" AND (({title summary body} : ((("dator" OR "dat")))) '
-        'NOT ({title summary body} : ("hyrd dat"))))'
+        '(({title summary body} : ((("sv0dator" OR "sv0dat")))) '
+        'NOT ({title summary body} : ("sv0hyrd sv0dat")))'
     )
+    # Each language's branch carries that language's prefix: Swedish stems never meet English text.
+    assert fts_expression(parse("datorer"), ["en", "sv"]).count('"en0') == 1
 
 
 def test_search_query_rejects_undeclared_filters_sorts_and_pages():

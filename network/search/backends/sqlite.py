@@ -7,10 +7,13 @@ tokens (``aud``: who may read it, see :func:`audience_tokens`) and facet tokens 
 rows of the matches are read from ordinary tables.
 
 FTS5 has no Finnish or Swedish stemmer, so documents are stemmed in Python with Snowball per
-document language and stored as stems (``search_fts``, rowid = document id). A query is expanded
-per language: for every language tried, its stems are matched only against documents written in
-that language (``lang : "fi" AND ...``). Every query word reaches ``MATCH`` only as a double-quoted
-FTS5 string of letters and digits, so no operator, column filter or ``*`` can come from input.
+document language and stored as stems (``search_fts``, rowid = document id), each stem prefixed
+with its document's language (``en0laptop``, ``fi0kannettav``): a query is expanded per language,
+and each language's stems can only meet documents written in that language. (A separate language
+column would do the same, but FTS5's bm25 counts every phrase of the query, and a ``lang : "en"``
+phrase costs a pass over a posting list of an eighth of the corpus on every ranked search.) Every
+query word reaches ``MATCH`` only as a double-quoted FTS5 string of letters and digits, so no
+operator, column filter or ``*`` can come from input.
 """
 
 from __future__ import annotations
@@ -27,10 +30,14 @@ from network.search.text import stem, stem_variants, stemmed
 from network.visibility import Viewer, Visibility
 
 TEXT_COLUMNS = "{title summary body}"
-#: bm25 column weights: lang (never ranked), title, summary, body, aud and fct (never ranked).
-RANK = "bm25(0.0, 10.0, 4.0, 1.0, 0.0, 0.0)"
+#: bm25 column weights: title, summary, body, aud and fct (never ranked).
+RANK = "bm25(10.0, 4.0, 1.0, 0.0, 0.0)"
 BM25 = f"bm25(search_fts, {RANK[5:-1]})"
 PUBLIC, NETWORK = "pub", "net"
+CREATE_SQL = """CREATE VIRTUAL TABLE search_fts USING fts5(
+    title, summary, body, aud, fct, tokenize = 'unicode61 remove_diacritics 2'
+)"""
+INSERT_SQL = "INSERT INTO search_fts (rowid, title, summary, body, aud, fct) VALUES (%s, %s, %s, %s, %s, %s)"
 
 
 def audience_tokens(
@@ -91,21 +98,27 @@ def _quoted(token: str) -> str:
     return '"' + token.replace('"', "") + '"'
 
 
+def lang_token(language: str, stem_: str) -> str:
+    """A stem as stored: prefixed with its language (codes are letters, never a prefix of another)."""
+    return f"{language}0{stem_}"
+
+
+def lang_stems(text: str | None, language: str) -> str:
+    """What ``search_fts`` stores for a text: its stems, each prefixed with the language."""
+    return " ".join(lang_token(language, s) for s in stemmed(text, language).split())
+
+
 def fts_atom(atom: Atom, language: str) -> str:
     if atom.is_phrase:
-        return _quoted(" ".join(stem(w, language) for w in atom.words))
+        return _quoted(" ".join(lang_token(language, stem(w, language)) for w in atom.words))
     variants = stem_variants(atom.words[0], language)
-    return "(" + " OR ".join(_quoted(v) for v in variants) + ")"
+    return "(" + " OR ".join(_quoted(lang_token(language, v)) for v in variants) + ")"
 
 
 def fts_expression(parsed: ParsedQuery, languages: Sequence[str]) -> str:
-    """The complete ``MATCH`` string for a parsed query (pure function, unit-tested).
-
-    Languages whose stems give the same expression share one branch (``lang : ("fi" OR "de")``):
-    most words stem alike in several languages, and every branch costs FTS5 a pass over the
-    phrase's and the language's posting lists.
-    """
-    by_expression: dict[str, list[str]] = {}
+    """The complete ``MATCH`` string for a parsed query (pure function, unit-tested): one branch per
+    language, each with that language's (prefixed) stems."""
+    branches = []
     for language in languages:
         positive = " AND ".join(
             "(" + " OR ".join(fts_atom(a, language) for a in clause) + ")" for clause in parsed.clauses
@@ -114,11 +127,7 @@ def fts_expression(parsed: ParsedQuery, languages: Sequence[str]) -> str:
         if parsed.excluded:
             negative = " OR ".join(fts_atom(a, language) for a in parsed.excluded)
             expr = f"({expr} NOT ({TEXT_COLUMNS} : ({negative})))"
-        by_expression.setdefault(expr, []).append(language)
-    branches = []
-    for expr, langs in by_expression.items():
-        lang = _quoted(langs[0]) if len(langs) == 1 else "(" + " OR ".join(map(_quoted, langs)) + ")"
-        branches.append(f"(lang : {lang} AND {expr})")
+        branches.append(expr)
     return " OR ".join(branches)
 
 
@@ -134,8 +143,7 @@ class SQLiteBackend(DatabaseBackend):
         with connection.cursor() as cursor:
             self._delete(cursor, [pk for pk, _ in rows])
             cursor.executemany(
-                "INSERT INTO search_fts (rowid, lang, title, summary, body, aud, fct) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                INSERT_SQL,
                 [fts_row(pk, d) for pk, d in rows],
             )
 
@@ -220,10 +228,9 @@ def fts_row(pk: int, d: IndexedDocument) -> tuple:
     """The ``search_fts`` row of a document: stems per column, audience and facet tokens."""
     return (
         pk,
-        d.language,
-        stemmed(d.title, d.language),
-        stemmed(d.summary, d.language),
-        stemmed(d.body, d.language),
+        lang_stems(d.title, d.language),
+        lang_stems(d.summary, d.language),
+        lang_stems(d.body, d.language),
         audience_tokens(
             is_public=d.is_public,
             visibility=d.visibility,
@@ -233,3 +240,69 @@ def fts_row(pk: int, d: IndexedDocument) -> tuple:
         ),
         facet_tokens(d.facets),
     )
+
+
+def recreate_fulltext_table(connection_, batch: int = 2000) -> None:
+    """Drop ``search_fts`` and rebuild it in the current layout from the indexed documents.
+
+    For migrations (FTS5 tables cannot change columns): text is re-stemmed in Python, audience and
+    facet tokens come from the side tables, exactly as :meth:`SQLiteBackend.index` writes them.
+    """
+    from collections import defaultdict
+
+    def side_rows(cursor, table: str, column: str, ids: list[int]) -> dict[int, list]:
+        found: dict[int, list] = defaultdict(list)
+        marks = ", ".join(["%s"] * len(ids))
+        cursor.execute(f"SELECT document_id, {column} FROM {table} WHERE document_id IN ({marks})", ids)  # noqa: S608 - our names
+        for document_id, value in cursor.fetchall():
+            found[document_id].append(value)
+        return found
+
+    with connection_.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS search_fts")
+        cursor.execute(CREATE_SQL)
+        last = 0
+        while True:
+            cursor.execute(
+                "SELECT id, language, title, summary, body, organisation_id, visibility, is_public "
+                "FROM search_searchdocument WHERE id > %s ORDER BY id LIMIT %s",
+                [last, batch],
+            )
+            docs = cursor.fetchall()
+            if not docs:
+                break
+            ids = [d[0] for d in docs]
+            groups = side_rows(cursor, "search_searchdocumentgroup", "group_id", ids)
+            co_owners = side_rows(cursor, "search_searchdocumentcoowner", "organisation_id", ids)
+            facets: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+            cursor.execute(
+                f"SELECT document_id, name, value FROM search_searchfacet WHERE document_id IN ({', '.join(['%s'] * len(ids))})",  # noqa: S608 - placeholders only
+                ids,
+            )
+            for document_id, name, value in cursor.fetchall():
+                facets[document_id][name].append((value, ""))
+            cursor.executemany(
+                INSERT_SQL,
+                [
+                    fts_row(
+                        pk,
+                        IndexedDocument(
+                            type="",
+                            content_type_id=0,
+                            object_id=pk,
+                            title=title,
+                            summary=summary,
+                            body=body,
+                            language=language,
+                            organisation_id=organisation_id,
+                            visibility=visibility,
+                            is_public=bool(is_public),
+                            group_ids=groups.get(pk, []),
+                            co_owner_ids=co_owners.get(pk, []),
+                            facets=dict(facets.get(pk, {})),
+                        ),
+                    )
+                    for pk, language, title, summary, body, organisation_id, visibility, is_public in docs
+                ],
+            )
+            last = ids[-1]
