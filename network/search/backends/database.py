@@ -9,7 +9,9 @@ one for the total and one for all facet counts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +19,13 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from network.search.backends.base import FACET_LIMIT, SearchBackend, highlight
-from network.search.models import SearchDocument, SearchDocumentCoOwner, SearchDocumentGroup, SearchFacet
+from network.search.models import (
+    SearchDocument,
+    SearchDocumentCoOwner,
+    SearchDocumentGroup,
+    SearchFacet,
+    SearchFacetSet,
+)
 from network.search.query import ParsedQuery, SearchQuery
 from network.search.results import FacetCount, Hit, SearchResults
 from network.search.spec import IndexedDocument
@@ -82,9 +90,9 @@ class DatabaseBackend(SearchBackend):
     rank_descending = True
     #: ``WITH ... AS MATERIALIZED`` (PostgreSQL 12+, SQLite 3.35+): evaluate the match once.
     materialized_cte = True
-    #: The facet rows of the matches ``m``, looked up per match through the ``(document, name,
-    #: value)`` index — never a scan of every facet row, whatever the planner's estimates.
-    facet_rows_sql = "m INNER JOIN search_searchfacet f ON f.document_id = m.pk"
+    #: The facet sets of the matches ``m``, looked up per match by primary key — never a scan of
+    #: every facet set, whatever the planner's estimates.
+    facet_sets_sql = "m INNER JOIN search_searchfacetset k ON k.document_id = m.pk"
 
     # --- indexing ---------------------------------------------------------------------------------
 
@@ -111,6 +119,7 @@ class DatabaseBackend(SearchBackend):
             SearchDocumentGroup.objects.filter(document_id__in=doc_ids).delete()
             SearchDocumentCoOwner.objects.filter(document_id__in=doc_ids).delete()
             SearchFacet.objects.filter(document_id__in=doc_ids).delete()
+            SearchFacetSet.objects.filter(document_id__in=doc_ids).delete()
             # Side rows by executemany: ~10 facet rows a document made ORM instances and compiled
             # one INSERT per batch in Python, which was most of a rebuild's time.
             with connection.cursor() as cursor:
@@ -130,6 +139,10 @@ class DatabaseBackend(SearchBackend):
                         for name, values in d.facets.items()
                         for value, label in values
                     ],
+                )
+                cursor.executemany(
+                    "INSERT INTO search_searchfacetset (document_id, key) VALUES (%s, %s)",
+                    [(ids[d.key], facet_key(d.facets)) for d in documents],
                 )
             self.write_fulltext([(ids[d.key], d) for d in documents])
 
@@ -299,28 +312,25 @@ class DatabaseBackend(SearchBackend):
             f"WITH m AS {materialized}({matched_sql}), "  # noqa: S608 - our SQL; input is in params
             f"p AS (SELECT m.pk, {rank} AS rank, ROW_NUMBER() OVER (ORDER BY {order}) AS pos "
             f"FROM m ORDER BY {order} LIMIT %s OFFSET %s), "
-            f"g AS (SELECT f.name, f.value, COUNT(*) AS n FROM {self.facet_rows_sql} GROUP BY f.name, f.value) "
-            "SELECT 0, NULL, NULL, NULL, NULL, NULL, COUNT(*) FROM m "
-            "UNION ALL SELECT 1, p.pk, p.rank, NULL, NULL, NULL, p.pos FROM p "
+            f"g AS (SELECT k.key, COUNT(*) AS n FROM {self.facet_sets_sql} GROUP BY k.key) "
+            "SELECT 0, NULL, NULL, NULL, COUNT(*) FROM m "
+            "UNION ALL SELECT 1, p.pk, p.rank, NULL, p.pos FROM p "
         )
         if query.facets:
-            sql += (
-                "UNION ALL SELECT 2, NULL, NULL, g.name, g.value, (SELECT l.label FROM search_searchfacet l "
-                "WHERE l.name = g.name AND l.value = g.value LIMIT 1), g.n FROM g"
-            )
+            sql += "UNION ALL SELECT 2, NULL, NULL, g.key, g.n FROM g"
         with connection.cursor() as cursor:
             cursor.execute(sql, (*params, query.page_size, query.offset))
             rows = cursor.fetchall()
         total = 0
         page: list[tuple[int, int, float]] = []
-        grouped: list[tuple[str, str, str, int]] = []
-        for kind, pk, rank_value, name, value, label, n in rows:
+        grouped: list[tuple[str, int]] = []
+        for kind, pk, rank_value, key, n in rows:
             if kind == 0:
                 total = n
             elif kind == 1:
                 page.append((n, pk, float(rank_value or 0.0)))
             else:
-                grouped.append((name, value, label, n))
+                grouped.append((key, n))
         return [(pk, rank_value) for _pos, pk, rank_value in sorted(page)], total, facet_counts(grouped)
 
     def status(self) -> str:
@@ -328,14 +338,29 @@ class DatabaseBackend(SearchBackend):
         return f"ok (database: {connection.vendor}, {count} documents)"
 
 
-def facet_counts(grouped: list[tuple[str, str, str, int]]) -> dict[str, list[FacetCount]]:
-    """``(name, value, label, count)`` rows → the most frequent values of each facet, label kept."""
-    grouped.sort(key=lambda g: (g[0], -g[3], g[1]))
+def facet_key(facets: dict[str, list[tuple[str, str]]]) -> str:
+    """A document's facet combination as a canonical key (equal combinations, equal keys)."""
+    triples = sorted([name, value, label] for name, values in facets.items() for value, label in values)
+    return json.dumps(triples, ensure_ascii=False, separators=(",", ":"))
+
+
+def facet_counts(grouped: Iterable[tuple[str, int]]) -> dict[str, list[FacetCount]]:
+    """``(facet key, number of matches)`` groups → the most frequent values of each facet.
+
+    Each combination's count goes to every value in it, so a value's count is the number of
+    matches carrying it: exact, as a ``GROUP BY name, value`` over facet rows would be.
+    """
+    counts: Counter[tuple[str, str]] = Counter()
+    labels: dict[tuple[str, str], str] = {}
+    for key, n in grouped:
+        for name, value, label in json.loads(key):
+            counts[name, value] += n
+            labels.setdefault((name, value), label)
     facets: dict[str, list[FacetCount]] = {}
-    for name, value, label, n in grouped:
+    for (name, value), n in sorted(counts.items(), key=lambda item: (item[0][0], -item[1], item[0][1])):
         values = facets.setdefault(name, [])
         if len(values) < FACET_LIMIT:
-            values.append(FacetCount(value, label or value, n))
+            values.append(FacetCount(value, labels[name, value] or value, n))
     return facets
 
 

@@ -66,11 +66,11 @@ def tsquery(parsed: ParsedQuery, language: str) -> tuple[str, list]:
 class PostgresBackend(DatabaseBackend):
     name = "database (PostgreSQL full text)"
     rank_descending = True
-    # A LATERAL index lookup per match (OFFSET 0 keeps it one): on a large match set the planner
-    # otherwise hashes the whole facet table.
-    facet_rows_sql = (
-        "m CROSS JOIN LATERAL (SELECT f.name, f.value FROM search_searchfacet f "
-        "WHERE f.document_id = m.pk OFFSET 0) f"
+    # A LATERAL primary-key lookup per match (OFFSET 0 keeps it one): on a large match set the
+    # planner otherwise hashes the whole facet-set table.
+    facet_sets_sql = (
+        "m CROSS JOIN LATERAL (SELECT k.key FROM search_searchfacetset k "
+        "WHERE k.document_id = m.pk OFFSET 0) k"
     )
 
     def match(self, parsed: ParsedQuery, languages: Sequence[str]) -> Match:

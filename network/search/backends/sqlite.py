@@ -135,7 +135,7 @@ class SQLiteBackend(DatabaseBackend):
     name = "database (SQLite FTS5)"
     rank_descending = False
     # CROSS JOIN fixes SQLite's join order: the matches stay the outer loop.
-    facet_rows_sql = "m CROSS JOIN search_searchfacet f WHERE f.document_id = m.pk"
+    facet_sets_sql = "m CROSS JOIN search_searchfacetset k WHERE k.document_id = m.pk"
 
     def write_fulltext(self, rows: list[tuple[int, IndexedDocument]]) -> None:
         if not rows:
@@ -202,20 +202,17 @@ class SQLiteBackend(DatabaseBackend):
                     [expression, query.page_size, query.offset],
                 )
             page = [(pk, float(rank or 0.0)) for pk, rank in cursor.fetchall()]
-            cursor.execute("SELECT count(*) FROM search_fts WHERE search_fts MATCH %s", [expression])
-            (total,) = cursor.fetchone()
-            facets: dict[str, list[FacetCount]] = {}
-            if query.facets and total:
-                cursor.execute(
-                    f"SELECT g.name, g.value, (SELECT l.label FROM search_searchfacet l "  # noqa: S608 - our SQL
-                    "WHERE l.name = g.name AND l.value = g.value LIMIT 1), g.n FROM ("
-                    "SELECT f.name, f.value, COUNT(*) AS n FROM "
-                    f"({matched}) m CROSS JOIN search_searchfacet f WHERE f.document_id = m.rowid "
-                    "GROUP BY f.name, f.value) g",
-                    [expression],
-                )
-                facets = facet_counts(list(cursor.fetchall()))
-        return page, total, facets
+            if not query.facets:
+                cursor.execute("SELECT count(*) FROM search_fts WHERE search_fts MATCH %s", [expression])
+                return page, cursor.fetchone()[0], {}
+            # Every document has exactly one facet set, so the groups also add up to the total.
+            cursor.execute(
+                f"SELECT k.key, COUNT(*) FROM ({matched}) m "  # noqa: S608 - our SQL
+                "CROSS JOIN search_searchfacetset k WHERE k.document_id = m.rowid GROUP BY k.key",
+                [expression],
+            )
+            grouped = cursor.fetchall()
+        return page, sum(n for _key, n in grouped), facet_counts(grouped)
 
     def status(self) -> str:
         with connection.cursor() as cursor:
