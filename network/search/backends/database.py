@@ -9,11 +9,13 @@ one for the total and one for all facet counts.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -24,6 +26,7 @@ from network.search.models import (
     SearchDocumentCoOwner,
     SearchDocumentGroup,
     SearchFacet,
+    SearchFacetCombination,
     SearchFacetSet,
 )
 from network.search.query import ParsedQuery, SearchQuery
@@ -140,9 +143,11 @@ class DatabaseBackend(SearchBackend):
                         for value, label in values
                     ],
                 )
+                keys = {d.key: facet_key(d.facets) for d in documents}
+                combinations = combination_ids(set(keys.values()))
                 cursor.executemany(
-                    "INSERT INTO search_searchfacetset (document_id, key) VALUES (%s, %s)",
-                    [(ids[d.key], facet_key(d.facets)) for d in documents],
+                    "INSERT INTO search_searchfacetset (document_id, combination_id) VALUES (%s, %s)",
+                    [(ids[d.key], combinations[keys[d.key]]) for d in documents],
                 )
             self.write_fulltext([(ids[d.key], d) for d in documents])
 
@@ -172,6 +177,8 @@ class DatabaseBackend(SearchBackend):
         with transaction.atomic():
             self.delete_fulltext(None)
             SearchDocument.objects.all().delete()
+            # Combinations are shared and never updated; a full clear is the moment to drop them.
+            SearchFacetCombination.objects.all().delete()
 
     def end_rebuild(self, started: datetime) -> None:
         with transaction.atomic():
@@ -312,12 +319,16 @@ class DatabaseBackend(SearchBackend):
             f"WITH m AS {materialized}({matched_sql}), "  # noqa: S608 - our SQL; input is in params
             f"p AS (SELECT m.pk, {rank} AS rank, ROW_NUMBER() OVER (ORDER BY {order}) AS pos "
             f"FROM m ORDER BY {order} LIMIT %s OFFSET %s), "
-            f"g AS (SELECT k.key, COUNT(*) AS n FROM {self.facet_sets_sql} GROUP BY k.key) "
+            f"g AS (SELECT k.combination_id AS c, COUNT(*) AS n FROM {self.facet_sets_sql} "
+            "GROUP BY k.combination_id) "
             "SELECT 0, NULL, NULL, NULL, COUNT(*) FROM m "
             "UNION ALL SELECT 1, p.pk, p.rank, NULL, p.pos FROM p "
         )
         if query.facets:
-            sql += "UNION ALL SELECT 2, NULL, NULL, g.key, g.n FROM g"
+            sql += (
+                "UNION ALL SELECT 2, NULL, NULL, (SELECT c.key FROM search_searchfacetcombination c "
+                "WHERE c.id = g.c), g.n FROM g"
+            )
         with connection.cursor() as cursor:
             cursor.execute(sql, (*params, query.page_size, query.offset))
             rows = cursor.fetchall()
@@ -344,8 +355,33 @@ def facet_key(facets: dict[str, list[tuple[str, str]]]) -> str:
     return json.dumps(triples, ensure_ascii=False, separators=(",", ":"))
 
 
+def facet_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def combination_ids(keys: set[str]) -> dict[str, int]:
+    """Ids of these facet combinations, created when new (concurrent writers may race: ignored)."""
+    digests = {facet_digest(key): key for key in keys}
+    SearchFacetCombination.objects.bulk_create(
+        [SearchFacetCombination(digest=digest, key=key) for digest, key in digests.items()],
+        ignore_conflicts=True,
+    )
+    return {
+        digests[digest]: pk
+        for pk, digest in SearchFacetCombination.objects.filter(digest__in=list(digests)).values_list(
+            "pk", "digest"
+        )
+    }
+
+
+@lru_cache(maxsize=50_000)
+def _decoded(key: str) -> tuple[tuple[str, str, str], ...]:
+    # Keyed by the text itself, so a cached entry can never belong to another combination.
+    return tuple(tuple(triple) for triple in json.loads(key))
+
+
 def facet_counts(grouped: Iterable[tuple[str, int]]) -> dict[str, list[FacetCount]]:
-    """``(facet key, number of matches)`` groups → the most frequent values of each facet.
+    """``(combination key, number of matches)`` groups → the most frequent values of each facet.
 
     Each combination's count goes to every value in it, so a value's count is the number of
     matches carrying it: exact, as a ``GROUP BY name, value`` over facet rows would be.
@@ -353,7 +389,7 @@ def facet_counts(grouped: Iterable[tuple[str, int]]) -> dict[str, list[FacetCoun
     counts: Counter[tuple[str, str]] = Counter()
     labels: dict[tuple[str, str], str] = {}
     for key, n in grouped:
-        for name, value, label in json.loads(key):
+        for name, value, label in _decoded(key):
             counts[name, value] += n
             labels.setdefault((name, value), label)
     facets: dict[str, list[FacetCount]] = {}
