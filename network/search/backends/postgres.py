@@ -69,7 +69,7 @@ class PostgresBackend(DatabaseBackend):
     # A LATERAL primary-key lookup per match (OFFSET 0 keeps it one): on a large match set the
     # planner otherwise hashes the whole facet-set table.
     facet_sets_sql = (
-        "m CROSS JOIN LATERAL (SELECT k.key FROM search_searchfacetset k "
+        "m CROSS JOIN LATERAL (SELECT k.combination_id FROM search_searchfacetset k "
         "WHERE k.document_id = m.pk OFFSET 0) k"
     )
 
