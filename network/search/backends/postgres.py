@@ -76,16 +76,14 @@ class PostgresBackend(DatabaseBackend):
     def match(self, parsed: ParsedQuery, languages: Sequence[str]) -> Match:
         """One GIN scan for the union of every language's tsquery, then each language's own test.
 
-        ``(lang = 'en' AND v @@ q_en) OR (lang = 'fi' AND v @@ q_fi) ...`` alone makes a BitmapOr of
+        ``(lang = 'en' AND v @@ q_en) OR (lang = 'fi' AND v @@ q_fi) ...`` makes a BitmapOr of
         one GIN scan per language, mostly for the same lexemes; the OR-ed tsquery finds the same
         candidates in one scan, and the per-language condition is checked on those rows only.
         """
         where, params, cases, case_params, union, union_params = [], [], [], [], [], []
         for language in languages:
             sql, p = tsquery(parsed, language)
-            where.append(
-                f"(search_searchdocument.language = %s AND search_searchdocument.search_vector @@ {sql})"
-            )
+            where.append(f"WHEN %s THEN search_searchdocument.search_vector @@ {sql}")
             params += [language, *p]
             union.append(sql)
             union_params += p
@@ -97,12 +95,24 @@ class PostgresBackend(DatabaseBackend):
             + " ELSE ''::tsquery END)"
         )
         candidates = f"search_searchdocument.search_vector @@ ({' || '.join(union)})"
+        # The per-language test is a CASE, which no index can answer: written as an OR of
+        # ``language = .. AND vector @@ ..`` the planner distributes the candidate scan into one
+        # GIN scan per language again.
+        per_language = f"CASE search_searchdocument.language {' '.join(where)} ELSE false END"
         return Match(
-            where=f"({candidates} AND ({' OR '.join(where)}))",
+            where=f"({candidates} AND {per_language})",
             params=[*union_params, *params],
             rank=rank,
             rank_params=case_params,
         )
+
+    def analyze(self) -> None:
+        """Also merge the GIN index's pending list: bulk indexing leaves new entries there (fast
+        updates), and every search scans that list linearly until VACUUM or autovacuum runs (5 ms
+        a scan after a 10k-document load)."""
+        super().analyze()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT gin_clean_pending_list('search_document_vector_gin'::regclass)")
 
     def snippets(self, rows: list[dict], parsed: ParsedQuery, languages: Sequence[str]) -> dict[int, str]:
         if parsed.blank or not rows:
