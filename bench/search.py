@@ -8,6 +8,7 @@ none); the speed-up compares p95 over those queries.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from bench.env import CommandFailed, Context, SkipBenchmark, create_database, manage, worker
@@ -127,7 +128,18 @@ def run(ctx: Context) -> BenchResult:
                     f"loaddemo --scale {size} made only {documents} searchable documents "
                     "(network.demo_scale has not landed yet)"
                 )
+            answer["load_average"] = list(os.getloadavg())
             raw.append(answer)
+            # Selectivity: cost grows with the number of matches, so say how many each query has.
+            result.notes.append(
+                f"matches per query (visible to the member), {backend} at {size:,} "
+                f"(load average {answer['load_average'][0]:.1f}): "
+                + "; ".join(
+                    f"{row['text'] or '(blank)'!r}{' ' + str(row['filters']) if row['filters'] else ''} "
+                    f"{row['total']:,}"
+                    for row in answer["rows"]
+                )
+            )
             slowest = sorted(answer["rows"], key=lambda row: -percentile(row["samples_ms"], 50))[:3]
             result.notes.append(
                 f"slowest queries, {backend} at {size:,} (p50): "
