@@ -18,6 +18,7 @@ operator, column filter or ``*`` can come from input.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from django.db import connection
@@ -221,13 +222,16 @@ class SQLiteBackend(DatabaseBackend):
                 cursor.execute("SELECT count(*) FROM search_fts WHERE search_fts MATCH %s", [expression])
                 return page, cursor.fetchone()[0], {}
             # Every document has exactly one facet set, so the groups also add up to the total.
+            # Counted in Python: fetching one integer per match is cheaper than SQLite's sort
+            # for GROUP BY (8 ms at 17k matches); the keys are read once per combination.
             cursor.execute(
-                "SELECT (SELECT c.key FROM search_searchfacetcombination c WHERE c.id = g.c), g.n FROM ("  # noqa: S608 - our SQL
-                f"SELECT k.combination_id AS c, COUNT(*) AS n FROM ({matched}) m "
-                "CROSS JOIN search_searchfacetset k WHERE k.document_id = m.rowid GROUP BY k.combination_id) g",
+                f"SELECT k.combination_id FROM ({matched}) m "  # noqa: S608 - our SQL
+                "CROSS JOIN search_searchfacetset k WHERE k.document_id = m.rowid",
                 [expression],
             )
-            grouped = cursor.fetchall()
+            per_combination = Counter(row[0] for row in cursor.fetchall())
+            keys = combination_keys(cursor, list(per_combination))
+            grouped = [(keys[c], n) for c, n in per_combination.items()]
         return page, sum(n for _key, n in grouped), facet_counts(grouped)
 
     def status(self) -> str:
@@ -235,6 +239,18 @@ class SQLiteBackend(DatabaseBackend):
             cursor.execute("SELECT count(*) FROM search_fts")
             (fts_rows,) = cursor.fetchone()
         return f"{super().status()}, FTS5 rows {fts_rows}"
+
+
+def combination_keys(cursor, ids: list[int]) -> dict[int, str]:
+    keys: dict[int, str] = {}
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        cursor.execute(
+            f"SELECT id, key FROM search_searchfacetcombination WHERE id IN ({', '.join(['%s'] * len(chunk))})",  # noqa: S608 - placeholders only
+            chunk,
+        )
+        keys.update(cursor.fetchall())
+    return keys
 
 
 def visibility_where(viewer: Viewer) -> tuple[str, list]:
