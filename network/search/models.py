@@ -29,6 +29,10 @@ class SearchDocument(models.Model):
     visibility = models.CharField(max_length=10, db_index=True)
     is_public = models.BooleanField(default=False, db_index=True)
     organisation_name = models.CharField(max_length=200, blank=True)
+    #: Who may read it and its facet values, as tokens (``pub o12 net g3 x<hex>``; see
+    #: :func:`network.search.backends.database.access_tokens`): PostgreSQL indexes them in
+    #: ``search_vector``, so visibility and facet filters are answered by the same GIN scan.
+    access = models.TextField(blank=True, default="")
     indexed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -74,6 +74,65 @@ def document_visibility_q(viewer: Viewer) -> Q:
     return rule
 
 
+PUBLIC, NETWORK = "pub", "net"
+
+
+def audience_tokens(
+    *,
+    is_public: bool,
+    visibility: str,
+    organisation_id: int | None,
+    co_owner_ids: Sequence[int],
+    group_ids: Sequence[int],
+) -> list[str]:
+    """Who may read a document, as tokens: the document side of :func:`viewer_tokens`.
+
+    :func:`network.visibility.visible_q`'s rule, term for term: ``pub`` (public, or public by
+    state) to anyone; ``o<id>`` for the owner and every co-owner (their members read it whatever
+    its visibility); ``net`` for ``network`` documents (verified members); ``g<id>`` for each working
+    group a ``group`` document is shared with.
+    """
+    tokens = [PUBLIC] if is_public else []
+    tokens += [f"o{org}" for org in [organisation_id, *co_owner_ids] if org is not None]
+    if visibility == Visibility.NETWORK:
+        tokens.append(NETWORK)
+    if visibility == Visibility.GROUP:
+        tokens += [f"g{group}" for group in group_ids]
+    return tokens
+
+
+def viewer_tokens(viewer: Viewer) -> list[str]:
+    """The tokens a viewer reads by (a document is visible when it carries any of them)."""
+    tokens = [PUBLIC]
+    if not viewer.is_anonymous:
+        tokens += [f"o{org}" for org in sorted(viewer.organisation_ids)]
+        if viewer.verified_member:
+            tokens.append(NETWORK)
+        tokens += [f"g{group}" for group in sorted(viewer.group_ids)]
+    return tokens
+
+
+def facet_token(name: str, value: str) -> str:
+    """One facet value as one token (hex: any value, never split, never an operator)."""
+    return "x" + f"{name}={value}".encode().hex()
+
+
+def document_facet_tokens(facets: dict[str, list[tuple[str, str]]]) -> list[str]:
+    return [facet_token(name, value) for name, values in facets.items() for value, _label in values]
+
+
+def access_tokens(d: IndexedDocument) -> str:
+    """A document's audience and facet tokens, space-separated (``SearchDocument.access``)."""
+    audience = audience_tokens(
+        is_public=d.is_public,
+        visibility=d.visibility,
+        organisation_id=d.organisation_id,
+        co_owner_ids=d.co_owner_ids,
+        group_ids=d.group_ids,
+    )
+    return " ".join(audience + document_facet_tokens(d.facets))
+
+
 @dataclass
 class Match:
     """A vendor's full-text condition and rank, as raw SQL fragments with their parameters."""
@@ -107,6 +166,7 @@ class DatabaseBackend(SearchBackend):
                 SearchDocument(
                     content_type_id=d.content_type_id,
                     object_id=d.object_id,
+                    access=access_tokens(d),
                     **{f: getattr(d, f) for f in DOCUMENT_FIELDS},
                 )
                 for d in documents
@@ -115,7 +175,7 @@ class DatabaseBackend(SearchBackend):
                 rows,
                 update_conflicts=True,
                 unique_fields=["content_type", "object_id"],
-                update_fields=[*DOCUMENT_FIELDS, "indexed_at"],
+                update_fields=[*DOCUMENT_FIELDS, "access", "indexed_at"],
             )
             ids = self._ids(documents)
             doc_ids = list(ids.values())

@@ -14,9 +14,17 @@ from collections.abc import Sequence
 
 from django.db import connection, transaction
 
-from network.search.backends.database import DatabaseBackend, Match
-from network.search.query import Atom, ParsedQuery
+from network.search.backends.database import (
+    DatabaseBackend,
+    Match,
+    facet_token,
+    query_languages,
+    viewer_tokens,
+)
+from network.search.models import SearchDocument
+from network.search.query import Atom, ParsedQuery, SearchQuery
 from network.search.text import LANGUAGES, stem_variants
+from network.visibility import Viewer
 
 START, STOP = "\ue000", "\ue001"  # private-use markers, replaced by <mark> after escaping
 HEADLINE_OPTIONS = (
@@ -63,6 +71,23 @@ def tsquery(parsed: ParsedQuery, language: str) -> tuple[str, list]:
     return sql, params
 
 
+def access_tsquery(viewer: Viewer, query: SearchQuery) -> str:
+    """Visibility and facet filters as a tsquery over the (upper-cased) access tokens.
+
+    ``('PUB' | 'O12' | 'NET') & ('X…' | 'X…')``: any of the viewer's tokens, and for each filtered
+    facet any of its values. The tokens are ours (letters, digits), never typed input.
+    """
+
+    def any_of(tokens: list[str]) -> str:
+        return "(" + " | ".join(f"'{t.upper()}'" for t in tokens) + ")"
+
+    parts = [any_of(viewer_tokens(viewer))]
+    for name, values in sorted(query.filters.items()):
+        if values:
+            parts.append(any_of([facet_token(name, v) for v in values]))
+    return " & ".join(parts)
+
+
 class PostgresBackend(DatabaseBackend):
     name = "database (PostgreSQL full text)"
     rank_descending = True
@@ -73,7 +98,27 @@ class PostgresBackend(DatabaseBackend):
         "WHERE k.document_id = m.pk OFFSET 0) k"
     )
 
-    def match(self, parsed: ParsedQuery, languages: Sequence[str]) -> Match:
+    def matched_sql(self, viewer: Viewer, query: SearchQuery, parsed: ParsedQuery) -> tuple[str, tuple]:
+        """Visibility, facet filters and words in ONE GIN scan of ``search_vector``.
+
+        The access tokens are lexemes of the same vector (see migration 0007), so the index
+        intersects the viewer's and the filters' posting lists with the words' instead of the
+        planner joining facet rows and visibility side tables to every candidate.
+        """
+        access = access_tsquery(viewer, query)
+        found = SearchDocument.objects.all()
+        if parsed.blank:
+            found = found.extra(where=["search_searchdocument.search_vector @@ %s::tsquery"], params=[access])
+            columns = ["pk", "date"]
+        else:
+            m = self.match(parsed, query_languages(query), access=access)
+            found = found.extra(  # noqa: S610 - built from parsed words, parameterised
+                where=[m.where], params=m.params, select={"rank": m.rank}, select_params=m.rank_params
+            )
+            columns = ["pk", "date", "rank"]
+        return found.order_by().values_list(*columns).query.sql_with_params()
+
+    def match(self, parsed: ParsedQuery, languages: Sequence[str], access: str | None = None) -> Match:
         """One GIN scan for the union of every language's tsquery, then each language's own test.
 
         ``(lang = 'en' AND v @@ q_en) OR (lang = 'fi' AND v @@ q_fi) ...`` makes a BitmapOr of
@@ -95,6 +140,9 @@ class PostgresBackend(DatabaseBackend):
             + " ELSE ''::tsquery END)"
         )
         candidates = f"search_searchdocument.search_vector @@ ({' || '.join(union)})"
+        if access is not None:
+            candidates = f"search_searchdocument.search_vector @@ (({' || '.join(union)}) && %s::tsquery)"
+            union_params.append(access)
         # The per-language test is a CASE, which no index can answer: written as an OR of
         # ``language = .. AND vector @@ ..`` the planner distributes the candidate scan into one
         # GIN scan per language again.

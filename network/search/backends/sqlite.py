@@ -26,70 +26,34 @@ from django.db import connection
 from network.search.backends.database import (
     DatabaseBackend,
     Match,
+    audience_tokens,
+    document_facet_tokens,
     document_visibility_q,
     facet_counts,
+    facet_token,
     query_languages,
+    viewer_tokens,
 )
 from network.search.models import SearchDocument
 from network.search.query import Atom, ParsedQuery, SearchQuery
 from network.search.results import FacetCount
 from network.search.spec import IndexedDocument
 from network.search.text import stem, stem_variants, stemmed
-from network.visibility import Viewer, Visibility
+from network.visibility import Viewer
 
 TEXT_COLUMNS = "{title summary body}"
 #: bm25 column weights: title, summary, body, aud and fct (never ranked).
 RANK = "bm25(10.0, 4.0, 1.0, 0.0, 0.0)"
 BM25 = f"bm25(search_fts, {RANK[5:-1]})"
-PUBLIC, NETWORK = "pub", "net"
 CREATE_SQL = """CREATE VIRTUAL TABLE search_fts USING fts5(
     title, summary, body, aud, fct, tokenize = 'unicode61 remove_diacritics 2'
 )"""
 INSERT_SQL = "INSERT INTO search_fts (rowid, title, summary, body, aud, fct) VALUES (%s, %s, %s, %s, %s, %s)"
 
 
-def audience_tokens(
-    *,
-    is_public: bool,
-    visibility: str,
-    organisation_id: int | None,
-    co_owner_ids: Sequence[int],
-    group_ids: Sequence[int],
-) -> str:
-    """Who may read a document, as FTS5 tokens: the document side of :func:`viewer_audience`.
-
-    :func:`network.visibility.visible_q`'s rule, term for term: ``pub`` (public, or public by
-    state) to anyone; ``o<id>`` for the owner and every co-owner (their members read it whatever
-    its visibility); ``net`` for ``network`` documents (verified members); ``g<id>`` for each working
-    group a ``group`` document is shared with.
-    """
-    tokens = [PUBLIC] if is_public else []
-    tokens += [f"o{org}" for org in [organisation_id, *co_owner_ids] if org is not None]
-    if visibility == Visibility.NETWORK:
-        tokens.append(NETWORK)
-    if visibility == Visibility.GROUP:
-        tokens += [f"g{group}" for group in group_ids]
-    return " ".join(tokens)
-
-
 def viewer_audience(viewer: Viewer) -> str:
-    """The ``MATCH`` clause a viewer's documents satisfy (the viewer side of :func:`audience_tokens`)."""
-    tokens = [PUBLIC]
-    if not viewer.is_anonymous:
-        tokens += [f"o{org}" for org in sorted(viewer.organisation_ids)]
-        if viewer.verified_member:
-            tokens.append(NETWORK)
-        tokens += [f"g{group}" for group in sorted(viewer.group_ids)]
-    return "aud : (" + " OR ".join(_quoted(t) for t in tokens) + ")"
-
-
-def facet_token(name: str, value: str) -> str:
-    """One facet value as one FTS5 token (hex: any value, never split, never an operator)."""
-    return "x" + f"{name}={value}".encode().hex()
-
-
-def facet_tokens(facets: dict[str, list[tuple[str, str]]]) -> str:
-    return " ".join(facet_token(name, value) for name, values in facets.items() for value, _label in values)
+    """The ``MATCH`` clause a viewer's documents satisfy (see :func:`.database.audience_tokens`)."""
+    return "aud : (" + " OR ".join(_quoted(t) for t in viewer_tokens(viewer)) + ")"
 
 
 def filter_expression(filters: dict[str, list[str]]) -> list[str]:
@@ -267,14 +231,16 @@ def fts_row(pk: int, d: IndexedDocument) -> tuple:
         lang_stems(d.title, d.language),
         lang_stems(d.summary, d.language),
         lang_stems(d.body, d.language),
-        audience_tokens(
-            is_public=d.is_public,
-            visibility=d.visibility,
-            organisation_id=d.organisation_id,
-            co_owner_ids=d.co_owner_ids,
-            group_ids=d.group_ids,
+        " ".join(
+            audience_tokens(
+                is_public=d.is_public,
+                visibility=d.visibility,
+                organisation_id=d.organisation_id,
+                co_owner_ids=d.co_owner_ids,
+                group_ids=d.group_ids,
+            )
         ),
-        facet_tokens(d.facets),
+        " ".join(document_facet_tokens(d.facets)),
     )
 
 
