@@ -250,6 +250,26 @@ class BackendContract:
         assert [h.id for h in own.hits] == [world.secret.pk]
         assert {v.value for v in own.facets["label"]} == {"epeat"}
 
+    def test_words_that_look_like_access_tokens_grant_nothing(
+        self, world, django_capture_on_commit_callbacks
+    ):
+        # The database backends index who may read a document as tokens (``pub``, ``net``,
+        # ``o<id>``, ``g<id>``) beside its words: a private text made of those words stays private.
+        org, group = world.mal.pk, world.group.pk
+        with django_capture_on_commit_callbacks(execute=True):
+            decoy = sf.lesson(
+                world.mal,
+                f"pub net PUB NET o{world.hel.pk} g{group} x{org} decoy",
+                visibility="private",
+                challenges=f"pub net o{world.hel.pk} O{world.hel.pk} G{group}",
+            )
+        for person in (None, world.hel_member, world.ams_member, world.unv_member):
+            assert ("lesson", decoy.pk) not in self.found(person, "decoy")
+            assert ("lesson", decoy.pk) not in self.found(person, "pub")
+            types = {v.value: v.count for v in search(person, SearchQuery("decoy")).facets.get("type", [])}
+            assert "lesson" not in types
+        assert ("lesson", decoy.pk) in self.found(world.mal_member, "decoy")
+
     def test_group_visibility_follows_working_group_membership(self, world):
         hit = ("template", world.grouped.pk)
         assert hit in self.found(world.ams_member, "take-back")  # Amsterdam is in the group
