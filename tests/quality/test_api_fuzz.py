@@ -47,14 +47,24 @@ CONFIG = SchemathesisConfig.from_dict(
     }
 )
 schema = schemathesis.openapi.from_wsgi("/api/schema/", app, config=CONFIG)
+
+
+def invalid_input_rejected(ctx, response, case):
+    """schemathesis' ``negative_data_rejection``, except for an empty query value: django-filter
+    (like most web filters) reads ``?audience=`` as "no filter", deliberately, not as bad input."""
+    if response.status_code < 400 and any(v == "" for v in (case.query or {}).values()):
+        return None
+    return negative_data_rejection(ctx, response, case)
+
+
 CHECKS = [
     not_a_server_error,
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
-    negative_data_rejection,
+    invalid_input_rejected,
 ]
-EXAMPLES = 8
+EXAMPLES = 12
 
 
 @contextmanager
