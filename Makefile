@@ -33,7 +33,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 test: $(VENV)/.installed-test node_modules/.installed
-	@command -v chromium >/dev/null 2>&1 || bash scripts/install-browser.sh || echo "(no Chromium: browser journeys will be skipped)"
+	@bash scripts/install-system-packages.sh || echo "(could not install Chromium/gettext: browser and translation-extraction checks need them)"
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 

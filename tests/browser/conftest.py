@@ -59,7 +59,7 @@ def live(live_server_process, transactional_db) -> Iterator[LiveServer]:
 @pytest.fixture(scope="package")
 def playwright_instance():
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not installed at {CHROMIUM}: run scripts/install-browser.sh")
+        pytest.skip(f"Chromium not installed at {CHROMIUM}: run scripts/install-system-packages.sh")
     from playwright.sync_api import sync_playwright
 
     pw = sync_playwright().start()
