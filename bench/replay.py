@@ -118,7 +118,9 @@ async def _client(
         target = poster.last_seq
         waiting = attempt > 0 and target > state.contiguous
         if resume:  # the first connection too: a page loaded at seq N opens its socket with after=N
-            await ws.send(json.dumps({"type": "resume", "after": state.highest}))
+            # From the last seq it holds without a gap: a live post can reach a fresh socket before
+            # the replay of older ones, and a drop in between leaves a hole below ``highest``.
+            await ws.send(json.dumps({"type": "resume", "after": state.contiguous}))
         if attempt == 0:
             state.connected.set()
         last_round = attempt == plan.drops
