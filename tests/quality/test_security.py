@@ -469,6 +469,8 @@ def _candidates(param: str) -> list[str]:
         return sorted(slugs)
     if param == "key":
         return sorted(keys)
+    if param == "number":  # version numbers count from 1 within their template
+        return ["1", "2", "3"]
     return [str(i) for i in sorted(ids | {max(ids, default=0) + 1})]
 
 
