@@ -2,14 +2,10 @@
 
 from django.urls import path
 
+from forums.routing import websocket_urlpatterns as forum_patterns
 from network.consumers import PingConsumer
 
 websocket_urlpatterns = [
     path("ws/ping/", PingConsumer.as_asgi()),
+    *forum_patterns,  # /ws/threads/{id}/ and /ws/notifications/
 ]
-
-try:  # forums adds its thread and notification sockets
-    from forums.routing import websocket_urlpatterns as forum_patterns
-except ImportError:  # pragma: no cover - before the forums app has routes
-    forum_patterns = []
-websocket_urlpatterns += forum_patterns

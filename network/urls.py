@@ -6,21 +6,18 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from network import health, views
-from network.apps_urls import optional_includes
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("", include("network.web_urls")),
-    *optional_includes(
-        ("members.urls", ""),
-        ("knowledge.urls", "library/"),
-        ("knowledge.statements.urls", "statements/"),
-        ("forums.urls", "forums/"),
-        ("network.search.urls", "search/"),
-        ("network.events.urls", "events/"),
-        ("network.dashboard.urls", "dashboard/"),
-    ),
+    path("", include("members.urls")),
+    path("library/", include("knowledge.urls")),
+    path("statements/", include("knowledge.statements.urls")),
+    path("forums/", include("forums.urls")),
+    path("search/", include("network.search.urls")),
+    path("events/", include("network.events.urls")),
+    path("dashboard/", include("network.dashboard.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("allauth.urls")),

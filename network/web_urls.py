@@ -1,4 +1,4 @@
-"""HTML pages of the network fabric plus each app's ``urls.py`` (each declares its ``app_name``)."""
+"""HTML pages of the network fabric; each app's own pages are mounted in :mod:`network.urls`."""
 
 from django.urls import path
 

@@ -4,20 +4,16 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from network.api import views
-from network.apps_urls import optional_includes
 
 router = DefaultRouter()
 router.register("notifications", views.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("", include(router.urls)),
-    *optional_includes(
-        ("members.api.urls", ""),
-        ("knowledge.api.urls", ""),
-        ("knowledge.statements.api.urls", ""),
-        ("forums.api.urls", ""),
-        ("network.search.api.urls", ""),
-        ("network.events.api.urls", ""),
-        ("network.dashboard.api.urls", ""),
-    ),
+    path("", include("members.api.urls")),
+    path("", include("knowledge.api.urls")),
+    path("", include("knowledge.statements.api.urls")),
+    path("", include("forums.api.urls")),
+    path("", include("network.search.api.urls")),
+    path("", include("network.events.api.urls")),
 ]

@@ -7,7 +7,6 @@ is keyed on natural keys (slugs, e-mail addresses), so a second run changes noth
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.util import find_spec
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -39,15 +38,11 @@ class Command(BaseCommand):
         # made-up people must not be e-mailed: mail goes to an in-memory outbox while loading.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             for module_name in DEMO_MODULES:
-                if find_spec(module_name) is None:
-                    continue
                 module = import_module(module_name)
                 with transaction.atomic():
                     module.load(self.stdout)
         if scale:
-            scale_module = "network.demo_scale"
-            if find_spec(scale_module) is None:
-                self.stderr.write("--scale needs the search corpus generator (network.demo_scale).")
-            else:
-                import_module(scale_module).load(self.stdout, scale)
+            from network import demo_scale
+
+            demo_scale.load(self.stdout, scale)
         self.stdout.write(self.style.SUCCESS("Demo network ready."))
