@@ -3,7 +3,7 @@ Helsinki portrait among them) and a tender calendar. Idempotent: everything is l
 key (label slug; organisation + title) before it is created, so ``loaddemo`` can run again.
 
 Organisations come from :mod:`members.demo` by slug; a missing one is skipped, not an error.
-Facts follow ``/work/shared/research/domain-notes.md`` (labels and issuers, EU GPP 2021 structure,
+Facts follow ``../shared/research/domain-notes.md`` (beside the repository) (labels and issuers, EU GPP 2021 structure,
 the Nordic smartphone statement, Electronics Watch contract conditions).
 """
 

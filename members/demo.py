@@ -1,7 +1,7 @@
 """Demo organisations, people and working groups (idempotent). Log-ins are listed in the README.
 
 The organisations are real European public buyers active in fair and circular ICT procurement
-(see ``/work/shared/research/domain-notes.md``). Helsinki's figures come from the Helsinki portrait
+(see ``../shared/research/domain-notes.md`` (beside the repository)). Helsinki's figures come from the Helsinki portrait
 (about 40,000 employees; 20,000 laptops, 6,000 to 7,000 phones and 5,000 tablets a year); the other
 volumes are plausible illustrations for the demo, not published figures.
 """
