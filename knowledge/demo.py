@@ -452,4 +452,46 @@ def _lessons() -> list[tuple[str, dict[str, Any]]]:
                 "tags": ["electronics watch", "contract clauses"],
             },
         ),
+        (
+            "helsinki",
+            {
+                "title": "Kannettavien tietokoneiden kilpailutus: TCO Certified ja sopimusehdot",
+                "visibility": "public",
+                "language": "fi",
+                "stages": ["technical_specification", "contract_performance"],
+                "context": "Kaupunki hankkii vuosittain noin 20 000 kannettavaa tietokonetta. Edellisessä "
+                "kilpailutuksessa kannettavilta tietokoneilta edellytettiin TCO Certified -merkkiä tai vastaavaa "
+                "näyttöä.",
+                "approach": "Tarjouspyynnössä vaadittiin merkki tai vastaava kolmannen osapuolen todentama näyttö. "
+                "Sopimusehtoihin lisättiin toimitusketjun avoimuutta ja työoloja koskevat ehdot.",
+                "challenges": "TCO Certified -merkittyjä tuotteita oli markkinoilla vähän, ja vastaavuuden "
+                "arviointi vaati asiantuntemusta.",
+                "recommendations": [
+                    "Hyväksy merkin lisäksi vastaava näyttö",
+                    "Käy markkinavuoropuhelu jälleenmyyjien kanssa ennen tarjouspyyntöä",
+                ],
+                "next_action": "Seuraavassa kilpailutuksessa arvioidaan myös kunnostettujen laitteiden osuus.",
+                "tags": ["kannettavat tietokoneet", "tco certified", "sopimusehdot"],
+            },
+        ),
+        (
+            "malmo",
+            {
+                "title": "Återbrukade datorer i skolan: erfarenheter från Malmö",
+                "visibility": "public",
+                "language": "sv",
+                "stages": ["market_engagement", "award"],
+                "context": "Malmö stad köper tusentals datorer till skolor varje år och ville pröva återbrukade "
+                "datorer i stället för nya.",
+                "approach": "Upphandlingen delades så att en del av volymen kunde levereras som återbrukade eller "
+                "renoverade datorer med garanti, och livslängd vägdes in vid tilldelningen.",
+                "challenges": "Få leverantörer kunde garantera volymer av återbrukade datorer med samma konfiguration.",
+                "recommendations": [
+                    "Ställ krav på garanti och batterihälsa för återbrukade datorer",
+                    "För dialog med marknaden om volymer i god tid",
+                ],
+                "next_action": "Nästa upphandling omfattar även mobiltelefoner med andra livscykel.",
+                "tags": ["återbruk", "datorer", "cirkulär"],
+            },
+        ),
     ]
