@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 RUN_ENV = DEBUG=$${DEBUG:-1}
 
-.PHONY: run test lint bench bench-full messages clean
+.PHONY: run test lint bench bench-full messages clean services services-down
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,16 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# PostgreSQL, Redis and the OpenSearch node, installed and started by the project (scripts/services.sh).
+services:
+	bash scripts/services.sh up
+
+services-down:
+	bash scripts/services.sh down
+
 test: $(VENV)/.installed-test node_modules/.installed
 	@bash scripts/install-system-packages.sh || echo "(could not install Chromium/gettext: browser and translation-extraction checks need them)"
+	bash scripts/services.sh up
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
