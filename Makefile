@@ -1,6 +1,6 @@
 # Buyers Network — the two set-up commands of the README, plus helpers.
 # `make run`: fresh machine → virtualenv, install, migrate, demo network, serve on http://$(HOST):$(PORT)
-# `make test`: fresh machine → virtualenv with test extras, browser, ruff, the whole test suite
+# `make test`: fresh machine → virtualenv with test extras, browser, services, ruff, the whole suite twice
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 RUN_ENV = DEBUG=$${DEBUG:-1}
 
-.PHONY: run test lint bench bench-full messages clean services services-down
+.PHONY: run test test-deps test-embedded test-services test-embedded-run test-services-run lint bench bench-full messages clean services services-down
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,11 +39,38 @@ services:
 services-down:
 	bash scripts/services.sh down
 
-test: $(VENV)/.installed-test node_modules/.installed
+# Two passes, as CI runs them: the embedded defaults (SQLite, in-memory channel layer, database
+# search), then PostgreSQL + Redis (+ the OpenSearch node) with the browser journeys left out (they
+# ran in the first pass). Both passes always run; the target fails if either failed.
+# PYTEST_ARGS goes to both, e.g. `make test PYTEST_ARGS="tests/statements -x"`; `make test-embedded`
+# or `make test-services` runs one pass.
+PG_TEST_URL    ?= postgres://postgres@127.0.0.1:5432/test
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
+
+test: test-deps
+	@status=0; \
+	$(MAKE) --no-print-directory test-embedded-run || status=1; \
+	$(MAKE) --no-print-directory test-services-run || status=1; \
+	exit $$status
+
+test-embedded: test-deps
+	@$(MAKE) --no-print-directory test-embedded-run
+
+test-services: test-deps
+	@$(MAKE) --no-print-directory test-services-run
+
+test-deps: $(VENV)/.installed-test node_modules/.installed
 	@bash scripts/install-system-packages.sh || echo "(could not install Chromium/gettext: browser and translation-extraction checks need them)"
 	bash scripts/services.sh up
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-embedded-run:
+	@echo "== tests on the embedded defaults (SQLite, in-memory channel layer, database search)"
+	env -u DATABASE_URL -u REDIS_URL -u ELASTICSEARCH_URL $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-services-run:
+	@echo "== tests on PostgreSQL + Redis"
+	DATABASE_URL="$(PG_TEST_URL)" REDIS_URL="$(REDIS_TEST_URL)" $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
