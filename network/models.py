@@ -43,3 +43,26 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.title}"
+
+
+class NotificationPreference(models.Model):
+    """A person's channel for one notification category (see :mod:`network.notification_kinds`).
+
+    No row means the person's default, which follows their overall e-mail setting
+    (``Person.email_notifications``): immediately → immediate e-mail, daily → digest, never → in-app.
+    """
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    category = models.CharField(_("notification category"), max_length=40)
+    channel = models.CharField(_("channel"), max_length=12)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "category"], name="one_preference_per_category")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.category} → {self.channel}"

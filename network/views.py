@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from network import notification_kinds
 from network import notifications as notification_service
 from network.models import Notification
 
@@ -78,26 +79,50 @@ def notification_open(request, pk: int):
 
 
 class NotificationSettingsForm(forms.Form):
+    """The overall e-mail setting plus one channel per notification category."""
+
     email_notifications = forms.ChoiceField(
         label=gettext_lazy("E-mail me about notifications"),
         widget=forms.RadioSelect,
         choices=[],
+        help_text=gettext_lazy("The default for every kind below you have not set one by one."),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         Person = get_user_model()
         self.fields["email_notifications"].choices = Person.EmailPreference.choices
+        for category in notification_kinds.categories():
+            self.fields[f"channel_{category.key}"] = forms.ChoiceField(
+                label=category.label,
+                help_text=category.help_text,
+                widget=forms.RadioSelect,
+                choices=notification_kinds.Channel.choices,
+                required=False,  # left out: unchanged
+            )
+
+    def channel_fields(self):
+        return [self[f"channel_{c.key}"] for c in notification_kinds.categories()]
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def notification_settings(request):
-    form = NotificationSettingsForm(
-        request.POST or None, initial={"email_notifications": request.user.email_notifications}
-    )
+    person = request.user
+    initial = {"email_notifications": person.email_notifications}
+    initial.update({f"channel_{k}": v for k, v in notification_service.preferences(person).items()})
+    form = NotificationSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        notification_service.set_email_preference(request.user, form.cleaned_data["email_notifications"])
+        overall = form.cleaned_data["email_notifications"]
+        changes = {
+            c.key: form.cleaned_data[f"channel_{c.key}"]
+            for c in notification_kinds.categories()
+            if form.cleaned_data[f"channel_{c.key}"]
+            and form.cleaned_data[f"channel_{c.key}"] != initial[f"channel_{c.key}"]
+        }
+        if overall != person.email_notifications:
+            notification_service.set_email_preference(person, overall)
+        notification_service.set_preferences(person, changes)
         messages.success(request, _("Notification settings saved."))
         return HttpResponseRedirect(request.path)
     return render(request, "network/notification_settings.html", {"form": form})

@@ -9,6 +9,11 @@ router = DefaultRouter()
 router.register("notifications", views.NotificationViewSet, basename="notification")
 
 urlpatterns = [
+    path(
+        "me/notification-preferences/",
+        views.NotificationPreferencesView.as_view(),
+        name="notification-preferences",
+    ),
     path("", include(router.urls)),
     path("", include("members.api.urls")),
     path("", include("knowledge.api.urls")),

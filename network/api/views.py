@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from network import notifications
 from network.models import Notification
@@ -51,3 +54,39 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         return Response({"marked": notifications.mark_read(request.user)})
+
+
+def _preferences_schema() -> serializers.Serializer:
+    from network.notification_kinds import Channel, categories
+
+    return inline_serializer(
+        "NotificationPreferences",
+        {c.key: serializers.ChoiceField(choices=Channel.values, required=False) for c in categories()},
+    )
+
+
+class NotificationPreferencesView(APIView):
+    """The signed-in person's channel per notification category (``in_app``, ``immediate``, ``digest``,
+    ``off``). PATCH sets some categories; unknown categories or channels change nothing (400)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(responses=_preferences_schema())
+    def get(self, request: Request) -> Response:
+        return Response(notifications.preferences(request.user))
+
+    @extend_schema(request=_preferences_schema(), responses=_preferences_schema())
+    def patch(self, request: Request) -> Response:
+        data = request.data
+        if not isinstance(data, dict) or not data:
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("Send an object of category → channel.")]}
+            )
+        if not all(isinstance(v, str) for v in data.values()):
+            raise serializers.ValidationError(
+                {k: [_("Choose a channel by name.")] for k, v in data.items() if not isinstance(v, str)}
+            )
+        try:
+            return Response(notifications.set_preferences(request.user, dict(data)))
+        except notifications.PreferenceError as exc:
+            raise serializers.ValidationError({k: [v] for k, v in exc.errors.items()}) from exc
