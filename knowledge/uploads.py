@@ -4,11 +4,17 @@ A name can lie (a ZIP renamed ``.pdf``, a text file renamed ``.docx``), so the t
 the bytes: ``%PDF-`` for PDF; for the Office Open XML and OpenDocument formats (ZIP containers) the
 entries inside (``word/document.xml``, ``xl/workbook.xml``; the ODF ``mimetype`` entry naming the
 type). The extension must then agree with what the content is.
+
+A ZIP container is judged from its central directory only: the declared sizes, the number of entries,
+each entry's compression ratio and the total uncompressed size are checked before any entry is opened,
+and then at most a few bytes of one entry (the ODF ``mimetype``) are inflated. A zip bomb (a small file
+whose entry unpacks to gigabytes) is refused with a clear message instead of being inflated in memory.
 """
 
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import IO
 
@@ -25,6 +31,22 @@ ODS = "application/vnd.oasis.opendocument.spreadsheet"
 
 EXTENSIONS = {"pdf": PDF, "docx": DOCX, "xlsx": XLSX, "odt": ODT, "ods": ODS}
 ALLOWED_LIST = "PDF, DOCX, ODT, XLSX, ODS"
+
+#: Limits on a ZIP container (OOXML/ODF), read from its central directory without inflating anything.
+#: Real documents stay far below them: a 300-page DOCX has a few hundred entries, its XML compresses
+#: about 5-50:1 (a repetitive spreadsheet a few hundred to one) and unpacks to tens of megabytes;
+#: DEFLATE cannot exceed about 1030:1, which is what a bomb of zeros uses.
+MAX_ARCHIVE_ENTRIES = 5000
+MAX_ARCHIVE_UNCOMPRESSED = 256 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 500
+#: Below this uncompressed size an entry may have any ratio (tiny highly repetitive XML parts do).
+RATIO_FREE_SIZE = 1024 * 1024
+#: The most bytes ever inflated from one entry (the ODF ``mimetype`` is about 50 bytes).
+MIMETYPE_READ = 100
+
+
+class UnsafeArchive(Exception):
+    """The container's metadata says it would unpack to far more than any real document."""
 
 
 @dataclass(frozen=True)
@@ -48,9 +70,14 @@ def sniff(fileobj: IO[bytes]) -> str | None:
         return None
     try:
         with zipfile.ZipFile(fileobj) as archive:
-            names = set(archive.namelist())
+            infos = archive.infolist()
+            check_archive(infos)
+            names = {info.filename for info in infos}
             if "mimetype" in names:
-                mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                with archive.open("mimetype") as entry:
+                    # read(n) inflates only what n bytes need, whatever the entry claims to hold.
+                    raw = entry.read(MIMETYPE_READ)
+                mimetype = raw.decode("ascii", "replace").strip()
                 if mimetype in (ODT, ODS):
                     return mimetype
             if "[Content_Types].xml" in names:
@@ -58,11 +85,28 @@ def sniff(fileobj: IO[bytes]) -> str | None:
                     return DOCX
                 if "xl/workbook.xml" in names:
                     return XLSX
-    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError):
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, EOFError, NotImplementedError, zlib.error):
         return None
     finally:
         fileobj.seek(0)
     return None
+
+
+def check_archive(infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a ZIP whose central directory describes a bomb: too many entries, an entry inflating far
+    beyond its compressed size, or more uncompressed bytes in total than any document holds. Only
+    metadata is read; nothing is inflated."""
+    if len(infos) > MAX_ARCHIVE_ENTRIES:
+        raise UnsafeArchive
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if total > MAX_ARCHIVE_UNCOMPRESSED:
+            raise UnsafeArchive
+        if info.file_size > RATIO_FREE_SIZE and info.file_size > MAX_COMPRESSION_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise UnsafeArchive
 
 
 def check_upload(name: str, size: int, fileobj: IO[bytes]) -> Sniffed:
@@ -83,7 +127,19 @@ def check_upload(name: str, size: int, fileobj: IO[bytes]) -> Sniffed:
         raise ValidationError(
             {"file": _("Only %(types)s files can be attached.") % {"types": ALLOWED_LIST}}, code="type"
         )
-    content_type = sniff(fileobj)
+    try:
+        content_type = sniff(fileobj)
+    except UnsafeArchive:
+        raise ValidationError(
+            {
+                "file": _(
+                    "“%(name)s” is a compressed archive that would unpack to far more than any document "
+                    "(too many entries or too highly compressed); it was not opened."
+                )
+                % {"name": name}
+            },
+            code="archive_bomb",
+        ) from None
     if content_type is None:
         raise ValidationError(
             {

@@ -144,3 +144,77 @@ def test_html_upload_rejection_shows_message_and_stores_nothing(client, setup, s
     )
     assert "is not a PDF, DOCX, ODT, XLSX, ODS document" in r.content.decode()
     assert not Attachment.objects.exists() and stored_files(settings) == []
+
+
+# --- zip bombs: judged from the central directory, never inflated ------------------------------
+
+
+def deflated(entries: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        for name, data in entries.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+#: A DOCX-looking container whose ``mimetype`` entry unpacks to 64 MiB from about 64 KB.
+BOMB = deflated(
+    {
+        "mimetype": b"\0" * (64 * 1024 * 1024),
+        "[Content_Types].xml": b"<Types/>",
+        "word/document.xml": b"<w:document/>",
+    }
+)
+
+
+def test_a_zip_bomb_is_refused_without_being_inflated(api_client, setup, settings):
+    import tracemalloc
+
+    template, _author = setup
+    assert len(BOMB) < 200 * 1024
+    tracemalloc.start()
+    try:
+        r = upload(api_client, template, "spec.docx", BOMB)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert r.status_code == 400, r.data
+    assert "compressed archive" in r.data["detail"] and r.data["errors"]["file"]
+    assert peak < 16 * 1024 * 1024, f"{peak} bytes allocated while checking a 64 MiB bomb"
+    assert not Attachment.objects.exists() and stored_files(settings) == []
+
+
+def test_an_archive_with_too_many_entries_is_refused(api_client, setup, settings, monkeypatch):
+    from knowledge import uploads
+
+    template, _author = setup
+    monkeypatch.setattr(uploads, "MAX_ARCHIVE_ENTRIES", 50)
+    many = {f"word/media/{i}.xml": b"<x/>" for i in range(60)}
+    content = zip_bytes({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>", **many})
+    r = upload(api_client, template, "spec.docx", content)
+    assert r.status_code == 400 and "compressed archive" in r.data["detail"]
+    assert not Attachment.objects.exists()
+
+
+def test_an_archive_declaring_a_huge_total_is_refused(api_client, setup, monkeypatch):
+    """The total uncompressed size counts every entry, even ones each below the ratio limit."""
+    from knowledge import uploads
+
+    template, _author = setup
+    monkeypatch.setattr(uploads, "MAX_ARCHIVE_UNCOMPRESSED", 4096)
+    content = zip_bytes(
+        {"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>" + b"x" * 5000}
+    )
+    r = upload(api_client, template, "spec.docx", content)
+    assert r.status_code == 400 and "compressed archive" in r.data["detail"]
+
+
+def test_a_real_sized_document_with_compressible_xml_is_still_accepted(api_client, setup):
+    """Ordinary XML compresses well; a few MB of it is a document, not a bomb."""
+    template, _author = setup
+    body = b"".join(
+        b"<w:p><w:r><w:t>Lot %d: laptops, TCO Certified.</w:t></w:r></w:p>" % i for i in range(40_000)
+    )
+    content = deflated({"[Content_Types].xml": b"<Types/>", "word/document.xml": body})
+    r = upload(api_client, template, "spec.docx", content)
+    assert r.status_code == 201, r.data
