@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from urllib.parse import unquote_to_bytes
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
+
+from network.ids import out_of_range
 
 logger = logging.getLogger(__name__)
 
@@ -73,4 +76,36 @@ class ApiErrorMiddleware:
         if request.path.startswith("/api/"):
             logger.exception("unhandled error on %s", request.path)
             return JsonResponse({"detail": "Server error.", "code": "server_error"}, status=500)
+        return None
+
+
+def _numeric_kwarg(key: str, route: str) -> bool:
+    """Whether the URL kwarg ``key`` is an id: named like one, or matched by a digits-only group
+    (``(?P<attachment>\\d+)``). A slug that happens to be digits is left alone."""
+    if key in ("pk", "id") or key.endswith(("_pk", "_id")):
+        return True
+    return re.search(r"\(\?P<" + re.escape(key) + r">(\\d|\[0-9\])\+\)", route) is not None
+
+
+class IdRangeMiddleware:
+    """A URL id no 64-bit column can hold (``/api/v1/templates/<24 digits>/…``) names nothing: answer
+    404 like any missing object, for every route at once, before a view passes it to the database
+    (where SQLite raises ``OverflowError`` on a foreign-key lookup)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        route = getattr(request.resolver_match, "route", "") or ""
+        if any(
+            out_of_range(value)
+            for key, value in view_kwargs.items()
+            if isinstance(value, int) or _numeric_kwarg(key, route)
+        ) or any(isinstance(value, int) and out_of_range(value) for value in view_args):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+            raise Http404
         return None

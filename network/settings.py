@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "members.middleware.MfaRequiredMiddleware",
     "network.middleware.ApiErrorMiddleware",
+    "network.middleware.IdRangeMiddleware",
 ]
 
 ROOT_URLCONF = "network.urls"
@@ -224,7 +225,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_PAGINATION_CLASS": "network.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["network.api.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "network.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
