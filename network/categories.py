@@ -36,3 +36,45 @@ def validate_volumes(value: object) -> None:
                 _("Units for %(c)s must be between 0 and %(max)s.")
                 % {"c": category, "max": f"{MAX_UNITS_PER_YEAR:,}"}
             )
+
+
+#: The CPV code each category is bought under (CPV 2008). The network demand page and the tender
+#: calendar use it to answer a CPV filter with categories, and to put a planned tender's quantity
+#: in a category: a planned tender whose CPV code falls under one of these is counted there.
+CATEGORY_CPV: dict[str, str] = {
+    DeviceCategory.LAPTOPS: "30213100",  # portable computers
+    DeviceCategory.DESKTOPS: "30213300",  # desktop computer
+    DeviceCategory.MONITORS: "30231000",  # computer screens and consoles
+    DeviceCategory.PHONES: "32250000",  # mobile telephones
+    DeviceCategory.TABLETS: "30213200",  # tablet computer
+    DeviceCategory.SERVERS: "48820000",  # servers
+}
+
+
+def _significant(code: str) -> str:
+    """The digits of a CPV code that mean something: trailing zeros only pad the hierarchy."""
+    digits = code.split("-")[0].strip()
+    return digits[:2] + digits[2:].rstrip("0")
+
+
+def categories_for_cpv(prefix: str) -> list[str]:
+    """Categories a CPV filter covers: its code is under the filter, or the filter under its code.
+
+    ``30`` (a division) covers laptops, desktops, monitors and tablets; ``30213100`` covers laptops;
+    ``30213`` (personal computers) covers laptops, desktops and tablets.
+    """
+    wanted = _significant(prefix)
+    return [
+        category
+        for category, code in CATEGORY_CPV.items()
+        if code.startswith(wanted) or wanted.startswith(_significant(code))
+    ]
+
+
+def category_for_cpv(code: str) -> str | None:
+    """The category a CPV code belongs to (it is the category's code or below it), if any."""
+    digits = _significant(code)
+    for category, own in CATEGORY_CPV.items():
+        if digits.startswith(_significant(own)):
+            return category
+    return None

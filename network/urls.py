@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("members.urls")),
     path("library/", include("knowledge.urls")),
     path("statements/", include("knowledge.statements.urls")),
+    path("demand/", include("knowledge.statements.demand_urls")),
     path("forums/", include("forums.urls")),
     path("search/", include("network.search.urls")),
     path("events/", include("network.events.urls")),

@@ -73,3 +73,39 @@ def cumulative_step_svg(
     parts.extend(f'<circle class="dot" cx="{x(day)}" cy="{y(n)}" r="3"/>' for day, n in points)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated value is escaped or numeric
+
+
+def bar_chart_svg(
+    bars: list[tuple[str, int]], *, title: str, description: str, chart_id: str = "demand-chart"
+) -> SafeString:
+    """Horizontal bars, one per label, longest first as given; the figures are written beside them.
+
+    The picture is sized by ``viewBox`` so it scales down to a 320 px screen; labels sit above the
+    bars so long category names never overlap the bars.
+    """
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    row_h, label_h, width = 44, 16, WIDTH
+    height = max(len(bars), 1) * row_h + 8
+    head = (
+        f'<svg class="chart bar-chart" id="{escape(chart_id)}" role="img" viewBox="0 0 {width} {height}" '
+        f'aria-labelledby="{title_id} {desc_id}" focusable="false">'
+        f'<title id="{title_id}">{escape(title)}</title><desc id="{desc_id}">{escape(description)}</desc>'
+    )
+    if not bars:
+        return mark_safe(  # noqa: S308 - every interpolated value is escaped or numeric
+            f'{head}<text x="{width // 2}" y="{height // 2 + 4}" text-anchor="middle">'
+            f"{escape(description)}</text></svg>"
+        )
+    top = max(max(v for _, v in bars), 1)
+    plot_w = width - 8 - 110
+    parts = [head]
+    for i, (label, value) in enumerate(bars):
+        y = i * row_h + 4
+        w = round(plot_w * value / top, 1)
+        parts.append(f'<text class="tick" x="4" y="{y + label_h - 4}">{escape(label)}</text>')
+        parts.append(f'<rect class="bar" x="4" y="{y + label_h}" width="{max(w, 1)}" height="18" rx="2"/>')
+        parts.append(
+            f'<text class="tick value" x="{4 + max(w, 1) + 6}" y="{y + label_h + 14}">{value:,}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every interpolated value is escaped or numeric

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from network.categories import DeviceCategory, validate_volumes
@@ -30,7 +31,41 @@ class StatementStatus(models.TextChoices):
 PUBLISHED_STATUSES = (StatementStatus.OPEN, StatementStatus.CLOSED)
 
 
+def open_now_q(prefix: str = "") -> Q:
+    """Open for signature today: status ``open`` and the closing date (if any) not yet passed.
+
+    The stored status lags behind the calendar until ``manage.py close_statements`` runs; every
+    read that asks "is it open?" uses this instead of ``status="open"``.
+    """
+    today = timezone.localdate()
+    return Q(**{f"{prefix}status": StatementStatus.OPEN}) & (
+        Q(**{f"{prefix}closes_on__isnull": True}) | Q(**{f"{prefix}closes_on__gte": today})
+    )
+
+
+def closed_now_q(prefix: str = "") -> Q:
+    """Closed today: stored as closed, or open with a closing date that has passed."""
+    return Q(**{f"{prefix}status": StatementStatus.CLOSED}) | (
+        Q(**{f"{prefix}status": StatementStatus.OPEN}) & Q(**{f"{prefix}closes_on__lt": timezone.localdate()})
+    )
+
+
 class StatementQuerySet(VisibleQuerySet):
+    def open_now(self) -> StatementQuerySet:
+        return self.filter(open_now_q())
+
+    def with_status(self, status: str) -> StatementQuerySet:
+        """Filter by the status as it is today (computed), not as last stored."""
+        if status == StatementStatus.OPEN:
+            return self.filter(open_now_q())
+        if status == StatementStatus.CLOSED:
+            return self.filter(closed_now_q())
+        return self.filter(status=status)
+
+    def past_closing_date(self) -> StatementQuerySet:
+        """Stored as open although the closing date has passed: what ``close_statements`` persists."""
+        return self.filter(status=StatementStatus.OPEN, closes_on__lt=timezone.localdate())
+
     def with_signature_count(self) -> StatementQuerySet:
         return self.annotate(
             signature_count=Count(
@@ -115,8 +150,62 @@ class Statement(TenantOwned):
     def __str__(self) -> str:
         return self.title
 
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Statement:
+        """Status is computed on read: an open statement whose closing date has passed reads closed.
+
+        Every surface (pages, API, feeds, signing) therefore sees the same answer the day after the
+        closing date, before ``manage.py close_statements`` persists it, audits it and tells the
+        issuers. ``expired_on_read`` marks such a row so services that lock it persist it properly.
+        """
+        obj = super().from_db(db, field_names, values)
+        closes_on = obj.__dict__.get("closes_on")
+        if (
+            obj.__dict__.get("status") == StatementStatus.OPEN
+            and closes_on is not None
+            and closes_on < timezone.localdate()
+        ):
+            obj.status = StatementStatus.CLOSED
+            obj.expired_on_read = True
+        return obj
+
+    expired_on_read = False
+
     def get_absolute_url(self) -> str:
         return reverse("statements:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == StatementStatus.OPEN
+
+    @property
+    def published_on(self) -> Any:
+        """The day the issuers opened it and it became public (None for a draft)."""
+        return timezone.localdate(self.opened_at) if self.opened_at else None
+
+    @property
+    def signing_opens_on(self) -> Any:
+        """The first day signatures are accepted: the opening date, or publication if later."""
+        published = self.published_on
+        if published is None:
+            return self.opens_on
+        return max(published, self.opens_on) if self.opens_on else published
+
+    @property
+    def signing_not_yet_open(self) -> bool:
+        opens = self.signing_opens_on
+        return opens is not None and opens > timezone.localdate()
+
+    @property
+    def closed_on(self) -> Any:
+        """The day signing ended, for a closed statement: its closing date, else when it was closed."""
+        if self.status != StatementStatus.CLOSED:
+            return None
+        if self.closes_on and (
+            self.closed_at is None or self.closes_on <= timezone.localdate(self.closed_at)
+        ):
+            return self.closes_on
+        return timezone.localdate(self.closed_at) if self.closed_at else self.closes_on
 
     @property
     def is_published(self) -> bool:
@@ -248,6 +337,19 @@ class Signature(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     withdrawal_reason = models.TextField(_("reason for withdrawal"), max_length=1000, blank=True)
+    #: An amendment (new volumes or disclosure) is a new row; the row it replaces is kept, marked
+    #: withdrawn at the moment of the amendment, and points to its successor through this field.
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("amends"),
+    )
+    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
+    #: When the organisation first signed (kept across amendments): the "year of signing".
+    first_signed_at = models.DateTimeField(null=True, blank=True)
 
     objects = SignatureQuerySet.as_manager()
 
@@ -272,6 +374,10 @@ class Signature(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+    @property
+    def originally_signed_at(self) -> Any:
+        return self.first_signed_at or self.signed_at
 
 
 class IdempotencyRecord(models.Model):
@@ -301,6 +407,8 @@ class AuditAction(models.TextChoices):
     NEW_VERSION = "new_version", _("New version")
     SIGN = "sign", _("Signed")
     WITHDRAW = "withdraw", _("Signature withdrawn")
+    AMEND = "amend", _("Signature amended")
+    EXPIRE = "expire", _("Closed at its closing date")
     EDIT = "edit", _("Edited")
 
 

@@ -280,8 +280,51 @@ def _snapshot_version(statement: Statement, person: Any, change_note: str) -> St
 
 
 def _lock(statement: Statement) -> Statement:
-    """Re-read the statement with its row locked until the transaction ends."""
-    return Statement.objects.select_for_update().get(pk=statement.pk)
+    """Re-read the statement with its row locked until the transaction ends.
+
+    A statement read as closed because its closing date passed (see ``Statement.from_db``) is
+    persisted as closed here, with its audit entry and the issuers told, before anything else.
+    """
+    locked = Statement.objects.select_for_update().get(pk=statement.pk)
+    if locked.expired_on_read:
+        _persist_expiry(locked)
+    return locked
+
+
+def _persist_expiry(locked: Statement) -> None:
+    """Store the closing that the calendar already decided; audit it and tell the issuers."""
+    locked.status = StatementStatus.CLOSED
+    locked.closed_at = timezone.now()
+    locked.expired_on_read = False
+    Statement.objects.filter(pk=locked.pk).update(
+        status=StatementStatus.CLOSED, closed_at=locked.closed_at, updated_at=locked.closed_at
+    )
+    _audit(locked, AuditAction.EXPIRE, None, closes_on=locked.closes_on.isoformat())
+    notify(
+        _issuer_staff(locked),
+        kind="statement.closed",
+        title=_("“%(title)s” closed on its closing date") % {"title": locked.title},
+        body=_("Signing ended on %(date)s. You can reopen it after moving the closing date.")
+        % {"date": locked.closes_on.isoformat()},
+        url=reverse("statements:manage", kwargs={"slug": locked.slug}),
+    )
+
+
+def statements_close_expired() -> list[Statement]:
+    """Persist every statement whose closing date has passed (``manage.py close_statements``).
+
+    Idempotent: a statement is closed once; a second run finds nothing. Each statement is closed in
+    its own transaction under its row lock, so a signature racing the run either lands before it
+    (and counts) or is refused after it.
+    """
+    closed = []
+    for pk in Statement.objects.past_closing_date().values_list("pk", flat=True):
+        with transaction.atomic():
+            locked = Statement.objects.select_for_update().get(pk=pk)
+            if locked.expired_on_read:
+                _persist_expiry(locked)
+                closed.append(locked)
+    return closed
 
 
 def statement_update(
@@ -369,7 +412,33 @@ def statement_open(*, person: Any, statement: Statement) -> Statement:
         locked.opened_at = timezone.now()
         locked.save(update_fields=["status", "opened_at", "current_version", "updated_at"])
         _audit(locked, AuditAction.OPEN, person, version=locked.current_version.number)
+        _tell_signatories_opened(locked, actor=person)
     return locked
+
+
+def _tell_signatories_opened(statement: Statement, *, actor: Any) -> None:
+    """Every signatory of a verified organisation may sign an open (public) statement: tell them."""
+    from members.models import SIGNATORY_ROLES, Person
+
+    people = Person.objects.filter(
+        is_active=True,
+        memberships__role__in=SIGNATORY_ROLES,
+        memberships__organisation__verified=True,
+    ).distinct()
+    if statement.opens_on and statement.opens_on > timezone.localdate():
+        body = _("Signing opens on %(d)s.") % {"d": statement.opens_on.isoformat()}
+    elif statement.closes_on:
+        body = _("Open for signature until %(d)s.") % {"d": statement.closes_on.isoformat()}
+    else:
+        body = _("Open for signature.")
+    notify(
+        people,
+        kind="statement.opened",
+        title=_("New joint statement open for your signature: “%(title)s”") % {"title": statement.title},
+        body=body,
+        url=statement.get_absolute_url(),
+        actor=actor,
+    )
 
 
 def statement_close(*, person: Any, statement: Statement) -> Statement:
@@ -405,12 +474,12 @@ def statement_reopen(*, person: Any, statement: Statement) -> Statement:
 
 def _check_signable(statement: Statement) -> None:
     today = timezone.localdate()
+    if statement.status != StatementStatus.DRAFT and statement.closes_on and today > statement.closes_on:
+        raise StatementConflict(_("Signing closed on %(d)s.") % {"d": statement.closes_on.isoformat()})
     if statement.status != StatementStatus.OPEN:
         raise StatementConflict(_("This statement is not open for signature."))
     if statement.opens_on and today < statement.opens_on:
         raise StatementConflict(_("Signing opens on %(d)s.") % {"d": statement.opens_on.isoformat()})
-    if statement.closes_on and today > statement.closes_on:
-        raise StatementConflict(_("Signing closed on %(d)s.") % {"d": statement.closes_on.isoformat()})
 
 
 def _issuer_staff(statement: Statement) -> Iterable[Any]:
@@ -474,6 +543,7 @@ def statement_sign(
                     volumes=volumes,
                     volumes_public=bool(volumes_public),
                     comment=comment,
+                    first_signed_at=timezone.now(),
                 )
         except IntegrityError:
             existing = (
@@ -544,6 +614,107 @@ def signature_withdraw(*, person: Any, statement: Statement, organisation: Any, 
             title=_("%(org)s withdrew its signature from “%(title)s”")
             % {"org": organisation.name, "title": locked.title},
             body=reason,
+            url=reverse("statements:manage", kwargs={"slug": locked.slug}),
+            actor=person,
+        )
+    return signature
+
+
+class NothingToAmend(StatementConflict):
+    """No active signature of that organisation (never signed, or withdrawn): nothing to amend."""
+
+    code = "not_signed"
+
+
+def signature_amend(
+    *,
+    person: Any,
+    statement: Statement,
+    organisation: Any,
+    volumes: dict[str, Any] | None,
+    volumes_public: bool,
+    comment: str | None = None,
+) -> Signature:
+    """Change an organisation's declared volumes or their disclosure without withdrawing.
+
+    The amendment is a new signature row (``revision`` + 1, same statement version, same first
+    signing date) and the old row is kept, closed at the moment of the amendment and linked to its
+    successor, so the audit trail shows what was declared before. The issuers are told. Amending
+    with the same figures changes nothing and returns the active signature (a double submit).
+    """
+    if not visibility.can_sign_for(person, organisation):
+        raise PermissionDenied(
+            _("Only a person with the signatory role in %(org)s can amend its signature.")
+            % {"org": organisation.name}
+        )
+    volumes = {} if volumes is None else volumes
+    try:
+        validate_volumes(volumes)
+    except ValidationError as exc:
+        raise ValidationError({"volumes": exc.messages}) from None
+    volumes = dict(volumes)
+    if comment is not None:
+        comment = comment.strip()
+        if len(comment) > 1000:
+            raise ValidationError({"comment": _("At most 1,000 characters.")})
+    with transaction.atomic():
+        locked = _lock(statement)
+        if locked.status != StatementStatus.OPEN:
+            raise StatementConflict(_("Signatures can be amended only while the statement is open."))
+        old = (
+            Signature.objects.active()
+            .select_for_update()
+            .filter(statement=locked, organisation=organisation)
+            .first()
+        )
+        if old is None:
+            raise NothingToAmend(
+                _("%(org)s has no active signature on this statement to amend; sign it instead.")
+                % {"org": organisation.name}
+            )
+        new_comment = old.comment if comment is None else comment
+        if (
+            old.volumes == volumes
+            and old.volumes_public == bool(volumes_public)
+            and old.comment == new_comment
+        ):
+            old.organisation = organisation
+            return old
+        now = timezone.now()
+        Signature.objects.filter(pk=old.pk).update(
+            withdrawn_at=now,
+            withdrawn_by=person,
+            withdrawal_reason=_("Amended (revision %(n)s)") % {"n": old.revision + 1},
+        )
+        signature = Signature.objects.create(
+            statement=locked,
+            organisation=organisation,
+            signed_by=person,
+            version_id=old.version_id,
+            volumes=volumes,
+            volumes_public=bool(volumes_public),
+            comment=new_comment,
+            supersedes=old,
+            revision=old.revision + 1,
+            first_signed_at=old.originally_signed_at,
+        )
+        signature.organisation = organisation
+        _audit(
+            locked,
+            AuditAction.AMEND,
+            person,
+            organisation,
+            signature=signature.pk,
+            replaces=old.pk,
+            revision=signature.revision,
+            before={"volumes": old.volumes, "volumes_public": old.volumes_public},
+            after={"volumes": volumes, "volumes_public": bool(volumes_public)},
+        )
+        notify(
+            _issuer_staff(locked),
+            kind="statement.amended",
+            title=_("%(org)s amended its signature on “%(title)s”")
+            % {"org": organisation.name, "title": locked.title},
             url=reverse("statements:manage", kwargs={"slug": locked.slug}),
             actor=person,
         )

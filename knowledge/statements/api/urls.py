@@ -2,9 +2,12 @@
 
 from django.urls import path
 
-from knowledge.statements.api import views
+from knowledge.statements.api import demand, views
 
 urlpatterns = [
+    path("demand/", demand.NetworkDemandView.as_view(), name="api-demand"),
+    path("demand/declarations.csv", demand.NetworkDemandCsvView.as_view(), name="api-demand-csv"),
+    path("demand/declarations.json", demand.NetworkDemandJsonView.as_view(), name="api-demand-json"),
     path("statements/", views.StatementListView.as_view(), name="api-statement-list"),
     path("statements/<slug:slug>/", views.StatementDetailView.as_view(), name="api-statement-detail"),
     path("statements/<slug:slug>/open/", views.StatementOpenView.as_view(), name="api-statement-open"),

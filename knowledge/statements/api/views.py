@@ -63,12 +63,17 @@ class StatementAPIView(generics.GenericAPIView):
 
 
 class StatementFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=StatementStatus.choices)
+    status = django_filters.ChoiceFilter(
+        choices=StatementStatus.choices, method="filter_status", help_text="The status as it is today."
+    )
     issuer = django_filters.CharFilter(field_name="issuers__slug", label="Issuing organisation (slug)")
 
     class Meta:
         model = Statement
         fields = ["status", "issuer"]
+
+    def filter_status(self, queryset, name: str, value: str):
+        return queryset.with_status(value)
 
 
 @extend_schema_view(
