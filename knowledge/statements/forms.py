@@ -165,3 +165,12 @@ class WithdrawForm(forms.Form):
         self.fields["organisation"].queryset = Organisation.objects.filter(
             pk__in=[o.pk for o in organisations]
         )
+
+
+class AmendForm(SignForm):
+    """New figures for an organisation that has signed: the same fields as signing."""
+
+    def __init__(self, *args: Any, organisations: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, organisations=organisations, **kwargs)
+        self.fields["organisation"].label = _("Amend the signature of")
+        self.fields["volumes_public"].label = _("Publish these volumes")

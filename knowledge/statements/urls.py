@@ -12,6 +12,7 @@ urlpatterns = [
     path("<slug:slug>/", views.detail, name="detail"),
     path("<slug:slug>/sign/", views.sign, name="sign"),
     path("<slug:slug>/withdraw/", views.withdraw, name="withdraw"),
+    path("<slug:slug>/amend/", views.amend, name="amend"),
     path("<slug:slug>/manage/", views.manage, name="manage"),
     path("<slug:slug>/edit/", views.edit, name="edit"),
     re_path(r"^(?P<slug>[-\w]+)/(?P<action>open|close|reopen)/$", views.transition, name="transition"),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from knowledge.statements import charts, idempotency, selectors, services
 from knowledge.statements.forms import (
+    AmendForm,
     DemandFormSet,
     SignForm,
     StatementForm,
@@ -53,6 +54,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         and any(o.pk not in signed_ids for o in signable),
         "can_withdraw": statement.status == StatementStatus.OPEN
         and any(o.pk in signed_ids for o in signable),
+        "can_amend": statement.status == StatementStatus.OPEN and any(o.pk in signed_ids for o in signable),
         "is_issuer": services.is_issuer_member(request.user, statement),
         "can_manage": services.can_manage_statement(request.user, statement),
     }
@@ -181,6 +183,58 @@ def withdraw(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("The signature was withdrawn. You can sign again later."))
             return redirect(statement)
     return render(request, "statements/withdraw.html", {"statement": statement, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def amend(request: HttpRequest, slug: str) -> HttpResponse:
+    """A signatory changes their organisation's volumes or disclosure without withdrawing."""
+    statement = selectors.statement_for(request.user, slug)
+    signed = {
+        o.pk: (o, sig)
+        for o in selectors.signable_organisations(request.user)
+        if (sig := selectors.active_signature_of(statement, o)) is not None
+    }
+    if not signed:
+        messages.info(request, _("None of your organisations has an active signature on this statement."))
+        return redirect(statement)
+    organisations = [o for o, _sig in signed.values()]
+    wanted = request.GET.get("organisation")
+    first_org, first_sig = next(
+        (pair for pair in signed.values() if pair[0].slug == wanted), next(iter(signed.values()))
+    )
+    initial = {
+        "organisation": first_org.pk,
+        "volumes_public": first_sig.volumes_public,
+        "comment": first_sig.comment,
+        **{f"volume_{c}": n for c, n in (first_sig.volumes or {}).items()},
+    }
+    form = AmendForm(request.POST or None, organisations=organisations, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            organisation = form.cleaned_data["organisation"]
+            try:
+                services.signature_amend(
+                    person=request.user,
+                    statement=statement,
+                    organisation=organisation,
+                    volumes=form.volumes(),
+                    volumes_public=form.cleaned_data["volumes_public"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except (services.StatementError, PermissionDenied) as exc:
+                return _service_refusal(request, exc, slug)
+            else:
+                messages.success(
+                    request,
+                    _("The signature of %(org)s now declares the new figures.") % {"org": organisation.name},
+                )
+                return redirect(statement)
+        status = 400
+    return render(request, "statements/amend.html", {"statement": statement, "form": form}, status=status)
 
 
 @login_required

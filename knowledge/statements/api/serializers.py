@@ -175,6 +175,27 @@ class SignRequestSerializer(serializers.Serializer):
         return {} if value is None else value
 
 
+class AmendRequestSerializer(serializers.Serializer):
+    volumes = serializers.JSONField(
+        required=True,
+        help_text='The new units bought a year per category, e.g. {"phones": 7000} (replaces the old ones).',
+    )
+    volumes_public = serializers.BooleanField(
+        required=True, help_text="Publish the volumes and count them in the totals."
+    )
+    comment = serializers.CharField(
+        required=False, allow_blank=True, max_length=1000, help_text="Omit to keep the current comment."
+    )
+
+    def validate_volumes(self, value: Any) -> Any:
+        return {} if value is None else value
+
+
+class AmendedSignatureSerializer(SignatureSerializer):
+    class Meta(SignatureSerializer.Meta):
+        fields = [*SignatureSerializer.Meta.fields, "revision"]
+
+
 class WithdrawRequestSerializer(serializers.Serializer):
     reason = serializers.CharField(
         max_length=1000, help_text="Why the organisation withdraws; issuers see it."

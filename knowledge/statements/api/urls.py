@@ -25,6 +25,11 @@ urlpatterns = [
         name="api-statement-withdraw",
     ),
     path(
+        "statements/<slug:slug>/signatures/<slug:organisation_slug>/amend/",
+        views.SignatureAmendView.as_view(),
+        name="api-statement-amend",
+    ),
+    path(
         "statements/<slug:slug>/signatories.csv", views.SignatoriesCsvView.as_view(), name="api-statement-csv"
     ),
     path(

@@ -316,6 +316,39 @@ class SignatureWithdrawView(StatementAPIView):
 
 
 @extend_schema(
+    summary="Amend an organisation's volumes or their disclosure (a new revision; the old is kept)",
+    description="Needs the `signatory` role in the organisation, an active signature and an open "
+    "statement. Sending the same figures again changes nothing.",
+    parameters=[SLUG, OpenApiParameter("organisation_slug", str, OpenApiParameter.PATH)],
+    request=s.AmendRequestSerializer,
+    responses={200: s.AmendedSignatureSerializer, **ERRORS, **CONFLICT},
+    tags=["signatures"],
+)
+class SignatureAmendView(StatementAPIView):
+    serializer_class = s.AmendRequestSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    throttle_scope = "sign"
+    throttle_classes = [ScopedRateThrottle]
+
+    def post(self, request: Request, slug: str, organisation_slug: str) -> Response:
+        from members.models import Organisation
+
+        statement = self.get_statement()
+        data = s.AmendRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        organisation = generics.get_object_or_404(Organisation, slug=organisation_slug)
+        signature = services.signature_amend(
+            person=request.user,
+            statement=statement,
+            organisation=organisation,
+            volumes=data.validated_data["volumes"],
+            volumes_public=data.validated_data["volumes_public"],
+            comment=data.validated_data.get("comment"),
+        )
+        return Response(s.AmendedSignatureSerializer(signature, context=self.sig_context()).data)
+
+
+@extend_schema(
     summary="Signatories as CSV (public volumes only)",
     responses={(200, "text/csv"): OpenApiTypes.STR, 404: ERRORS[404]},
     tags=["signatures"],
