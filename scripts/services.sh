@@ -118,7 +118,9 @@ opensearch_up() {
   fi
 }
 opensearch_down() { [ -x engines/opensearch/run.sh ] && engines/opensearch/run.sh down || true; }
-opensearch_status() { [ -x engines/opensearch/run.sh ] && engines/opensearch/run.sh status || say "OpenSearch: no launcher"; }
+opensearch_status() {
+  if [ -x engines/opensearch/run.sh ]; then engines/opensearch/run.sh status || true; else say "OpenSearch: no launcher"; fi
+}
 
 # --- main -----------------------------------------------------------------------------------------
 
