@@ -3,7 +3,7 @@
 Every tunable is declared once in the ``env`` schema below, with the embedded default that lets
 ``make run`` work on a fresh machine (SQLite, in-memory channel layer, database search). An
 integration switches on when its environment variable is set (``DATABASE_URL``, ``REDIS_URL``,
-``ELASTICSEARCH_URL``); nothing exists only in production.
+``SEARCH_URL`` / ``OPENSEARCH_URL`` / ``ELASTICSEARCH_URL``); nothing exists only in production.
 """
 
 from __future__ import annotations
@@ -23,8 +23,15 @@ env = environ.Env(
     DATABASE_URL=(str, f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
     DATABASE_POOL_MAX_SIZE=(int, 20),
     REDIS_URL=(str, ""),
+    SEARCH_URL=(str, ""),
+    OPENSEARCH_URL=(str, ""),
     ELASTICSEARCH_URL=(str, ""),
+    SEARCH_ENGINE=(str, ""),
+    SEARCH_INDEX_PREFIX=(str, ""),
     ELASTICSEARCH_INDEX_PREFIX=(str, "buyers-network"),
+    SEARCH_INDEX_SHARDS=(int, 1),
+    SEARCH_INDEX_REPLICAS=(int, 0),
+    SEARCH_TIMEOUT=(float, 5.0),
     EMAIL_BACKEND=(str, ""),
     EMAIL_FILE_PATH=(str, str(BASE_DIR / "var" / "mail")),
     DEFAULT_FROM_EMAIL=(str, "Buyers Network <no-reply@buyers.network>"),
@@ -165,9 +172,30 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Search ---------------------------------------------------------------------------------
+# An engine when a URL is set (else the database searches itself). SEARCH_URL leaves the engine to
+# be detected (GET / says opensearch or not); OPENSEARCH_URL / ELASTICSEARCH_URL (or SEARCH_ENGINE)
+# name it. Comma-separate several nodes.
 ELASTICSEARCH_URL: str = env("ELASTICSEARCH_URL")
-ELASTICSEARCH_INDEX_PREFIX: str = env("ELASTICSEARCH_INDEX_PREFIX")
-SEARCH_BACKEND = "elasticsearch" if ELASTICSEARCH_URL else "database"
+OPENSEARCH_URL: str = env("OPENSEARCH_URL")
+SEARCH_URL: str = env("SEARCH_URL") or OPENSEARCH_URL or ELASTICSEARCH_URL
+SEARCH_ENGINE: str = (env("SEARCH_ENGINE") or "").lower() or (
+    ""
+    if env("SEARCH_URL")
+    else "opensearch"
+    if OPENSEARCH_URL
+    else "elasticsearch"
+    if ELASTICSEARCH_URL
+    else ""
+)
+if SEARCH_ENGINE not in ("", "elasticsearch", "opensearch"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("SEARCH_ENGINE is elasticsearch or opensearch (or unset: detected)")
+SEARCH_INDEX_PREFIX: str = env("SEARCH_INDEX_PREFIX") or env("ELASTICSEARCH_INDEX_PREFIX")
+SEARCH_INDEX_SHARDS: int = env("SEARCH_INDEX_SHARDS")
+SEARCH_INDEX_REPLICAS: int = env("SEARCH_INDEX_REPLICAS")
+SEARCH_TIMEOUT: float = env("SEARCH_TIMEOUT")
+SEARCH_BACKEND = "engine" if SEARCH_URL else "database"
 
 # --- Accounts (django-allauth) ----------------------------------------------------------------
 AUTH_USER_MODEL = "members.Person"

@@ -1,7 +1,7 @@
 """The one place the rest of the code asks for the search backend and the index declarations.
 
-The backend comes from settings: Elasticsearch when ``ELASTICSEARCH_URL`` is set, else the
-database (SQLite FTS5 or PostgreSQL full text, by ``connection.vendor``). Nothing connects to an
+The backend comes from settings: the search engine (Elasticsearch or OpenSearch) when
+``SEARCH_URL`` / ``OPENSEARCH_URL`` / ``ELASTICSEARCH_URL`` is set, else the database (SQLite FTS5 or PostgreSQL full text, by ``connection.vendor``). Nothing connects to an
 engine at import time.
 """
 
@@ -30,10 +30,17 @@ def database_backend() -> SearchBackend:
 
 @lru_cache(maxsize=1)
 def get_backend() -> SearchBackend:
-    if settings.SEARCH_BACKEND == "elasticsearch":
-        from network.search.backends.elasticsearch import ElasticsearchBackend
+    if settings.SEARCH_BACKEND == "engine":
+        from network.search.backends.engine import EngineBackend
 
-        return ElasticsearchBackend(settings.ELASTICSEARCH_URL, settings.ELASTICSEARCH_INDEX_PREFIX)
+        return EngineBackend(
+            settings.SEARCH_URL,
+            settings.SEARCH_INDEX_PREFIX,
+            engine=settings.SEARCH_ENGINE,
+            timeout=settings.SEARCH_TIMEOUT,
+            shards=settings.SEARCH_INDEX_SHARDS,
+            replicas=settings.SEARCH_INDEX_REPLICAS,
+        )
     return database_backend()
 
 

@@ -13,7 +13,7 @@ PROBE = (
     "import json, django; from django.conf import settings; django.setup(); "
     "print(json.dumps({'db': settings.DATABASES['default']['ENGINE'], "
     "'layer': settings.CHANNEL_LAYERS['default']['BACKEND'], 'cache': settings.CACHES['default']['BACKEND'], "
-    "'search': settings.SEARCH_BACKEND, 'debug': settings.DEBUG, 'email': settings.EMAIL_BACKEND}))"
+    "'search': settings.SEARCH_BACKEND, 'engine': settings.SEARCH_ENGINE, 'search_url': settings.SEARCH_URL, 'debug': settings.DEBUG, 'email': settings.EMAIL_BACKEND}))"
 )
 
 
@@ -22,6 +22,9 @@ OURS = {
     "DATABASE_URL",
     "REDIS_URL",
     "ELASTICSEARCH_URL",
+    "OPENSEARCH_URL",
+    "SEARCH_URL",
+    "SEARCH_ENGINE",
     "EMAIL_BACKEND",
     "DEBUG",
     "SECRET_KEY",
@@ -65,8 +68,29 @@ def test_database_url_and_redis_url_switch_to_postgresql_and_redis():
     assert s["debug"] is False
 
 
-def test_elasticsearch_url_switches_the_search_backend():
-    assert _settings_with({"ELASTICSEARCH_URL": "http://127.0.0.1:9200"})["search"] == "elasticsearch"
+def test_engine_urls_switch_the_search_backend_and_name_the_engine():
+    es = _settings_with({"ELASTICSEARCH_URL": "http://127.0.0.1:9200"})
+    assert (es["search"], es["engine"], es["search_url"]) == (
+        "engine",
+        "elasticsearch",
+        "http://127.0.0.1:9200",
+    )
+    os_ = _settings_with({"OPENSEARCH_URL": "http://127.0.0.1:9200"})
+    assert (os_["search"], os_["engine"]) == ("engine", "opensearch")
+    detected = _settings_with({"SEARCH_URL": "http://127.0.0.1:9200"})
+    assert (detected["search"], detected["engine"]) == ("engine", "")  # asked GET / on first use
+    named = _settings_with({"SEARCH_URL": "http://127.0.0.1:9200", "SEARCH_ENGINE": "OpenSearch"})
+    assert named["engine"] == "opensearch"
+
+
+def test_an_unknown_search_engine_is_refused():
+    env = {k: v for k, v in os.environ.items() if k not in OURS}
+    env.update(DJANGO_SETTINGS_MODULE="network.settings", SECRET_KEY="x" * 60, SEARCH_ENGINE="solr")
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode != 0
+    assert "SEARCH_ENGINE is elasticsearch or opensearch" in out.stderr
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key():

@@ -1,0 +1,353 @@
+"""The search-engine backend: Elasticsearch 8/9 or OpenSearch 2/3, one builder, a thin transport each.
+
+For when one database no longer carries the search load (DESIGN.md §Search). What it shares with
+the database backends, by construction rather than by imitation:
+
+* **The same terms.** Text is analysed by :mod:`network.search.text` in Python — the very
+  functions the SQLite FTS5 index stores (:func:`~network.search.text.stemmed` for documents,
+  :func:`~network.search.text.stem` / :func:`~network.search.text.stem_variants` for query words)
+  — and the engine indexes those terms with a whitespace-only analyser (``bn_terms``). The engine
+  never stems, so every backend finds the same documents and a change of the analysis chain
+  reaches the engine without touching this module. One field per language and text
+  (``title_fi``, ``body_sv``...): a document fills only its own language's fields, so a Finnish
+  query's stems only meet Finnish documents and each language keeps its own term statistics.
+* **The same visibility rule.** Documents carry the audience tokens of
+  :func:`~network.search.backends.database.audience_tokens` (``pub``, ``net``, ``o<id>``,
+  ``g<id>``); a search filters on the viewer's :func:`~network.search.backends.database.viewer_tokens`
+  as a ``bool`` *filter*, so hits, totals and facet counts are all limited by it.
+* **The same snippets.** Built for the page shown by :func:`~network.search.backends.base.highlight`
+  from the stored source text (the engine's highlighter would mark stems, not words).
+* **The same syntax.** Queries come from :mod:`network.search.query`'s parsed atoms as
+  ``multi_match`` clauses of analysed terms (never ``query_string``): no input reaches Lucene syntax.
+
+Index lifecycle: the live index sits behind the alias ``<prefix>-search``; a rebuild fills a new
+timestamped index (incremental updates go to both meanwhile) and swaps the alias in one
+``update_aliases`` request, atomic for searches. The index it replaced is kept, without alias, until
+the next rebuild, so a search that resolved the alias just before the swap still finishes on it.
+
+Engines: ``SEARCH_URL`` is asked ``GET /`` once (``version.distribution``) unless
+``OPENSEARCH_URL`` / ``ELASTICSEARCH_URL`` (or ``SEARCH_ENGINE``) says which; see
+:mod:`network.search.backends.transport` for what differs between them. Nothing connects at import
+or construction; a failure raises to the indexer, which queues the keys
+(:mod:`network.search.indexing`) and never fails the user's save.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+from elasticsearch.dsl import Date, Document, Index, Integer, Keyword, Long, Object, Q, Search, Text, analyzer
+
+from network.search.backends.base import FACET_LIMIT, SearchBackend, highlight
+from network.search.backends.database import audience_tokens, query_languages, type_labels, viewer_tokens
+from network.search.backends.transport import Transport, detect_engine, transport_for
+from network.search.query import FACETS, Atom, ParsedQuery, SearchQuery
+from network.search.results import FacetCount, Hit, SearchResults
+from network.search.spec import IndexedDocument
+from network.search.text import ALL_LANGUAGES, normalise_language, stem, stem_variants, stemmed
+from network.visibility import Viewer
+
+#: Field boosts: a title match outranks a summary match outranks a body match.
+TEXT_FIELDS = {"title": 3.0, "summary": 2.0, "body": 1.0}
+LABEL_SEPARATOR = "\x1f"
+#: Terms arrive analysed (folded, stemmed) from network.search.text; the engine only splits them.
+TERMS_ANALYZER = analyzer("bn_terms", tokenizer="whitespace")
+
+
+def _document_class() -> type[Document]:
+    fields: dict[str, Any] = {
+        "doc_key": Keyword(),
+        "type": Keyword(),
+        "object_id": Long(),
+        "content_type_id": Integer(),
+        "language": Keyword(),
+        "date": Date(),
+        "audience": Keyword(),
+        # What a hit shows (title, url, snippet source, organisation): stored, never searched.
+        "display": Object(enabled=False),
+        "facet_labels": Object(enabled=False),
+    }
+    for language in ALL_LANGUAGES:
+        for name in TEXT_FIELDS:
+            fields[f"{name}_{language}"] = Text(analyzer=TERMS_ANALYZER)
+    for facet in FACETS:
+        fields[f"facet_{facet}"] = Keyword()
+        fields[f"facet_{facet}_kv"] = Keyword()
+    return type("EngineDocument", (Document,), fields)
+
+
+EngineDocument = _document_class()
+
+
+def index_definition(name: str, *, shards: int = 1, replicas: int = 0) -> Index:
+    """The index body (settings, analysis, mappings) both engines accept."""
+    index = Index(name)
+    index.settings(number_of_shards=shards, number_of_replicas=replicas)
+    index.document(EngineDocument)
+    return index
+
+
+def to_source(doc: IndexedDocument) -> dict[str, Any]:
+    """A document's ``_source``: analysed terms for its own language's fields (pure, unit-tested)."""
+    lang = normalise_language(doc.language)
+    source: dict[str, Any] = {
+        "doc_key": doc.key,
+        "type": doc.type,
+        "object_id": doc.object_id,
+        "content_type_id": doc.content_type_id,
+        "language": lang,
+        "date": doc.date.isoformat() if doc.date else None,
+        "audience": audience_tokens(
+            is_public=doc.is_public,
+            visibility=doc.visibility,
+            organisation_id=doc.organisation_id,
+            co_owner_ids=doc.co_owner_ids,
+            group_ids=doc.group_ids,
+        ),
+        "display": {
+            "title": doc.title,
+            "url": doc.url,
+            "text": "\n".join(filter(None, [doc.summary, doc.body])) or doc.title,
+            "organisation": doc.organisation_name,
+        },
+        "facet_labels": {name: dict(values) for name, values in doc.facets.items()},
+        f"title_{lang}": stemmed(doc.title, lang),
+        f"summary_{lang}": stemmed(doc.summary, lang),
+        f"body_{lang}": stemmed(doc.body, lang),
+    }
+    for name, values in doc.facets.items():
+        source[f"facet_{name}"] = [v for v, _ in values]
+        source[f"facet_{name}_kv"] = [f"{v}{LABEL_SEPARATOR}{label}" for v, label in values]
+    return source
+
+
+def visibility_filter(viewer: Viewer) -> Q:
+    """The viewer may read a document carrying any of its tokens (the database backends' rule)."""
+    return Q("terms", audience=viewer_tokens(viewer))
+
+
+def _fields(language: str) -> list[str]:
+    return [f"{name}_{language}^{boost:g}" for name, boost in TEXT_FIELDS.items()]
+
+
+def atom_query(atom: Atom, languages: Sequence[str]) -> Q:
+    """One word (any of its stem variants) or one phrase (adjacent stems), in any query language,
+    each language's terms only against that language's fields."""
+    per_language = []
+    for lang in languages:
+        if atom.is_phrase:
+            terms = " ".join(stem(w, lang) for w in atom.words)
+            per_language.append(Q("multi_match", query=terms, type="phrase", fields=_fields(lang)))
+        else:
+            terms = " ".join(stem_variants(atom.words[0], lang))
+            per_language.append(Q("multi_match", query=terms, operator="or", fields=_fields(lang)))
+    if len(per_language) == 1:
+        return per_language[0]
+    return Q("bool", should=per_language, minimum_should_match=1)
+
+
+DATE_DESC = {"date": {"order": "desc", "missing": "_last"}}
+
+
+def build_search(viewer: Viewer, query: SearchQuery, parsed: ParsedQuery, languages: Sequence[str]) -> Search:
+    """The complete request for one page (pure function, unit-tested with ``.to_dict()``)."""
+    s = Search().extra(track_total_hits=True)
+    filters = [visibility_filter(viewer)]
+    for name, values in sorted(query.filters.items()):
+        filters.append(Q("terms", **{f"facet_{name}": list(values)}))
+    must = [
+        Q("bool", should=[atom_query(a, languages) for a in clause], minimum_should_match=1)
+        for clause in parsed.clauses
+    ]
+    must_not = [atom_query(a, languages) for a in parsed.excluded]
+    s = s.query(Q("bool", must=must or [Q("match_all")], must_not=must_not, filter=filters))
+    if query.facets:
+        for facet in FACETS:
+            s.aggs.bucket(facet, "terms", field=f"facet_{facet}_kv", size=FACET_LIMIT)
+    # A stable order: equal scores and dates fall back to the document key, so pages never overlap.
+    if query.sort == "date" or parsed.blank:
+        s = s.sort(DATE_DESC, "_score", {"doc_key": "desc"})
+    else:
+        s = s.sort("_score", DATE_DESC, {"doc_key": "desc"})
+    s = s.source(["type", "object_id", "language", "date", "display"])
+    return s[query.offset : query.offset + query.page_size]
+
+
+class EngineBackend(SearchBackend):
+    """Elasticsearch or OpenSearch behind the alias ``<prefix>-search``."""
+
+    def __init__(
+        self,
+        url: str,
+        prefix: str,
+        *,
+        engine: str = "",
+        timeout: float = 5.0,
+        shards: int = 1,
+        replicas: int = 0,
+    ):
+        self.url = url
+        self.alias = f"{prefix}-search"
+        self.timeout = timeout
+        self.shards = shards
+        self.replicas = replicas
+        self._engine = engine
+        self._transport: Transport | None = None
+        self._rebuild_index: str | None = None
+        self._alias_checked = False
+        self._lock = threading.Lock()
+
+    # --- connection -------------------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return self._engine or "engine"
+
+    @property
+    def transport(self) -> Transport:
+        """The engine's transport; the engine is asked what it is on first use when not configured."""
+        if self._transport is None:
+            with self._lock:
+                if self._transport is None:
+                    engine = self._engine or detect_engine(self.url, timeout=self.timeout)
+                    self._transport = transport_for(engine, self.url, timeout=self.timeout)
+                    self._engine = engine
+        return self._transport
+
+    def new_index(self) -> Index:
+        return index_definition(
+            f"{self.alias}-{timezone.now():%Y%m%d%H%M%S%f}", shards=self.shards, replicas=self.replicas
+        )
+
+    def _create(self, index: Index) -> str:
+        self.transport.create_index(index._name, index.to_dict())
+        return index._name
+
+    def _ensure_alias(self) -> None:
+        if self._alias_checked:
+            return
+        if not self.transport.alias_targets(self.alias):
+            name = self._create(self.new_index())
+            self.transport.update_aliases([{"add": {"index": name, "alias": self.alias}}])
+        self._alias_checked = True
+
+    # --- indexing -------------------------------------------------------------------------------
+
+    def _targets(self) -> list[str]:
+        return [self.alias] + ([self._rebuild_index] if self._rebuild_index else [])
+
+    def index(self, documents: Sequence[IndexedDocument]) -> None:
+        if not documents:
+            return
+        self._ensure_alias()
+        sources = [(d.key, to_source(d)) for d in documents]
+        actions = [
+            {"_op_type": "index", "_index": target, "_id": key, "_source": source}
+            for target in self._targets()
+            for key, source in sources
+        ]
+        # Saves are read back at once (the contract: searchable after commit), so refresh per
+        # request; a rebuild's bulk loads skip it and refresh once at the end.
+        self.transport.bulk(actions, refresh=not self._rebuild_index)
+
+    def delete(self, content_type_id: int, object_ids: Sequence[int]) -> None:
+        if not object_ids:
+            return
+        self._ensure_alias()
+        actions = [
+            {"_op_type": "delete", "_index": target, "_id": f"{content_type_id}-{oid}"}
+            for target in self._targets()
+            for oid in object_ids
+        ]
+        self.transport.bulk(actions, refresh=True, raise_on_error=False)  # absent is not an error
+
+    def clear(self) -> None:
+        self._ensure_alias()
+        self.transport.delete_by_query(self.alias, {"match_all": {}})
+
+    def begin_rebuild(self) -> None:
+        self._rebuild_index = self._create(self.new_index())
+
+    def end_rebuild(self, started: datetime) -> None:
+        new = self._rebuild_index
+        if new is None:
+            return
+        self.transport.refresh(new)
+        old = self.transport.alias_targets(self.alias)
+        actions: list[dict] = [{"remove": {"index": name, "alias": self.alias}} for name in old]
+        actions.append({"add": {"index": new, "alias": self.alias}})
+        self.transport.update_aliases(actions)  # atomic: a search sees the old index or the new
+        # Older generations go; the index just replaced stays until the next rebuild (a search that
+        # resolved the alias a moment before the swap is still reading it).
+        for name in self.transport.indices(f"{self.alias}-*"):
+            if name != new and name not in old:
+                self.transport.delete_index(name)
+        self._rebuild_index = None
+        self._alias_checked = True
+
+    def abort_rebuild(self) -> None:
+        if self._rebuild_index:
+            try:
+                self.transport.delete_index(self._rebuild_index)
+            finally:
+                self._rebuild_index = None
+
+    def drop(self) -> None:
+        """Delete every index of this prefix (tests, and ``search_index`` when a prefix is retired)."""
+        for name in self.transport.indices(f"{self.alias}-*"):
+            self.transport.delete_index(name)
+        self._alias_checked = False
+
+    # --- searching ------------------------------------------------------------------------------
+
+    def search(self, viewer: Viewer, query: SearchQuery, parsed: ParsedQuery) -> SearchResults:
+        results = SearchResults(
+            hits=[], total=0, page=query.page, page_size=query.page_size, backend=self.name
+        )
+        if parsed.matches_nothing:
+            return results
+        self._ensure_alias()
+        languages = query_languages(query)
+        body = build_search(viewer, query, parsed, languages).to_dict()
+        response = self.transport.search(self.alias, body)
+        results.backend = self.name
+        results.total = int(response["hits"]["total"]["value"])
+        labels = type_labels()
+        terms = parsed.positive_words()
+        for hit in response["hits"]["hits"]:
+            source = hit["_source"]
+            display = source.get("display") or {}
+            language = source.get("language", "")
+            date = source.get("date")
+            results.hits.append(
+                Hit(
+                    type=source["type"],
+                    id=int(source["object_id"]),
+                    title=display.get("title", ""),
+                    url=display.get("url", ""),
+                    snippet_html=highlight(display.get("text", ""), terms, language),
+                    score=round(float(hit.get("_score") or 0.0), 6),
+                    language=language,
+                    date=datetime.fromisoformat(date) if isinstance(date, str) else None,
+                    organisation=display.get("organisation", ""),
+                    type_label=labels.get(source["type"], source["type"]),
+                )
+            )
+        aggregations = response.get("aggregations", {})
+        for facet in FACETS if query.facets else ():
+            values = []
+            for bucket in aggregations.get(facet, {}).get("buckets", []):
+                value, _, label = str(bucket["key"]).partition(LABEL_SEPARATOR)
+                values.append(FacetCount(value, label or value, int(bucket["doc_count"])))
+            if values:
+                results.facets[facet] = values
+        return results
+
+    def status(self) -> str:
+        health = self.transport.health()
+        count = self.transport.count(self.alias) if self.transport.alias_targets(self.alias) else 0
+        return f"ok ({self.name} {health['status']}, {count} documents)"
