@@ -1,4 +1,4 @@
-"""Full-text search: index declarations, one query interface, database and Elasticsearch backends.
+"""Full-text search: index declarations, one query interface, database and search-engine (Elasticsearch, OpenSearch) backends.
 
 Use :func:`search`::
 

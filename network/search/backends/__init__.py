@@ -1,1 +1,1 @@
-"""Search backends behind one interface: database (SQLite FTS5 / PostgreSQL) and Elasticsearch."""
+"""Search backends behind one interface: database (SQLite FTS5 / PostgreSQL) and engine (Elasticsearch / OpenSearch)."""
