@@ -32,7 +32,7 @@ def can_moderate(person: Any, forum: Forum) -> bool:
     viewer = visibility.viewer_for(person)
     if viewer.is_anonymous:
         return False
-    if viewer.is_staff or visibility.can_manage(person, forum.organisation_id):
+    if visibility.can_manage(person, forum.organisation_id):
         return True
     if forum.kind == Forum.Kind.GROUP and forum.working_group is not None:
         return visibility.can_convene(person, forum.working_group)

@@ -20,16 +20,15 @@ from knowledge import forms, ocds, selectors, services
 from knowledge.api.views import attachment_response
 from knowledge.diff import diff_versions
 from knowledge.models.choices import LessonStage, Stage
-from members.models import EDITOR_ROLES, Organisation
+from members import selectors as member_selectors
+from members.models import Organisation
 from network import visibility
 
 PAGE = 20
 
 
 def _editable_orgs(person: Any) -> list[Organisation]:
-    viewer = visibility.viewer_for(person)
-    ids = [o for o, r in viewer.roles.items() if r in EDITOR_ROLES]
-    return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
+    return list(member_selectors.editable_organisations(person))
 
 
 def _member_orgs(person: Any) -> list[Organisation]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from network.categories import validate_volumes
+from network.visibility import EDITOR_ROLES, MANAGER_ROLES, SIGNATORY_ROLES, Role
 
 
 class PersonManager(BaseUserManager):
@@ -149,22 +150,6 @@ class Organisation(models.Model):
                 )
             domains.append(domain)
         self.verified_domains = sorted(set(domains))
-
-
-class Role(models.TextChoices):
-    OWNER = "owner", _("Owner")
-    ADMIN = "admin", _("Admin")
-    SIGNATORY = "signatory", _("Signatory")
-    EDITOR = "editor", _("Editor")
-    MEMBER = "member", _("Member")
-
-
-#: Roles that may manage the organisation (members, invitations, profile).
-MANAGER_ROLES = frozenset({Role.OWNER, Role.ADMIN})
-#: Roles that may create and edit the organisation's content.
-EDITOR_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.EDITOR})
-#: Roles that may sign joint statements on the organisation's behalf.
-SIGNATORY_ROLES = frozenset({Role.SIGNATORY})
 
 
 class Membership(models.Model):

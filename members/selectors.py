@@ -66,11 +66,6 @@ def can_see_members(person: Any, organisation: Organisation) -> bool:
     return viewer.is_staff or organisation.pk in viewer.organisation_ids
 
 
-def can_manage(person: Any, organisation: Organisation) -> bool:
-    viewer = visibility.viewer_for(person)
-    return viewer.is_staff or visibility.can_manage(person, organisation)
-
-
 def member_list(organisation: Organisation) -> QuerySet[Membership]:
     """Memberships with their people, owners first; one query whatever the size."""
     from django.db.models import Case, IntegerField, Value, When
@@ -128,11 +123,17 @@ def pending_requests(group: WorkingGroup) -> QuerySet[GroupMembership]:
 
 def managed_organisations(person: Any) -> QuerySet[Organisation]:
     """Organisations where ``person`` is owner or admin (for join requests, group creation)."""
-    from members.models import MANAGER_ROLES
+    return Organisation.objects.filter(pk__in=visibility.manager_organisation_ids(person)).order_by("name")
 
-    viewer = visibility.viewer_for(person)
-    ids = [org_id for org_id, role in viewer.roles.items() if role in MANAGER_ROLES]
-    return Organisation.objects.filter(pk__in=ids).order_by("name")
+
+def editable_organisations(person: Any) -> QuerySet[Organisation]:
+    """Organisations where ``person`` creates and edits content (the policy's editor roles)."""
+    return Organisation.objects.filter(pk__in=visibility.editor_organisation_ids(person)).order_by("name")
+
+
+def signable_organisations(person: Any) -> QuerySet[Organisation]:
+    """Verified organisations ``person`` may sign joint statements for."""
+    return Organisation.objects.filter(pk__in=visibility.signatory_organisation_ids(person)).order_by("name")
 
 
 def memberships_of(person: Any) -> QuerySet[Membership]:

@@ -68,7 +68,7 @@ def _require_signed_in(actor: Any) -> None:
 
 def _require_manager(actor: Any, organisation: Organisation) -> None:
     _require_signed_in(actor)
-    if not (visibility.can_manage(actor, organisation) or actor.is_staff):
+    if not visibility.can_manage(actor, organisation):
         raise PermissionDenied(
             _("Only owners and admins of %(org)s can do this.") % {"org": organisation.name}
         )
@@ -574,7 +574,7 @@ def working_group_decide(
 ) -> GroupMembership:
     """A convener's manager approves or declines a pending request."""
     _require_signed_in(actor)
-    if not (visibility.can_convene(actor, group) or actor.is_staff):
+    if not visibility.can_convene(actor, group):
         raise PermissionDenied(
             _("Only the conveners of %(group)s decide on requests.") % {"group": group.name}
         )

@@ -89,7 +89,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "org": org,
             "volumes": volumes,
             "members": selectors.member_list(org) if show_members else None,
-            "can_manage": selectors.can_manage(request.user, org),
+            "can_manage": visibility.can_manage(request.user, org),
             "my_role": visibility.viewer_for(request.user).role_in(org.pk),
             "my_membership": Membership.objects.filter(person_id=request.user.pk, organisation=org).first()
             if request.user.is_authenticated
@@ -122,7 +122,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
     org = _organisation(request, slug)
-    if not selectors.can_manage(request.user, org):
+    if not visibility.can_manage(request.user, org):
         raise PermissionDenied
     form = OrganisationForm(request.POST or None, initial=OrganisationForm.initial_for(org))
     if request.method == "POST" and form.is_valid():
@@ -141,7 +141,7 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
 def organisation_manage(request: HttpRequest, slug: str) -> HttpResponse:
     """Members and invitations of one organisation, for its owners and admins."""
     org = _organisation(request, slug)
-    if not selectors.can_manage(request.user, org):
+    if not visibility.can_manage(request.user, org):
         raise PermissionDenied
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -40,6 +40,24 @@ if TYPE_CHECKING:
     from members.models import Organisation, Person
 
 
+class Role(models.TextChoices):
+    """A person's role in an organisation (``members.Membership.role``)."""
+
+    OWNER = "owner", _("Owner")
+    ADMIN = "admin", _("Admin")
+    SIGNATORY = "signatory", _("Signatory")
+    EDITOR = "editor", _("Editor")
+    MEMBER = "member", _("Member")
+
+
+#: Roles that may manage the organisation (members, invitations, profile).
+MANAGER_ROLES = frozenset({Role.OWNER, Role.ADMIN})
+#: Roles that may create and edit the organisation's content.
+EDITOR_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.EDITOR})
+#: Roles that may sign joint statements on the organisation's behalf.
+SIGNATORY_ROLES = frozenset({Role.SIGNATORY})
+
+
 class Visibility(models.TextChoices):
     PRIVATE = "private", _("Private: my organisation")
     GROUP = "group", _("Working groups: my organisation and the groups named")
@@ -57,6 +75,7 @@ class Viewer:
     group_ids: frozenset[int] = field(default_factory=frozenset)
     verified_member: bool = False
     is_staff: bool = False
+    verified_organisation_ids: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def is_anonymous(self) -> bool:
@@ -102,6 +121,7 @@ def viewer_for(person: Person | Any | None, *, fresh: bool = False) -> Viewer:
         roles={m[0]: m[1] for m in memberships},
         group_ids=group_ids,
         verified_member=any(m[2] for m in memberships),
+        verified_organisation_ids=frozenset(m[0] for m in memberships if m[2]),
         is_staff=bool(person.is_staff),
     )
     setattr(person, _CACHE_ATTR, viewer)
@@ -189,41 +209,59 @@ def can_read(person: Any, obj: models.Model) -> bool:
 
 def can_edit(person: Any, obj: models.Model) -> bool:
     """Owners, admins and editors of the owning organisation edit its content."""
-    from members.models import EDITOR_ROLES
-
     return viewer_for(person).has_role(obj.organisation_id, EDITOR_ROLES)
 
 
 def can_create_in(person: Any, organisation: Organisation | int) -> bool:
-    from members.models import EDITOR_ROLES
-
     org_id = organisation if isinstance(organisation, int) else organisation.pk
     return viewer_for(person).has_role(org_id, EDITOR_ROLES)
 
 
 def can_manage(person: Any, organisation: Organisation | int) -> bool:
-    """Owners and admins manage the organisation: its profile, members and invitations."""
-    from members.models import MANAGER_ROLES
+    """Owners and admins manage the organisation: its profile, members and invitations.
 
+    Network staff manage every organisation (support, verification): the one staff rule for
+    organisations, so call sites never add their own ``or is_staff``.
+    """
     org_id = organisation if isinstance(organisation, int) else organisation.pk
-    return viewer_for(person).has_role(org_id, MANAGER_ROLES)
+    viewer = viewer_for(person)
+    return viewer.is_staff or viewer.has_role(org_id, MANAGER_ROLES)
 
 
 def can_sign_for(person: Any, organisation: Organisation | int) -> bool:
     """Only a ``signatory`` of the organisation signs on its behalf."""
-    from members.models import SIGNATORY_ROLES
-
     org_id = organisation if isinstance(organisation, int) else organisation.pk
     return viewer_for(person).has_role(org_id, SIGNATORY_ROLES)
 
 
 def can_convene(person: Any, group: Any) -> bool:
-    """Managers of a convening organisation run the working group (approvals, moderation)."""
-    from members.models import MANAGER_ROLES
-
+    """Managers of a convening organisation run the working group (approvals, moderation); staff too."""
     viewer = viewer_for(person)
+    if viewer.is_staff:
+        return True
     convener_ids = {o.pk for o in group.conveners.all()}
     return any(viewer.has_role(org_id, MANAGER_ROLES) for org_id in convener_ids)
+
+
+def _organisation_ids_with(person: Any, roles: frozenset[str]) -> list[int]:
+    viewer = viewer_for(person)
+    return sorted(org_id for org_id, role in viewer.roles.items() if role in roles)
+
+
+def editor_organisation_ids(person: Any) -> list[int]:
+    """Organisations where ``person`` creates and edits content (owner, admin, editor)."""
+    return _organisation_ids_with(person, EDITOR_ROLES)
+
+
+def manager_organisation_ids(person: Any) -> list[int]:
+    """Organisations ``person`` manages by role (owner, admin); staff hold no role by being staff."""
+    return _organisation_ids_with(person, MANAGER_ROLES)
+
+
+def signatory_organisation_ids(person: Any) -> list[int]:
+    """Verified organisations ``person`` may sign for (the signatory role)."""
+    viewer = viewer_for(person)
+    return [o for o in _organisation_ids_with(person, SIGNATORY_ROLES) if o in viewer.verified_organisation_ids]
 
 
 def working_groups_visible_q(viewer: Viewer) -> Q:
@@ -246,10 +284,7 @@ class VisibleQuerySet(models.QuerySet):
         return self.filter(visible_q(viewer_for(person), self.model))
 
     def editable_by(self, person: Any) -> VisibleQuerySet:
-        from members.models import EDITOR_ROLES
-
-        viewer = viewer_for(person)
-        org_ids = [o for o, r in viewer.roles.items() if r in EDITOR_ROLES]
+        org_ids = editor_organisation_ids(person)
         field = getattr(self.model, "visibility_parent", None)
         prefix = f"{field}__" if field else ""
         return self.filter(**{f"{prefix}organisation_id__in": org_ids})

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation, WorkingGroup
 from network.categories import MAX_UNITS_PER_YEAR, DeviceCategory
-from network.visibility import Visibility, viewer_for, working_groups_visible_q
+from network.visibility import Visibility, editor_organisation_ids, viewer_for, working_groups_visible_q
 
 
 def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -70,11 +70,10 @@ class StatementForm(forms.Form):
 
     def __init__(self, *args: Any, person: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from members.models import EDITOR_ROLES
-
         viewer = viewer_for(person)
-        editable = [org_id for org_id, role in viewer.roles.items() if role in EDITOR_ROLES]
-        self.fields["organisation"].queryset = Organisation.objects.filter(pk__in=editable)
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            pk__in=editor_organisation_ids(person)
+        )
         self.fields["working_group"].queryset = WorkingGroup.objects.filter(working_groups_visible_q(viewer))
         if editing:
             for name in ("organisation", "issuers", "working_group"):

@@ -18,8 +18,7 @@ from django.utils import timezone
 from django_countries import countries
 
 from knowledge.statements.models import AuditEntry, Signature, Statement, StatementVersion
-from knowledge.statements.services import is_issuer_member
-from network import visibility
+from network import capabilities
 from network.categories import DeviceCategory
 
 
@@ -57,9 +56,13 @@ def active_signatures(statement: Statement):
     )
 
 
-def can_see_private_volumes(person: Any, statement: Statement, signature: Signature) -> bool:
-    viewer = visibility.viewer_for(person)
-    return signature.organisation_id in viewer.organisation_ids or is_issuer_member(person, statement)
+def statement_capabilities(
+    person: Any, statement: Statement, *, signed_organisation_ids: Any = None
+) -> capabilities.StatementCapabilities:
+    """What ``person`` may do with ``statement`` (sign, withdraw, manage) and which figures they see."""
+    return capabilities.statement_capabilities(
+        person, statement, signed_organisation_ids=signed_organisation_ids
+    )
 
 
 @dataclass
@@ -86,12 +89,10 @@ class SignatoryRow:
 
 def signatory_rows(person: Any, statement: Statement, *, public_only: bool = False) -> list[SignatoryRow]:
     """Active signatories in signing order; ``public_only`` hides every undisclosed figure (exports)."""
-    viewer = visibility.viewer_for(person)
-    issuer = not public_only and is_issuer_member(person, statement)
+    caps = statement_capabilities(person, statement, signed_organisation_ids=())
     rows = []
     for sig in active_signatures(statement):
-        own = not public_only and sig.organisation_id in viewer.organisation_ids
-        show = sig.volumes_public or issuer or own
+        show = caps.sees_volumes_of(sig, public_only=public_only)
         rows.append(
             SignatoryRow(
                 organisation_name=sig.organisation.name,
@@ -194,15 +195,9 @@ def audit_entries(statement: Statement):
 
 def signable_organisations(person: Any) -> list[Any]:
     """The verified organisations ``person`` may sign for (the sign form's choices)."""
-    from members.models import Organisation, Role
+    from members.selectors import signable_organisations as signable
 
-    if not getattr(person, "is_authenticated", False):
-        return []
-    return list(
-        Organisation.objects.filter(
-            memberships__person=person, memberships__role=Role.SIGNATORY, verified=True
-        ).order_by("name")
-    )
+    return list(signable(person))
 
 
 def active_signature_of(statement: Statement, organisation: Any) -> Signature | None:

@@ -38,7 +38,7 @@ from knowledge.statements.models import (
     StatementStatus,
     StatementVersion,
 )
-from network import markdown, visibility
+from network import capabilities, markdown, visibility
 from network.categories import DeviceCategory, validate_volumes
 from network.notifications import notify
 
@@ -96,16 +96,7 @@ def issuer_ids(statement: Statement) -> set[int]:
 
 def can_manage_statement(person: Any, statement: Statement) -> bool:
     """Owners, admins and editors of any issuing organisation edit, open and close a statement."""
-    from members.models import EDITOR_ROLES
-
-    viewer = visibility.viewer_for(person)
-    return any(viewer.has_role(org_id, EDITOR_ROLES) for org_id in issuer_ids(statement))
-
-
-def is_issuer_member(person: Any, statement: Statement) -> bool:
-    """Any member of an issuing organisation reads the audit trail and undisclosed volumes."""
-    viewer = visibility.viewer_for(person)
-    return bool(viewer.organisation_ids & issuer_ids(statement))
+    return capabilities.edits_for(visibility.viewer_for(person), issuer_ids(statement))
 
 
 def _require_manager(person: Any, statement: Statement) -> None:

@@ -38,8 +38,8 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     statement = selectors.statement_for(request.user, slug)
     summary = selectors.demand_summary(statement)
     rows = selectors.signatory_rows(request.user, statement)
-    signable = selectors.signable_organisations(request.user)
     signed_ids = {r.signature.organisation_id for r in rows}
+    caps = selectors.statement_capabilities(request.user, statement, signed_organisation_ids=signed_ids)
     until = timezone.localdate() if statement.status == StatementStatus.OPEN else None
     context = {
         "statement": statement,
@@ -50,13 +50,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
             summary.timeline, title=_("Signatories over time: %(t)s") % {"t": statement.title}, until=until
         ),
         "versions": selectors.versions_with_signatories(statement),
-        "can_sign": statement.status == StatementStatus.OPEN
-        and any(o.pk not in signed_ids for o in signable),
-        "can_withdraw": statement.status == StatementStatus.OPEN
-        and any(o.pk in signed_ids for o in signable),
-        "can_amend": statement.status == StatementStatus.OPEN and any(o.pk in signed_ids for o in signable),
-        "is_issuer": services.is_issuer_member(request.user, statement),
-        "can_manage": services.can_manage_statement(request.user, statement),
+        "caps": caps,
     }
     return render(request, "statements/detail.html", context)
 
@@ -241,7 +235,8 @@ def amend(request: HttpRequest, slug: str) -> HttpResponse:
 def manage(request: HttpRequest, slug: str) -> HttpResponse:
     """The issuers' dashboard: lifecycle buttons, every signature with its figures, the audit trail."""
     statement = selectors.statement_for(request.user, slug)
-    if not services.is_issuer_member(request.user, statement):
+    caps = selectors.statement_capabilities(request.user, statement)
+    if not caps.is_issuer:
         raise PermissionDenied(_("Only members of the issuing organisations see this page."))
     page = Paginator(selectors.audit_entries(statement), 50).get_page(request.GET.get("page"))
     return render(
@@ -251,7 +246,7 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
             "statement": statement,
             "rows": selectors.signatory_rows(request.user, statement),
             "audit_page": page,
-            "can_manage": services.can_manage_statement(request.user, statement),
+            "caps": caps,
         },
     )
 
@@ -328,7 +323,7 @@ def create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, slug: str) -> HttpResponse:
     statement = selectors.statement_for(request.user, slug)
-    if not services.can_manage_statement(request.user, statement):
+    if not selectors.statement_capabilities(request.user, statement).can_manage:
         raise PermissionDenied(_("Only owners, admins and editors of an issuing organisation can edit."))
     initial = {
         f: getattr(statement, f)

@@ -159,7 +159,7 @@ class InvitationListCreate(OrganisationScoped, generics.ListCreateAPIView):
 
     def check_manager(self) -> Organisation:
         org = self.get_organisation()
-        if not selectors.can_manage(self.request.user, org):
+        if not visibility.can_manage(self.request.user, org):
             raise PermissionDenied(
                 _("Only owners and admins of %(org)s manage invitations.") % {"org": org.name}
             )
@@ -185,7 +185,7 @@ class InvitationRevoke(OrganisationScoped, APIView):
     @extend_schema(request=None, responses=s.InvitationSerializer)
     def post(self, request: Request, slug: str, pk: int) -> Response:
         org = self.get_organisation()
-        if not selectors.can_manage(request.user, org):
+        if not visibility.can_manage(request.user, org):
             raise PermissionDenied(
                 _("Only owners and admins of %(org)s manage invitations.") % {"org": org.name}
             )
@@ -292,7 +292,7 @@ class WorkingGroupRequests(WorkingGroupScoped, generics.ListAPIView):
 
     def get_queryset(self):
         group = self.get_group()
-        if not (visibility.can_convene(self.request.user, group) or self.request.user.is_staff):
+        if not visibility.can_convene(self.request.user, group):
             raise PermissionDenied(_("Only the conveners see join requests."))
         return selectors.pending_requests(group)
 

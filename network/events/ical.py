@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 
 from network import markdown
+from network.capabilities import EventCapabilities, event_capabilities_many
 from network.events.models import Event
 
 PRODID = "-//Buyers Network//Events//EN"
@@ -60,15 +62,17 @@ def _uid_domain() -> str:
     return urlsplit(settings.SITE_URL).hostname or "buyers.network"
 
 
-def vevent_lines(event: Event) -> list[str]:
+def vevent_lines(event: Event, caps: EventCapabilities) -> list[str]:
+    """One VEVENT; the online link only when ``caps.sees_online_url`` (hosts, confirmed participants)."""
     url = settings.SITE_URL + event.get_absolute_url()
     description = markdown.plain_text(event.description)
-    if event.online_url:
-        description = f"{description}\n\n{event.online_url}".strip()
+    online_url = event.online_url if caps.sees_online_url else ""
+    if online_url:
+        description = f"{description}\n\n{online_url}".strip()
     hosts = ", ".join(o.name for o in event.hosts.all())
     if hosts:
         description = f"{description}\n\nHosts: {hosts}".strip()
-    location = event.place or event.online_url
+    location = event.place or online_url
     lines = [
         "BEGIN:VEVENT",
         f"UID:event-{event.pk}@{_uid_domain()}",
@@ -87,8 +91,14 @@ def vevent_lines(event: Event) -> list[str]:
     return lines
 
 
-def calendar(events: Iterable[Event], *, name: str, time_zone: str | None = None) -> str:
-    """A VCALENDAR with the events, as text with CRLF line ends."""
+def calendar(events: Iterable[Event], *, person: Any, name: str, time_zone: str | None = None) -> str:
+    """A VCALENDAR with the events as ``person`` may see them, as text with CRLF line ends.
+
+    Calendar clients usually fetch without a session, so ``person`` is then anonymous and the
+    guarded fields (the online link) stay out, exactly as on the event page.
+    """
+    events = list(events)
+    caps = event_capabilities_many(person, events)
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -100,6 +110,6 @@ def calendar(events: Iterable[Event], *, name: str, time_zone: str | None = None
     if time_zone:
         lines.append(f"X-WR-TIMEZONE:{time_zone}")
     for event in events:
-        lines.extend(vevent_lines(event))
+        lines.extend(vevent_lines(event, caps[event.pk]))
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)

@@ -14,8 +14,8 @@ from django.apps import apps
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from members.models import EDITOR_ROLES, Organisation, WorkingGroup
-from network import visibility
+from members.models import Organisation, WorkingGroup
+from network import capabilities, visibility
 from network.events.models import Event, EventOutcome, Registration
 
 #: Outcome kind → (model label, lookup fields tried in order).
@@ -37,9 +37,18 @@ def can_read_event(person: Any, event: Event) -> bool:
 
 
 def is_host(person: Any, event: Event) -> bool:
-    """Editors, admins and owners of any host organisation run the event."""
-    viewer = visibility.viewer_for(person)
-    return any(viewer.has_role(org_id, EDITOR_ROLES) for org_id in host_ids(event))
+    """Editors, admins and owners of any host organisation run the event (the policy's rule)."""
+    return capabilities.edits_for(visibility.viewer_for(person), capabilities.owner_ids(event))
+
+
+def event_capabilities(person: Any, event: Event, **kwargs: Any) -> capabilities.EventCapabilities:
+    """What ``person`` may do with ``event`` and see of it (online link, attendees)."""
+    return capabilities.event_capabilities(person, event, **kwargs)
+
+
+def event_capabilities_many(person: Any, events: Any) -> dict[int, capabilities.EventCapabilities]:
+    """Capabilities for a page or feed of events, keyed by pk, in one registration query."""
+    return capabilities.event_capabilities_many(person, events)
 
 
 def events_for(person: Any) -> QuerySet[Event]:
@@ -66,9 +75,7 @@ def event_for(person: Any, slug: str) -> Event:
 
 def hostable_organisations(person: Any) -> QuerySet[Organisation]:
     """Organisations the person may create events for (editor roles)."""
-    viewer = visibility.viewer_for(person)
-    ids = [org_id for org_id, role in viewer.roles.items() if role in EDITOR_ROLES]
-    return Organisation.objects.filter(pk__in=ids).order_by("name")
+    return Organisation.objects.filter(pk__in=visibility.editor_organisation_ids(person)).order_by("name")
 
 
 def visible_working_groups(person: Any) -> QuerySet[WorkingGroup]:

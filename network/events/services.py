@@ -27,7 +27,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from members.models import Membership, Organisation, WorkingGroup
-from network import markdown, visibility
+from network import capabilities, markdown, visibility
 from network.events import selectors
 from network.events.models import Event, EventOutcome, Registration, join_audience
 from network.notifications import notify
@@ -360,7 +360,7 @@ def guest_registration_start(
     case they get a reminder instead). The web answer is the same either way, so the form does not
     reveal who registered.
     """
-    if event.visibility != visibility.Visibility.PUBLIC:
+    if not capabilities.guests_may_register(event):
         raise PermissionDenied(_("Guests can only register for public events."))
     email = (email or "").strip().lower()
     name = (name or "").strip()

@@ -46,14 +46,14 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, event: Event, **extra) -> dict:
     registration = selectors.registration_of(request.user, event)
+    caps = selectors.event_capabilities(request.user, event, registration=registration)
     return {
         "event": event,
+        "caps": caps,
         "registration": registration,
         "waiting_position": selectors.waiting_position(registration) if registration else None,
-        "is_host": selectors.is_host(request.user, event),
         "outcomes": selectors.outcomes_for(request.user, event),
         "guest_form": extra.pop("guest_form", None) or GuestRegistrationForm(),
-        "guests_allowed": event.visibility == "public" and not request.user.is_authenticated,
         "takes_registrations": event.registration_open and not event.is_past and not event.is_cancelled,
         **extra,
     }
@@ -149,8 +149,6 @@ def cancel(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def guest_register(request: HttpRequest, slug: str) -> HttpResponse:
     event = selectors.event_for(request.user, slug)
-    if event.visibility != "public":
-        raise PermissionDenied
     form = GuestRegistrationForm(request.POST)
     if form.is_valid():
         try:
@@ -211,7 +209,7 @@ def _calendar_response(text: str, filename: str) -> HttpResponse:
 def event_ics(request: HttpRequest, slug: str) -> HttpResponse:
     event = selectors.event_for(request.user, slug)
     return _calendar_response(
-        ical.calendar([event], name=event.title, time_zone=event.time_zone), f"{slug}.ics"
+        ical.calendar([event], person=request.user, name=event.title, time_zone=event.time_zone), f"{slug}.ics"
     )
 
 
@@ -223,14 +221,14 @@ def feed_organisation(request: HttpRequest, slug: str) -> HttpResponse:
     organisation, events = selectors.feed_organisation(request.user, slug)
     events = events.order_by("-starts_at")[:FEED_LIMIT]
     name = _("Events: %(name)s") % {"name": organisation.name}
-    return _calendar_response(ical.calendar(events, name=name), f"{slug}-events.ics")
+    return _calendar_response(ical.calendar(events, person=request.user, name=name), f"{slug}-events.ics")
 
 
 def feed_working_group(request: HttpRequest, slug: str) -> HttpResponse:
     group, events = selectors.feed_working_group(request.user, slug)
     events = events.order_by("-starts_at")[:FEED_LIMIT]
     name = _("Events: %(name)s") % {"name": group.name}
-    return _calendar_response(ical.calendar(events, name=name), f"{slug}-events.ics")
+    return _calendar_response(ical.calendar(events, person=request.user, name=name), f"{slug}-events.ics")
 
 
 @login_required

@@ -37,7 +37,7 @@ def test_event_calendar_has_utc_times_and_required_properties():
         time_zone="Europe/Stockholm",
         place="Malmö, Sweden",
     )
-    text = ical.calendar([ev], name=ev.title, time_zone=ev.time_zone)
+    text = ical.calendar([ev], person=None, name=ev.title, time_zone=ev.time_zone)
     assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:")
     assert text.endswith("END:VCALENDAR\r\n")
     unfolded = text.replace("\r\n ", "")

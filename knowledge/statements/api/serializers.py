@@ -13,7 +13,6 @@ from knowledge.statements.models import (
     Statement,
     StatementVersion,
 )
-from knowledge.statements.selectors import can_see_private_volumes
 from members.models import Organisation, WorkingGroup
 from network.categories import DeviceCategory
 from network.visibility import Visibility
@@ -142,10 +141,9 @@ class SignatureSerializer(serializers.ModelSerializer):
         fields = ["organisation", "version", "signed_at", "volumes", "volumes_public", "comment", "active"]
 
     def get_volumes(self, obj: Signature) -> dict[str, int] | None:
-        if obj.volumes_public:
-            return obj.volumes
-        person, statement = self.context.get("person"), self.context.get("statement")
-        if person is not None and statement is not None and can_see_private_volumes(person, statement, obj):
+        """The policy decides: ``context["caps"]`` is the reader's :class:`StatementCapabilities`."""
+        caps = self.context.get("caps")
+        if obj.volumes_public or (caps is not None and caps.sees_volumes_of(obj)):
             return obj.volumes
         return None
 

@@ -52,14 +52,14 @@ class StatementAPIView(generics.GenericAPIView):
         if isinstance(exc, services.StatementError):
             body: dict[str, Any] = {"detail": exc.message, "code": exc.code}
             if isinstance(exc, services.AlreadySigned):
-                body["signature"] = s.SignatureSerializer(
-                    exc.signature, context={"person": self.request.user, "statement": exc.signature.statement}
-                ).data
+                caps = selectors.statement_capabilities(self.request.user, exc.signature.statement)
+                body["signature"] = s.SignatureSerializer(exc.signature, context={"caps": caps}).data
             return Response(body, status=exc.status)
         return super().handle_exception(exc)
 
     def sig_context(self) -> dict[str, Any]:
-        return {"person": self.request.user, "statement": self.get_statement(), "request": self.request}
+        caps = selectors.statement_capabilities(self.request.user, self.get_statement())
+        return {"caps": caps, "request": self.request}
 
 
 class StatementFilter(django_filters.FilterSet):
@@ -390,7 +390,7 @@ class AuditListView(StatementAPIView, generics.ListAPIView):
         statement = self.get_statement()  # 404 first: an invisible statement's audit does not exist
         if not self.request.user.is_authenticated:
             raise NotAuthenticated()
-        if not services.is_issuer_member(self.request.user, statement):
+        if not selectors.statement_capabilities(self.request.user, statement).sees_audit:
             raise PermissionDenied("Only members of the issuing organisations see the audit trail.")
         return selectors.audit_entries(statement)
 

@@ -11,9 +11,20 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from members.models import Organisation, WorkingGroup
+from network.capabilities import EventCapabilities
 from network.events import selectors
 from network.events.models import Audience, Event, Registration
 from network.visibility import Visibility
+
+
+class EventListSerializer(serializers.ListSerializer):
+    """Resolves the viewer's capabilities for a whole page in one query before rendering it."""
+
+    def to_representation(self, data: Any) -> list[Any]:
+        items = list(data.all() if hasattr(data, "all") else data)
+        person = getattr(self.context.get("request"), "user", None)
+        self.context.setdefault("_event_caps", {}).update(selectors.event_capabilities_many(person, items))
+        return super().to_representation(items)
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -32,6 +43,7 @@ class EventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Event
+        list_serializer_class = EventListSerializer
         fields = [
             "slug",
             "title",
@@ -56,16 +68,18 @@ class EventSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def _caps(self, obj: Event) -> EventCapabilities:
+        """The policy's answer for this viewer and event (computed once per object)."""
+        cache = self.context.setdefault("_event_caps", {})
+        if obj.pk not in cache:
+            request = self.context.get("request")
+            kwargs = {"registration": self.context["registration"]} if "registration" in self.context else {}
+            cache[obj.pk] = selectors.event_capabilities(getattr(request, "user", None), obj, **kwargs)
+        return cache[obj.pk]
+
     @extend_schema_field(OpenApiTypes.URI)
     def get_online_url(self, obj: Event) -> str:
-        request = self.context.get("request")
-        person = getattr(request, "user", None)
-        if not obj.online_url:
-            return ""
-        if selectors.is_host(person, obj):
-            return obj.online_url
-        reg = self.context.get("registration")
-        return obj.online_url if reg is not None and reg.status == Registration.Status.CONFIRMED else ""
+        return obj.online_url if self._caps(obj).sees_online_url else ""
 
     def get_url(self, obj: Event) -> str:
         return settings.SITE_URL + obj.get_absolute_url()
@@ -101,7 +115,7 @@ class EventDetailSerializer(EventSerializer):
         return MyRegistrationSerializer(reg).data if reg else None
 
     def get_is_host(self, obj: Event) -> bool:
-        return selectors.is_host(self.context["request"].user, obj)
+        return self._caps(obj).is_host
 
     @extend_schema_field(
         serializers.ListField(child=serializers.DictField(child=serializers.CharField(allow_null=True)))

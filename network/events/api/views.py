@@ -144,8 +144,6 @@ class EventViewSet(
             return Response(s.RegistrationSerializer(reg).data, status=code)
         ser = s.RegisterSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        if event.visibility != "public":
-            raise PermissionDenied(_("Guests can only register for public events."))
         services.guest_registration_start(
             event=event,
             name=ser.validated_data.get("name", ""),
@@ -181,7 +179,7 @@ class EventViewSet(
     @action(detail=True, methods=["get"], renderer_classes=[ICalendarRenderer], filterset_class=None)
     def ics(self, request: Request, slug: str | None = None) -> Response:
         event = self.get_object()
-        text = ical.calendar([event], name=event.title, time_zone=event.time_zone)
+        text = ical.calendar([event], person=request.user, name=event.title, time_zone=event.time_zone)
         return Response(text, headers={"Content-Disposition": f'inline; filename="{event.slug}.ics"'})
 
 
@@ -193,7 +191,7 @@ class _Feed(APIView):
     @extend_schema(responses={(200, "text/calendar"): OpenApiTypes.STR})
     def get(self, request: Request, slug: str) -> Response:
         owner, events = self.resolve(request.user, slug)
-        text = ical.calendar(events.order_by("-starts_at")[: self.limit], name=owner.name)
+        text = ical.calendar(events.order_by("-starts_at")[: self.limit], person=request.user, name=owner.name)
         return Response(text, headers={"Content-Disposition": f'inline; filename="{slug}-events.ics"'})
 
 
