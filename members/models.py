@@ -274,8 +274,11 @@ class GroupMembership(models.Model):
         return f"{self.organisation} in {self.group} ({self.status})"
 
 
+from members.sso.models import IdentityProvider  # noqa: E402  (registered with the members app)
+
 __all__ = [
     "EDITOR_ROLES",
+    "IdentityProvider",
     "MANAGER_ROLES",
     "SIGNATORY_ROLES",
     "GroupMembership",

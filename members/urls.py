@@ -3,6 +3,7 @@
 from django.urls import path
 
 from members import views
+from members.sso import views as sso_views
 
 app_name = "members"
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("organisations/new/", views.organisation_create, name="organisation_create"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation"),
     path("organisations/<slug:slug>/edit/", views.organisation_edit, name="organisation_edit"),
+    path("organisations/<slug:slug>/sso/", sso_views.identity_provider_settings, name="identity_provider"),
     path("organisations/<slug:slug>/members/", views.organisation_manage, name="organisation_manage"),
     path("organisations/<slug:slug>/members/<int:pk>/role/", views.membership_role, name="membership_role"),
     path(

@@ -42,6 +42,8 @@ env = environ.Env(
     SECURE_SSL_REDIRECT=(bool, True),
     SECURE_HSTS_SECONDS=(int, 60 * 60 * 24 * 365),
     MFA_REQUIRED_FOR_ADMINS=(bool, None),
+    SSO_TIMEOUT=(int, 5),
+    SSO_ALLOW_HTTP_LOOPBACK=(bool, None),
     SITE_URL=(str, "http://127.0.0.1:8000"),
     MAX_UPLOAD_SIZE=(int, 20 * 1024 * 1024),
     LOG_LEVEL=(str, "INFO"),
@@ -242,7 +244,23 @@ HEADLESS_FRONTEND_URLS = {
     "account_reset_password_from_key": f"{SITE_URL}/accounts/password/reset/key/{{key}}/",
     "account_signup": f"{SITE_URL}/accounts/signup/",
 }
-SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
+# Organisations' OpenID Connect providers (members/sso): allauth's provider, hardened, configured per
+# organisation in the database; the client secret is stored Fernet-encrypted under a SECRET_KEY-derived key.
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "provider_class": "members.sso.provider.OrganisationOIDCProvider",
+    }
+}
+SOCIALACCOUNT_ADAPTER = "members.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # linking is decided in members/sso/adapter.py
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+# Seconds to wait for an identity provider before telling the person it did not answer.
+SOCIALACCOUNT_REQUESTS_TIMEOUT: int = env("SSO_TIMEOUT")
+# http:// issuers on loopback, for a provider on the same machine (tests, development).
+SSO_ALLOW_HTTP_LOOPBACK: bool = DEBUG if env("SSO_ALLOW_HTTP_LOOPBACK") is None else env("SSO_ALLOW_HTTP_LOOPBACK")
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -13,6 +13,7 @@ os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 os.environ.setdefault("MFA_REQUIRED_FOR_ADMINS", "0")
+os.environ.setdefault("SSO_ALLOW_HTTP_LOOPBACK", "1")  # the test identity provider runs on 127.0.0.1
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
 from network.settings import *  # noqa: F403

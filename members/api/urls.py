@@ -3,11 +3,18 @@
 from django.urls import path
 
 from members.api import views
+from members.sso import api as sso_api
 
 urlpatterns = [
     path("me/", views.Me.as_view(), name="me"),
     path("organisations/", views.OrganisationListCreate.as_view(), name="organisation-list"),
     path("organisations/<slug:slug>/", views.OrganisationDetail.as_view(), name="organisation-detail"),
+    path("auth/sso-lookup/", sso_api.SsoLookup.as_view(), name="sso-lookup"),
+    path(
+        "organisations/<slug:slug>/sso/",
+        sso_api.OrganisationIdentityProvider.as_view(),
+        name="organisation-identity-provider",
+    ),
     path("organisations/<slug:slug>/verify/", views.OrganisationVerify.as_view(), name="organisation-verify"),
     path("organisations/<slug:slug>/members/", views.MemberList.as_view(), name="organisation-members"),
     path(
