@@ -30,7 +30,9 @@ class AccountAdapter(DefaultAccountAdapter):
         idp = identity_provider_for_email(email) if email else None
         if idp is not None and not idp.password_login_allowed:
             raise forms.ValidationError(
-                _("%(org)s signs you in through its own sign-in service. Use “Sign in with your organisation”.")
+                _(
+                    "%(org)s signs you in through its own sign-in service. Use “Sign in with your organisation”."
+                )
                 % {"org": idp.organisation.name},
                 code="sso_required",
             )

@@ -278,10 +278,10 @@ from members.sso.models import IdentityProvider  # noqa: E402  (registered with 
 
 __all__ = [
     "EDITOR_ROLES",
-    "IdentityProvider",
     "MANAGER_ROLES",
     "SIGNATORY_ROLES",
     "GroupMembership",
+    "IdentityProvider",
     "Invitation",
     "Membership",
     "Organisation",

@@ -87,9 +87,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             address.primary = address.email.lower() == email
         sociallogin.user.email = email
         if sociallogin.is_existing:
-            if sociallogin.user.email.lower() != email and not EmailAddress.objects.filter(
-                user=sociallogin.user, email__iexact=email, verified=True
-            ).exists():
+            if (
+                sociallogin.user.email.lower() != email
+                and not EmailAddress.objects.filter(
+                    user=sociallogin.user, email__iexact=email, verified=True
+                ).exists()
+            ):
                 _refuse(request, _("This sign-in belongs to another account."), idp=idp)
             return
         existing = EmailAddress.objects.filter(email__iexact=email).select_related("user").first()
@@ -132,9 +135,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
         extra_context = extra_context if extra_context is not None else {}
-        idp = services.identity_provider_by_provider_id(getattr(getattr(provider, "app", None), "provider_id", "") or "")
+        idp = services.identity_provider_by_provider_id(
+            getattr(getattr(provider, "app", None), "provider_id", "") or ""
+        )
         extra_context["password_login_allowed"] = idp is None or idp.password_login_allowed
-        if isinstance(exception, ProviderUnavailable) or isinstance(exception, requests.RequestException):
+        if isinstance(exception, (ProviderUnavailable, requests.RequestException)):
             message = _("Your organisation's sign-in service did not answer in time. Try again in a moment.")
         elif isinstance(exception, IssuerMismatch):
             message = _(

@@ -68,7 +68,9 @@ class OrganisationIdentityProvider(APIView):
         org = self._organisation(slug)
         serializer = IdentityProviderSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        idp = services.identity_provider_configure(actor=request.user, organisation=org, **serializer.validated_data)
+        idp = services.identity_provider_configure(
+            actor=request.user, organisation=org, **serializer.validated_data
+        )
         return Response(IdentityProviderSerializer(idp, context={"request": request}).data)
 
     @extend_schema(responses={204: None})
@@ -106,8 +108,13 @@ class SsoLookup(APIView):
         data.is_valid(raise_exception=True)
         idp = services.identity_provider_for_email(data.validated_data["email"])
         if idp is None:
-            result = {"sso": False, "provider_id": None, "provider_name": None, "password_login_allowed": True,
-                      "redirect_url": None}
+            result = {
+                "sso": False,
+                "provider_id": None,
+                "provider_name": None,
+                "password_login_allowed": True,
+                "redirect_url": None,
+            }
         else:
             result = {
                 "sso": True,

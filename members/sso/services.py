@@ -30,7 +30,8 @@ def email_domain(email: str) -> str:
 def _require_manager(actor: Any, organisation: Organisation) -> None:
     if not visibility.can_manage(actor, organisation):
         raise PermissionDenied(
-            _("Only owners and admins of %(org)s can configure its single sign-on.") % {"org": organisation.name}
+            _("Only owners and admins of %(org)s can configure its single sign-on.")
+            % {"org": organisation.name}
         )
 
 
@@ -42,7 +43,9 @@ def _clean_issuer(issuer: str) -> str:
     issuer = (issuer or "").strip().rstrip("/")
     parts = urlsplit(issuer)
     loopback = parts.hostname in LOOPBACK_HOSTS
-    if parts.scheme != "https" and not (parts.scheme == "http" and loopback and settings.SSO_ALLOW_HTTP_LOOPBACK):
+    if parts.scheme != "https" and not (
+        parts.scheme == "http" and loopback and settings.SSO_ALLOW_HTTP_LOOPBACK
+    ):
         raise ValidationError({"issuer": [_("The issuer must be an https:// URL.")]})
     if not parts.hostname or parts.query or parts.fragment:
         raise ValidationError({"issuer": [_("Enter the issuer URL exactly as the provider publishes it.")]})
@@ -69,7 +72,11 @@ def _clean_domains(organisation: Organisation, domains: list[str], *, exclude_pk
         overlap = set(other.domains) & set(cleaned)
         if overlap:
             raise ValidationError(
-                {"domains": [_("%(domains)s already signs in elsewhere.") % {"domains": ", ".join(sorted(overlap))}]}
+                {
+                    "domains": [
+                        _("%(domains)s already signs in elsewhere.") % {"domains": ", ".join(sorted(overlap))}
+                    ]
+                }
             )
     return cleaned
 

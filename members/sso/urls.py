@@ -1,7 +1,7 @@
 """allauth's ``openid_connect`` URLs, served by the hardened adapter (same paths and names)."""
 
-from django.urls import include, path, re_path
 from allauth.socialaccount import app_settings
+from django.urls import include, path, re_path
 
 from members.sso import views
 

@@ -66,11 +66,15 @@ def sso_start(request: HttpRequest) -> HttpResponse:
 
 
 class IdentityProviderForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name shown on the log-in button"), max_length=100, required=False)
+    name = forms.CharField(
+        label=gettext_lazy("Name shown on the log-in button"), max_length=100, required=False
+    )
     issuer = forms.CharField(
         label=gettext_lazy("Issuer URL"),
         max_length=500,
-        help_text=gettext_lazy("Exactly as your provider publishes it, e.g. https://login.example.fi/realms/staff"),
+        help_text=gettext_lazy(
+            "Exactly as your provider publishes it, e.g. https://login.example.fi/realms/staff"
+        ),
     )
     client_id = forms.CharField(label=gettext_lazy("Client ID"), max_length=255)
     client_secret = forms.CharField(
@@ -137,5 +141,10 @@ def identity_provider_settings(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "members/sso/settings.html",
-        {"org": org, "form": form, "idp": idp, "callback_path": f"/accounts/oidc/org-{org.pk}/login/callback/"},
+        {
+            "org": org,
+            "form": form,
+            "idp": idp,
+            "callback_path": f"/accounts/oidc/org-{org.pk}/login/callback/",
+        },
     )

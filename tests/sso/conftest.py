@@ -112,7 +112,10 @@ def helsinki_sso(provider, db):
     provider.client_for(
         client_id,
         "s3cret-from-the-provider",
-        [f"{scheme}://testserver/accounts/oidc/{idp.provider_id}/login/callback/" for scheme in ("http", "https")],
+        [
+            f"{scheme}://testserver/accounts/oidc/{idp.provider_id}/login/callback/"
+            for scheme in ("http", "https")
+        ],
     )
     return SsoOrg(org=org, owner=owner, idp=idp, client_id=client_id)
 
@@ -122,7 +125,9 @@ def local_path(url: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def sso_round_trip(client, provider: Provider, email: str, *, start_email: str | None = None, before_callback=None):
+def sso_round_trip(
+    client, provider: Provider, email: str, *, start_email: str | None = None, before_callback=None
+):
     """Start at the log-in page's SSO form, sign in at the provider, come back to the callback."""
     started = client.post("/accounts/sso/", {"email": start_email or email})
     assert started.status_code == 302, started.content[:500]

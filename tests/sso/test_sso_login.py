@@ -18,7 +18,9 @@ def signed_in_as(client) -> str | None:
     return response.json()["email"] if response.status_code == 200 else None
 
 
-def test_first_sso_log_in_links_an_existing_account_through_its_verified_address(client, provider, helsinki_sso):
+def test_first_sso_log_in_links_an_existing_account_through_its_verified_address(
+    client, provider, helsinki_sso
+):
     anna = factories.member(helsinki_sso.org, role="editor", email="anna@hel.fi")
     provider.user("anna@hel.fi", "Anna Virtanen")
     response = sso_round_trip(client, provider, "anna@hel.fi")
@@ -64,7 +66,9 @@ def test_a_tampered_id_token_is_refused(client, provider, helsinki_sso):
     factories.member(helsinki_sso.org, email="anna@hel.fi")
     victim = factories.member(helsinki_sso.org, role="owner", email="someone.else@hel.fi")
     provider.user("anna@hel.fi")
-    response = sso_round_trip(client, provider, "anna@hel.fi", before_callback=lambda: provider.control("mode", tamper=True))
+    response = sso_round_trip(
+        client, provider, "anna@hel.fi", before_callback=lambda: provider.control("mode", tamper=True)
+    )
     assert response.status_code == 401
     assert "could not verify" in response.content.decode()
     assert signed_in_as(client) is None
@@ -74,7 +78,9 @@ def test_a_tampered_id_token_is_refused(client, provider, helsinki_sso):
 def test_an_expired_code_is_refused(client, provider, helsinki_sso):
     factories.member(helsinki_sso.org, email="anna@hel.fi")
     provider.user("anna@hel.fi")
-    response = sso_round_trip(client, provider, "anna@hel.fi", before_callback=lambda: provider.control("expire-codes"))
+    response = sso_round_trip(
+        client, provider, "anna@hel.fi", before_callback=lambda: provider.control("expire-codes")
+    )
     assert response.status_code == 401
     assert signed_in_as(client) is None
 
@@ -98,7 +104,9 @@ def test_a_domain_staff_later_unverified_stops_signing_in(client, provider, hels
     assert "no single sign-on" in response.content.decode()
 
 
-def test_a_provider_that_is_down_gets_a_clear_message_and_the_password_route_when_allowed(client, helsinki_sso):
+def test_a_provider_that_is_down_gets_a_clear_message_and_the_password_route_when_allowed(
+    client, helsinki_sso
+):
     helsinki_sso.idp.issuer = "http://127.0.0.1:9/o"  # discard port: nothing listens
     helsinki_sso.idp.password_login_allowed = True
     helsinki_sso.idp.save()

@@ -10,7 +10,7 @@ import os
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-SECRET_KEY = "test-identity-provider-only"  # noqa: S105
+SECRET_KEY = "test-identity-provider-only"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 INSTALLED_APPS = [
