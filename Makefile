@@ -22,6 +22,7 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	touch $@
 
 run: $(VENV)/.installed
+	@bash scripts/install-system-packages.sh search || echo "(could not install the search analysers: as root run 'apt-get install libvoikko1 voikko-fi hunspell-sv hunspell-de-de hunspell-nl'; search falls back to Snowball meanwhile, see /readyz)"
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py loaddemo --if-empty
 	@echo "Buyers Network on http://$(HOST):$(PORT)/  (demo log-ins: see README)"
@@ -60,7 +61,7 @@ test-services: test-deps
 	@$(MAKE) --no-print-directory test-services-run
 
 test-deps: $(VENV)/.installed-test node_modules/.installed
-	@bash scripts/install-system-packages.sh || echo "(could not install Chromium/gettext: browser and translation-extraction checks need them)"
+	@bash scripts/install-system-packages.sh || echo "(could not install Chromium/gettext/search analysers: browser, translation-extraction and analyser checks need them)"
 	bash scripts/services.sh up
 	$(VENV)/bin/ruff check .
 

@@ -15,7 +15,12 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from network.routing import websocket_urlpatterns  # noqa: E402
+from network.search.analysis import warm_up_in_background  # noqa: E402
 from network.ws_auth import SessionOrTokenAuthMiddlewareStack  # noqa: E402
+
+# Load the search analysers (Voikko, simplemma's dictionaries, Hunspell word lists, lingua) while
+# the server starts, so the first search does not wait ~8 s for them.
+warm_up_in_background()
 
 application = ProtocolTypeRouter(
     {

@@ -61,11 +61,19 @@ def check_search() -> str:
     return get_backend().check()
 
 
+def check_search_analysers() -> str:
+    """Which analysers the search chain runs (a missing one degrades relevance, never readiness)."""
+    from network.search.analysis import summary
+
+    return summary()
+
+
 CHECKS: dict[str, Callable[[], str]] = {
     "database": check_database,
     "channel_layer": check_channel_layer,
     "cache": check_cache,
     "search": check_search,
+    "search_analysers": check_search_analysers,
 }
 
 

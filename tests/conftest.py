@@ -9,6 +9,14 @@ import pytest
 from django.core.cache import cache
 
 
+def pytest_sessionstart(session) -> None:
+    """Load the search analysers once, before any test's deadline starts: every search analyses
+    its words in all eight languages, and loading their dictionaries takes ~8 s a process."""
+    from network.search.analysis import warm_up
+
+    warm_up()
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate limits and cached state must not leak from one test into the next."""

@@ -11,14 +11,15 @@ text is part of its template), as ``model label → (indexed model label, path t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import html
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from network.search.spec import SearchIndex
+from network.search.spec import SearchIndex, resolve
 
 #: Names of the CPV divisions ICT buyers meet (the full vocabulary lives in knowledge.CpvCode).
 CPV_DIVISIONS = {
@@ -32,6 +33,26 @@ CPV_DIVISIONS = {
     "79": _("Business services"),
     "90": _("Waste and environmental services"),
 }
+
+
+#: Stages some types stand for as a whole (not a Stage or LessonStage choice).
+EXTRA_STAGES = {
+    "planning": _("Needs assessment and planning"),
+    "market_engagement": _("Market dialogue"),
+}
+
+
+def plain(accessor: str) -> Callable[[Any], str]:
+    """A Markdown field as plain text: what is indexed and shown in snippets is what a reader sees,
+    never ``**Markdown**`` source."""
+
+    def text(obj: Any) -> str:
+        from network.markdown import plain_text
+
+        return html.unescape(plain_text(resolve(obj, accessor) or ""))
+
+    text.__name__ = f"plain_{accessor}"
+    return text
 
 
 def cpv_division_label(division: str) -> str:
@@ -51,10 +72,18 @@ def _choice(choices: Any, value: str) -> str:
 
 
 def _template_criteria_text(template: Any) -> list[str]:
+    from network.markdown import plain_text
+
     parts: list[str] = []
     for c in template.criteria.all():
-        parts += [c.title, c.text, c.verification_text, " ".join(lb.name for lb in c.labels.all())]
-    return parts
+        text = html.unescape(plain_text(c.text)) if c.text else ""
+        parts += [c.title, text, c.verification_text, " ".join(lb.name for lb in c.labels.all())]
+    return parts + _cpv_text(template.cpv_codes.all())
+
+
+def _cpv_text(codes: Iterable[Any]) -> list[str]:
+    """CPV codes with their descriptions, so a code typed into the search box finds the document."""
+    return [f"{c.code} {c.label_en}" for c in codes]
 
 
 def _template_labels(template: Any) -> list[tuple[str, str]]:
@@ -91,7 +120,12 @@ def _tender_text(tender: Any) -> list[str]:
     from knowledge.models.choices import Procedure, StrategicGoal
 
     goals = [_choice(StrategicGoal, g) for g in tender.strategic_goals or []]
-    return [*goals, _choice(Procedure, tender.procedure), tender.planned_publication]
+    return [
+        *goals,
+        _choice(Procedure, tender.procedure),
+        tender.planned_publication,
+        *_cpv_text(tender.cpv_codes.all()),
+    ]
 
 
 # --- events ---------------------------------------------------------------------------------------
@@ -106,7 +140,7 @@ def _event_groups(event: Any) -> list[tuple[str, str]]:
 
 
 def _statement_demands(statement: Any) -> list[str]:
-    return [d.text for d in statement.demands.all()]
+    return [f"{d.text} {d.cpv_code.split('-')[0]}".strip() for d in statement.demands.all()]
 
 
 def _statement_cpv(statement: Any) -> list[tuple[str, str]]:
@@ -167,11 +201,11 @@ INDEXES: list[SearchIndex] = [
         type_label=_("Planned tender"),
         title="title",
         fields=[("description", "B"), (_tender_text, "C")],
-        language="en",
+        language=None,
         date=_tender_date,
         facets={
             "cpv": lambda t: _cpv_divisions(t.cpv_codes.all()),
-            "stage": lambda t: [("planning", _("Needs assessment and planning"))],
+            "stage": lambda t: [("planning", "")],
         },
         prefetch_related=["cpv_codes"],
     ),
@@ -180,8 +214,8 @@ INDEXES: list[SearchIndex] = [
         type="statement",
         type_label=_("Joint statement"),
         title="title",
-        fields=[("summary", "B"), ("body", "C"), (_statement_demands, "C")],
-        language="en",
+        fields=[("summary", "B"), (plain("body"), "C"), (_statement_demands, "C")],
+        language=None,
         date="updated_at",
         facets={"cpv": _statement_cpv, "working_group": _working_group},
         select_related=["working_group"],
@@ -193,8 +227,9 @@ INDEXES: list[SearchIndex] = [
         type_label=_("Discussion"),
         title="title",
         fields=[("forum.name", "C")],
-        language="en",
+        language=None,
         date="last_activity_at",
+        collapse=lambda t: f"thread:{t.pk}",
         facets={"working_group": lambda t: _forum_group(t.forum)},
         select_related=["forum__working_group"],
     ),
@@ -203,11 +238,13 @@ INDEXES: list[SearchIndex] = [
         type="post",
         type_label=_("Post"),
         title="thread.title",
-        fields=[("body", "C")],
-        language="en",
+        fields=[(plain("body"), "C")],
+        language=None,
         date="created_at",
+        credit="author_organisation",
+        collapse=lambda p: f"thread:{p.thread_id}",
         facets={"working_group": lambda p: _forum_group(p.thread.forum)},
-        select_related=["thread__forum__working_group"],
+        select_related=["thread__forum__working_group", "author_organisation"],
         # Removed and moderator-hidden posts keep their place in a thread, but not in search.
         include=Q(removed_at__isnull=True, hidden_by_moderator=False),
     ),
@@ -216,12 +253,12 @@ INDEXES: list[SearchIndex] = [
         type="event",
         type_label=_("Event"),
         title="title",
-        fields=[("description", "B"), ("place", "C")],
-        language="en",
+        fields=[(plain("description"), "B"), ("place", "C")],
+        language=None,
         date="starts_at",
         facets={
             "working_group": _event_groups,
-            "stage": lambda e: [("market_engagement", _("Market dialogue"))],
+            "stage": lambda e: [("market_engagement", "")],
         },
         select_related=["working_group"],
     ),
@@ -231,7 +268,7 @@ INDEXES: list[SearchIndex] = [
         type_label=_("Organisation"),
         title="name",
         fields=[("description", "B"), ("get_kind_display", "C"), ("website", "C")],
-        language="en",
+        language=None,
         date="created_at",
         facets={
             "cpv": lambda o: [(str(c)[:2], cpv_division_label(str(c)[:2])) for c in o.cpv_interests or []]

@@ -33,6 +33,13 @@ class SearchDocument(models.Model):
     #: :func:`network.search.backends.database.access_tokens`): PostgreSQL indexes them in
     #: ``search_vector``, so visibility and facet filters are answered by the same GIN scan.
     access = models.TextField(blank=True, default="")
+    #: PostgreSQL: the analysed terms as a ``tsvector`` literal (``search_vector`` is generated
+    #: from it); empty on SQLite, whose FTS5 table holds the terms.
+    terms = models.TextField(blank=True, default="")
+    #: Language of each text field that differs from ``language`` (detected, mixed documents).
+    field_languages = models.JSONField(blank=True, default=dict)
+    #: Documents with the same key show as one hit (a thread and its posts).
+    collapse = models.CharField(max_length=64, blank=True, default="", db_index=True)
     indexed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -152,3 +159,14 @@ class ReindexQueue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_type_id}:{self.object_id} ({self.attempts} attempts)"
+
+
+class SearchWord(models.Model):
+    """A word some indexed document holds (case-folded, as written): the vocabulary "did you
+    mean" draws candidates from. Never shown as is: a candidate is offered only after a search for
+    it finds something the person may read (see :mod:`network.search.suggest`)."""
+
+    word = models.CharField(max_length=40, unique=True)
+
+    def __str__(self) -> str:
+        return self.word

@@ -2,8 +2,10 @@
 
 Supported, like a web search box::
 
-    smartphone contract          both words (AND)
-    "contract clauses"           a phrase
+    smartphone contract          both words; when few documents hold all of them, documents
+                                 holding most of them follow (see network.search.forgiving)
+    "contract clauses"           a phrase (always required)
+    +refurbished                 a word that is always required
     -refurbished  -"lease model" exclusions
     laptops OR tablets           either (``OR`` in capitals, or ``|``)
 
@@ -50,10 +52,23 @@ class ParsedQuery:
     clauses: tuple[tuple[Atom, ...], ...] = ()
     excluded: tuple[Atom, ...] = ()
     blank: bool = True
+    #: Indexes of clauses that must match even in a forgiving search (``"quoted"`` or ``+word``).
+    forced: tuple[int, ...] = ()
 
     @property
     def matches_nothing(self) -> bool:
         return not self.blank and not self.clauses
+
+    @property
+    def optional(self) -> tuple[int, ...]:
+        """Clauses a forgiving search may leave unmatched."""
+        return tuple(i for i in range(len(self.clauses)) if i not in self.forced)
+
+    def clause_text(self, index: int) -> str:
+        """A clause as a person reads it: ``zebra``, ``"contract clauses"``, ``laptops OR tablets``."""
+        return " OR ".join(
+            f'"{" ".join(a.words)}"' if a.is_phrase else a.words[0] for a in self.clauses[index]
+        )
 
     def positive_words(self) -> list[str]:
         """Every word to look for (for highlighting), in query order, without duplicates."""
@@ -70,18 +85,19 @@ def _atom(text: str) -> Atom | None:
     return Atom(tuple(found)) if found else None
 
 
-def _tokens(text: str) -> list[tuple[str, str, bool]]:
-    """Split into ``(kind, text, negated)`` with kind ``word``, ``phrase`` or ``or``."""
-    tokens: list[tuple[str, str, bool]] = []
+def _tokens(text: str) -> list[tuple[str, str, bool | str]]:
+    """Split into ``(kind, text, sign)`` with kind ``word``, ``phrase`` or ``or``; ``sign`` is
+    ``True`` for ``-`` (excluded), ``"+"`` for ``+`` (forced), else ``False``."""
+    tokens: list[tuple[str, str, bool | str]] = []
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
         if ch.isspace():
             i += 1
             continue
-        negated = False
-        if ch == "-" and i + 1 < n and not text[i + 1].isspace():
-            negated = True
+        negated: bool | str = False
+        if ch in "-+" and i + 1 < n and not text[i + 1].isspace():
+            negated = True if ch == "-" else "+"
             i += 1
             ch = text[i]
         if ch == '"':
@@ -107,10 +123,11 @@ def parse(text: str | None) -> ParsedQuery:
     if not text.strip():
         return ParsedQuery()
     clauses: list[list[Atom]] = []
+    forced: set[int] = set()
     excluded: list[Atom] = []
     join_next = False
     atoms = 0
-    for kind, raw, negated in _tokens(text):
+    for kind, raw, sign in _tokens(text):
         if kind == "or":
             join_next = bool(clauses)
             continue
@@ -118,18 +135,30 @@ def parse(text: str | None) -> ParsedQuery:
         if atom is None or atoms >= MAX_ATOMS:
             continue
         atoms += 1
-        if negated:
+        if sign is True:
             if atom not in excluded:
                 excluded.append(atom)
             join_next = False
             continue
+        must = sign == "+" or kind == "phrase"
         if join_next and clauses:
             if atom not in clauses[-1]:
                 clauses[-1].append(atom)
+            if must:
+                forced.add(len(clauses) - 1)
         elif [atom] not in clauses:
             clauses.append([atom])
+            if must:
+                forced.add(len(clauses) - 1)
+        elif must:
+            forced.add(clauses.index([atom]))
         join_next = False
-    return ParsedQuery(clauses=tuple(tuple(c) for c in clauses), excluded=tuple(excluded), blank=False)
+    return ParsedQuery(
+        clauses=tuple(tuple(c) for c in clauses),
+        excluded=tuple(excluded),
+        blank=False,
+        forced=tuple(sorted(forced)),
+    )
 
 
 # --- the query object the rest of the code passes around ------------------------------------------

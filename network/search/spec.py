@@ -20,10 +20,13 @@ from django.db import models
 from django.urls import NoReverseMatch
 from django.utils import timezone
 
-from network.search.text import normalise_language
+from network.search.languages import detect, prior_for
+from network.search.text import UNDETERMINED, normalise_language
 from network.visibility import Visibility
 
 Accessor = str | Callable[[Any], Any]
+#: Facets whose values are codes with a translatable name (see network.search.labels).
+CODED_FACETS = frozenset({"type", "language", "country", "cpv", "stage"})
 FacetExtractor = Callable[[Any], Iterable[tuple[str, str]]]
 
 
@@ -47,6 +50,10 @@ class IndexedDocument:
     group_ids: list[int] = field(default_factory=list)
     co_owner_ids: list[int] = field(default_factory=list)
     facets: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    #: Language of each text field when it differs from ``language`` (mixed-language documents).
+    field_languages: dict[str, str] = field(default_factory=dict)
+    #: Documents sharing a key show as one hit (a thread and its posts: ``"thread:12"``).
+    collapse: str = ""
 
     @property
     def key(self) -> str:
@@ -106,7 +113,7 @@ class SearchIndex:
     type_label: Any
     title: Accessor
     fields: Sequence[tuple[Accessor, str]] = ()
-    language: Accessor = "und"
+    language: Accessor | None = "und"
     facets: dict[str, FacetExtractor] = field(default_factory=dict)
     url: Accessor = "get_absolute_url"
     date: Accessor | None = None
@@ -116,6 +123,8 @@ class SearchIndex:
     owner_organisation: Accessor | None = None
     #: Only rows matching this are indexed; others count as gone (a removed forum post).
     include: models.Q | None = None
+    credit: Accessor | None = None
+    collapse: Accessor | None = None
 
     # --- model resolution ---------------------------------------------------------------------
 
@@ -197,8 +206,8 @@ class SearchIndex:
             if value:
                 texts[weight].append(value)
         title = _text(resolve(obj, self.title)).strip() or str(obj)
-        fixed = isinstance(self.language, str) and len(self.language) <= 3
-        language = normalise_language(self.language if fixed else _text(resolve(obj, self.language)))
+        summary, body = "\n".join(texts["B"]), "\n".join(texts["C"])
+        credited = resolve(obj, self.credit) if self.credit else None
         try:
             url = _text(resolve(obj, self.url))
         except NoReverseMatch:  # the app's URLs have not landed yet
@@ -215,18 +224,23 @@ class SearchIndex:
             group_ids = sorted(g.pk for g in owner.shared_groups.all())
             co_owners = getattr(type(owner), "visibility_co_owners", None)
             co_owner_ids = sorted(o.pk for o in getattr(owner, co_owners).all()) if co_owners else []
-        facets: dict[str, list[tuple[str, str]]] = {
-            "type": [(self.type, str(self.type_label))],
-            "language": [(language, language_label(language))],
-        }
-        if org is not None:
-            facets["organisation"] = [(org.slug, org.name)]
-            if getattr(org, "country", None):
-                facets["country"] = [(str(org.country.code), str(org.country.name))]
+        shown_org = credited or org
+        language, field_languages = self._languages(obj, title, summary, body, shown_org)
+        # Labels of coded facets are translated when rendered (network.search.labels); only names
+        # that are data (organisations, working groups, labels) are stored.
+        facets: dict[str, list[tuple[str, str]]] = {"type": [(self.type, "")], "language": [(language, "")]}
+        if shown_org is not None:
+            facets["organisation"] = [(shown_org.slug, shown_org.name)]
+            if getattr(shown_org, "country", None):
+                facets["country"] = [(str(shown_org.country.code), "")]
         if when is not None:
             facets["year"] = [(str(when.year), str(when.year))]
         for name, extractor in self.facets.items():
-            values = [(str(v)[:100], str(label)[:200]) for v, label in extractor(obj) if v not in (None, "")]
+            values = [
+                (str(v)[:100], "" if name in CODED_FACETS else str(label)[:200])
+                for v, label in extractor(obj)
+                if v not in (None, "")
+            ]
             if values:
                 facets[name] = sorted(set(values))
         return IndexedDocument(
@@ -234,19 +248,39 @@ class SearchIndex:
             content_type_id=content_type_id,
             object_id=obj.pk,
             title=title[:500],
-            summary="\n".join(texts["B"]),
-            body="\n".join(texts["C"]),
+            summary=summary,
+            body=body,
             language=language,
             url=url[:500],
             date=when,
             organisation_id=getattr(org, "pk", None),
-            organisation_name=getattr(org, "name", "")[:200],
+            organisation_name=getattr(shown_org, "name", "")[:200],
             visibility=str(visibility),
             is_public=is_public,
             group_ids=group_ids,
             co_owner_ids=co_owner_ids,
             facets=facets,
+            field_languages=field_languages,
+            collapse=_text(resolve(obj, self.collapse))[:64] if self.collapse else "",
         )
+
+    def _languages(
+        self, obj: Any, title: str, summary: str, body: str, organisation: Any
+    ) -> tuple[str, dict[str, str]]:
+        """The document's language and, for an undeclared one, each field's detected language."""
+        if self.language is not None:
+            fixed = isinstance(self.language, str) and len(self.language) <= 3
+            declared = normalise_language(self.language if fixed else _text(resolve(obj, self.language)))
+            if declared != UNDETERMINED or fixed:
+                return declared, {}
+        prior = prior_for(organisation=organisation)
+        language = detect("\n".join(filter(None, [title, summary, body])), prior)
+        fields = {}
+        for name, text in (("title", title), ("summary", summary), ("body", body)):
+            found = detect(text, language) if text else language
+            if found != language:
+                fields[name] = found
+        return language, fields
 
 
 def language_label(code: str) -> str:

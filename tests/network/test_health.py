@@ -18,8 +18,15 @@ def test_readyz_names_each_component_when_all_are_up(client):
     response = client.get("/readyz")
     body = response.json()
     assert response.status_code == 200, body
-    assert set(body["components"]) == {"database", "channel_layer", "cache", "search"}
+    assert set(body["components"]) == {"database", "channel_layer", "cache", "search", "search_analysers"}
     assert all(c["status"] == "ok" for c in body["components"].values())
+    # Which analysers run: Voikko for Finnish, simplemma, Hunspell compounds, lingua detection.
+    analysers = body["components"]["search_analysers"]["detail"]
+    assert (
+        analysers.startswith("ok: ")
+        and "fi Voikko: ok" in analysers
+        and "compounds_sv Hunspell: ok" in analysers
+    )
 
 
 @pytest.mark.django_db

@@ -221,8 +221,11 @@ class BackendContract:
         assert {v.value for v in results.facets["cpv"]} == {"30"}
         stage = search(None, SearchQuery("", filters={"stage": ["contract_performance"]}))
         assert [h.id for h in stage.hits] == [world.phone.pk]
-        lang = search(None, SearchQuery("", filters={"language": ["sv"]}))
+        lang = search(None, SearchQuery("", filters={"language": ["sv"], "type": ["lesson", "template"]}))
         assert [h.id for h in lang.hits] == [world.reuse_sv.pk]
+        assert {h.language for h in search(None, SearchQuery("", filters={"language": ["sv"]})).hits} == {
+            "sv"
+        }
 
     def test_results_only_search_skips_facets_not_visibility(self, world):
         full = search(world.hel_member, SearchQuery("laptop OR pricing", page_size=100))

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from network.search.analysis import document_terms
 from network.search.backends.database import viewer_tokens
 from network.search.backends.engine import (
     EngineBackend,
@@ -29,7 +30,6 @@ from network.search.backends.transport import (
 )
 from network.search.query import SearchQuery, parse
 from network.search.spec import IndexedDocument
-from network.search.text import stemmed
 from network.visibility import ANONYMOUS, Viewer
 
 
@@ -65,8 +65,10 @@ def test_document_holds_the_database_backends_terms_in_its_own_language_fields_o
         facets={"cpv": [("30", "30 - Office")]},
     )
     source = to_source(doc)
-    # The very terms SQLite's FTS5 index stores for the text (network.search.text.stemmed).
-    assert source["title_fi"] == stemmed("Kannettavat tietokoneet", "fi") == "kannettav tietokon"
+    # The very terms the database backends index (network.search.analysis.document_terms):
+    # Voikko's lemmas, stemmed; the compound parts of "tietokoneet" (tieto, kone) beside them.
+    assert source["title_fi"] == document_terms(doc).title == "fi0kannettav fi0tietokon"
+    assert {"fi0tieto", "fi0kone"} <= set(source["extra_fi"].split())
     assert "title_en" not in source
     assert source["audience"] == ["o5", "g9"]
     assert source["display"]["text"] == "Tiivistelmä\nTeksti <b>"
@@ -90,16 +92,17 @@ def test_query_is_built_from_parsed_words_as_analysed_terms_with_filters_and_agg
     bool_query = body["query"]["bool"]
     word, phrase = (clause["bool"]["should"][0] for clause in bool_query["must"])
     sv, en = word["bool"]["should"]
-    # Swedish: the stem and the stem of the stem, only against Swedish fields.
+    # Swedish: the lemma's stem and the plain stem, only against Swedish fields.
     assert sv["multi_match"] == {
-        "query": "dator dat",
+        "query": "sv0dat sv0dator",
         "operator": "or",
-        "fields": ["title_sv^3", "summary_sv^2", "body_sv^1"],
+        "fields": ["title_sv^3", "summary_sv^2", "body_sv^1", "extra_sv^1"],
     }
-    assert en["multi_match"]["fields"] == ["title_en^3", "summary_en^2", "body_en^1"]
+    assert en["multi_match"]["fields"] == ["title_en^3", "summary_en^2", "body_en^1", "extra_en^1"]
     phrase_en = phrase["bool"]["should"][1]["multi_match"]
-    assert phrase_en["type"] == "phrase" and phrase_en["query"] == "fair phone"
-    assert bool_query["must_not"][0]["bool"]["should"][1]["multi_match"]["query"] == "leas lea"
+    assert phrase_en["type"] == "phrase" and phrase_en["query"] == "en0fair en0phone"
+    assert phrase_en["fields"] == ["title_en^3", "summary_en^2", "body_en^1"]
+    assert bool_query["must_not"][0]["bool"]["should"][1]["multi_match"]["query"].startswith("en0leas")
     assert {"terms": {"facet_country": ["SE"]}} in bool_query["filter"]
     assert bool_query["filter"][0] == {"terms": {"audience": ["pub"]}}
     assert body["aggs"]["cpv"] == {"terms": {"field": "facet_cpv_kv", "size": 25}}
@@ -120,7 +123,7 @@ def test_hostile_input_stays_inside_match_queries_as_terms():
     query = SearchQuery('title:secret OR (a AND b) NOT* "')
     body = str(build_search(ANONYMOUS, query, parse(query.text), ["und"]).to_dict())
     assert "query_string" not in body
-    assert "'query': 'title secret'" in body
+    assert "'query': 'und0title und0secret'" in body
 
 
 def test_engine_is_chosen_by_settings_or_asked():

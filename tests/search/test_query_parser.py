@@ -81,16 +81,18 @@ def test_any_input_parses_to_letters_and_digits_only(text):
         # Every user-derived token is inside double quotes; the only bare words are our operators.
         outside = expression.split('"')[0::2]
         bare = {t for chunk in outside for t in WORD_RE.findall(chunk)}
-        assert bare <= {"AND", "OR", "NOT", "title", "summary", "body"}
+        assert bare <= {"AND", "OR", "NOT", "title", "summary", "body", "extra"}
 
 
-def test_fts_expression_matches_each_language_with_its_own_stems():
-    expression = fts_expression(parse('datorer -"hyrd dator"'), ["sv"])
+def test_fts_expression_matches_each_language_with_its_own_terms():
+    expression = fts_expression(parse('datorer -"hyrda datorer"'), ["sv"])
+    # A word: its lemma's stem, its plain stem and the stem of that, in every column; a phrase:
+    # the main terms in order, in the positional columns only.
     assert expression == (
-        '(({title summary body} : ((("sv0dator" OR "sv0dat")))) '
-        'NOT ({title summary body} : ("sv0hyrd sv0dat")))'
+        '((({title summary body extra} : ("sv0dat" OR "sv0dator"))) '
+        'NOT (({title summary body} : "sv0hyr sv0dat")))'
     )
-    # Each language's branch carries that language's prefix: Swedish stems never meet English text.
+    # Every term carries its language: Swedish terms never meet English text.
     assert fts_expression(parse("datorer"), ["en", "sv"]).count('"en0') == 1
 
 

@@ -10,10 +10,11 @@ from datetime import datetime
 
 from django.utils.safestring import SafeString, mark_safe
 
+from network.search.analysis import analyse_word, query_alternatives
 from network.search.query import ParsedQuery, SearchQuery
 from network.search.results import SearchResults
 from network.search.spec import IndexedDocument
-from network.search.text import WORD_RE, normalise_language, stem, stem_variants
+from network.search.text import MAX_WORD_LENGTH, UNDETERMINED, WORD_RE, normalise_language
 from network.visibility import Viewer
 
 FACET_LIMIT = 25
@@ -76,15 +77,19 @@ class SearchBackend(abc.ABC):
 SNIPPET_WORDS = 28
 
 
-def highlight(text: str, terms: Sequence[str], language: str, *, words: int = SNIPPET_WORDS) -> SafeString:
+def highlight(
+    text: str, terms: Sequence[str], language: str | Sequence[str], *, words: int = SNIPPET_WORDS
+) -> SafeString:
     """An escaped excerpt of ``text`` around the first match, matching words wrapped in ``<mark>``.
 
-    Used for the page shown only (never for the whole result set). A word matches when its stem in
-    the document's language equals a query word's stem, the same rule the index used, so what is
-    highlighted is what matched. Everything but the ``<mark>`` we add is escaped.
+    Used for the page shown only (never for the whole result set). A word matches when one of its
+    terms in the document's language(s) is one a query word matches, the same rule the index used
+    (:mod:`network.search.analysis`), so what is highlighted is what matched, compounds included.
+    Everything but the ``<mark>`` we add is escaped.
     """
-    language = normalise_language(language)
-    wanted = {v for t in terms for v in stem_variants(t, language)} | set(terms)
+    languages = [language] if isinstance(language, str) else list(language)
+    languages = list(dict.fromkeys(normalise_language(lang) for lang in languages)) or [UNDETERMINED]
+    wanted = {v for t in terms for lang in languages for v in query_alternatives(t, lang)}
     tokens = list(_split(text))
     word_positions = [i for i, (is_word, _) in enumerate(tokens) if is_word]
     if not word_positions:
@@ -94,7 +99,7 @@ def highlight(text: str, terms: Sequence[str], language: str, *, words: int = SN
     first_word = 0
     if terms:
         first_word = next(
-            (n for n, i in enumerate(word_positions) if _matches(tokens[i][1], wanted, language)), 0
+            (n for n, i in enumerate(word_positions) if _matches(tokens[i][1], wanted, languages)), 0
         )
     start_word = max(0, first_word - 6)
     end_word = min(len(word_positions), start_word + words)
@@ -104,7 +109,7 @@ def highlight(text: str, terms: Sequence[str], language: str, *, words: int = SN
     for i in range(start, end):
         is_word, chunk = tokens[i]
         escaped = html.escape(chunk)
-        hit = is_word and bool(terms) and _matches(chunk, wanted, language)
+        hit = is_word and bool(terms) and _matches(chunk, wanted, languages)
         out.append(f"<mark>{escaped}</mark>" if hit else escaped)
     if end_word < len(word_positions):
         out.append("…")
@@ -122,6 +127,14 @@ def _split(text: str):
         yield False, text[pos:]
 
 
-def _matches(word: str, wanted: set[str], language: str) -> bool:
-    folded = word.casefold()
-    return folded in wanted or stem(folded, language) in wanted
+def _matches(word: str, wanted: set[str], languages: Sequence[str]) -> bool:
+    folded = word.casefold()[:MAX_WORD_LENGTH]
+    for language in languages:
+        analysed = analyse_word(folded, language)
+        if (
+            analysed.main in wanted
+            or wanted.intersection(analysed.alternatives)
+            or wanted.intersection(analysed.parts)
+        ):
+            return True
+    return False

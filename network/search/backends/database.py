@@ -20,7 +20,9 @@ from functools import lru_cache
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from network.search.analysis import DocumentTerms, document_terms
 from network.search.backends.base import FACET_LIMIT, SearchBackend, highlight
+from network.search.labels import facet_label
 from network.search.models import (
     SearchDocument,
     SearchDocumentCoOwner,
@@ -33,6 +35,7 @@ from network.search.query import ParsedQuery, SearchQuery
 from network.search.results import FacetCount, Hit, SearchResults
 from network.search.spec import IndexedDocument
 from network.search.text import ALL_LANGUAGES
+from network.search.vocabulary import record_vocabulary
 from network.visibility import Viewer, Visibility
 
 DOCUMENT_FIELDS = (
@@ -47,6 +50,8 @@ DOCUMENT_FIELDS = (
     "organisation_name",
     "visibility",
     "is_public",
+    "field_languages",
+    "collapse",
 )
 
 
@@ -161,12 +166,14 @@ class DatabaseBackend(SearchBackend):
     def index(self, documents: Sequence[IndexedDocument]) -> None:
         if not documents:
             return
+        analysed = {d.key: document_terms(d) for d in documents}
         with transaction.atomic():
             rows = [
                 SearchDocument(
                     content_type_id=d.content_type_id,
                     object_id=d.object_id,
                     access=access_tokens(d),
+                    terms=self.terms_column(analysed[d.key]),
                     **{f: getattr(d, f) for f in DOCUMENT_FIELDS},
                 )
                 for d in documents
@@ -175,7 +182,7 @@ class DatabaseBackend(SearchBackend):
                 rows,
                 update_conflicts=True,
                 unique_fields=["content_type", "object_id"],
-                update_fields=[*DOCUMENT_FIELDS, "access", "indexed_at"],
+                update_fields=[*DOCUMENT_FIELDS, "access", "terms", "indexed_at"],
             )
             ids = self._ids(documents)
             doc_ids = list(ids.values())
@@ -209,7 +216,8 @@ class DatabaseBackend(SearchBackend):
                     "INSERT INTO search_searchfacetset (document_id, combination_id) VALUES (%s, %s)",
                     [(ids[d.key], combinations[keys[d.key]]) for d in documents],
                 )
-            self.write_fulltext([(ids[d.key], d) for d in documents])
+            self.write_fulltext([(ids[d.key], d, analysed[d.key]) for d in documents])
+            record_vocabulary(documents)
 
     def _ids(self, documents: Sequence[IndexedDocument]) -> dict[str, int]:
         by_type: dict[int, list[int]] = {}
@@ -262,7 +270,11 @@ class DatabaseBackend(SearchBackend):
             ):
                 cursor.execute(f"ANALYZE {table}")
 
-    def write_fulltext(self, rows: list[tuple[int, IndexedDocument]]) -> None:
+    def terms_column(self, terms: DocumentTerms) -> str:
+        """What ``SearchDocument.terms`` stores (PostgreSQL: a tsvector literal)."""
+        return ""
+
+    def write_fulltext(self, rows: list[tuple[int, IndexedDocument, DocumentTerms]]) -> None:
         """Engine structures beside the table (SQLite: the FTS5 rows). PostgreSQL: generated."""
 
     def delete_fulltext(self, document_ids: list[int] | None) -> None:
@@ -277,7 +289,9 @@ class DatabaseBackend(SearchBackend):
         terms = parsed.positive_words()
         return {
             row["pk"]: highlight(
-                " ".join(filter(None, [row["summary"], row["body"]])) or row["title"], terms, row["language"]
+                " ".join(filter(None, [row["summary"], row["body"]])) or row["title"],
+                terms,
+                [row["language"], *(row.get("field_languages") or {}).values()],
             )
             for row in rows
         }
@@ -305,6 +319,8 @@ class DatabaseBackend(SearchBackend):
                 "language",
                 "date",
                 "organisation_name",
+                "field_languages",
+                "collapse",
             )
         }
         rows = [{**details[pk], "rank": rank} for pk, rank in ranked if pk in details]
@@ -456,7 +472,7 @@ def facet_counts(grouped: Iterable[tuple[str, int]]) -> dict[str, list[FacetCoun
     for (name, value), n in sorted(counts.items(), key=lambda item: (item[0][0], -item[1], item[0][1])):
         values = facets.setdefault(name, [])
         if len(values) < FACET_LIMIT:
-            values.append(FacetCount(value, labels[name, value] or value, n))
+            values.append(FacetCount(value, facet_label(name, value, labels[name, value]), n))
     return facets
 
 

@@ -3,10 +3,10 @@
 For when one database no longer carries the search load (DESIGN.md §Search). What it shares with
 the database backends, by construction rather than by imitation:
 
-* **The same terms.** Text is analysed by :mod:`network.search.text` in Python — the very
-  functions the SQLite FTS5 index stores (:func:`~network.search.text.stemmed` for documents,
-  :func:`~network.search.text.stem` / :func:`~network.search.text.stem_variants` for query words)
-  — and the engine indexes those terms with a whitespace-only analyser (``bn_terms``). The engine
+* **The same terms.** Text is analysed by :mod:`network.search.analysis` in Python — the very
+  chain the database backends index (:func:`~network.search.analysis.document_terms` for
+  documents, :func:`~network.search.analysis.query_alternatives` for query words) — and the engine
+  indexes those terms with a whitespace-only analyser (``bn_terms``). The engine
   never stems, so every backend finds the same documents and a change of the analysis chain
   reaches the engine without touching this module. One field per language and text
   (``title_fi``, ``body_sv``...): a document fills only its own language's fields, so a Finnish
@@ -42,17 +42,21 @@ from typing import Any
 from django.utils import timezone
 from elasticsearch.dsl import Date, Document, Index, Integer, Keyword, Long, Object, Q, Search, Text, analyzer
 
+from network.search.analysis import SEPARATOR, analyse_word, document_terms, query_alternatives
 from network.search.backends.base import FACET_LIMIT, SearchBackend, highlight
 from network.search.backends.database import audience_tokens, query_languages, type_labels, viewer_tokens
 from network.search.backends.transport import Transport, detect_engine, transport_for
+from network.search.labels import facet_label
 from network.search.query import FACETS, Atom, ParsedQuery, SearchQuery
 from network.search.results import FacetCount, Hit, SearchResults
 from network.search.spec import IndexedDocument
-from network.search.text import ALL_LANGUAGES, normalise_language, stem, stem_variants, stemmed
+from network.search.text import ALL_LANGUAGES, normalise_language
 from network.visibility import Viewer
 
-#: Field boosts: a title match outranks a summary match outranks a body match.
-TEXT_FIELDS = {"title": 3.0, "summary": 2.0, "body": 1.0}
+#: Field boosts: a title match outranks a summary match outranks a body match; ``extra`` holds a
+#: word's other lemmas, plain stem and compound parts (network.search.analysis).
+TEXT_FIELDS = {"title": 3.0, "summary": 2.0, "body": 1.0, "extra": 1.0}
+PHRASE_FIELDS = ("title", "summary", "body")
 LABEL_SEPARATOR = "\x1f"
 #: Terms arrive analysed (folded, stemmed) from network.search.text; the engine only splits them.
 TERMS_ANALYZER = analyzer("bn_terms", tokenizer="whitespace")
@@ -115,10 +119,15 @@ def to_source(doc: IndexedDocument) -> dict[str, Any]:
             "organisation": doc.organisation_name,
         },
         "facet_labels": {name: dict(values) for name, values in doc.facets.items()},
-        f"title_{lang}": stemmed(doc.title, lang),
-        f"summary_{lang}": stemmed(doc.summary, lang),
-        f"body_{lang}": stemmed(doc.body, lang),
     }
+    # The chain's terms carry their language (``fi0tietokone``): each goes to its language's field,
+    # so a mixed-language document's Swedish field is found by Swedish terms.
+    for name, terms in document_terms(doc).as_dict().items():
+        by_language: dict[str, list[str]] = {}
+        for value in terms.split():
+            by_language.setdefault(value.split(SEPARATOR, 1)[0], []).append(value)
+        for language, values in by_language.items():
+            source[f"{name}_{language}"] = " ".join(values)
     for name, values in doc.facets.items():
         source[f"facet_{name}"] = [v for v, _ in values]
         source[f"facet_{name}_kv"] = [f"{v}{LABEL_SEPARATOR}{label}" for v, label in values]
@@ -130,20 +139,22 @@ def visibility_filter(viewer: Viewer) -> Q:
     return Q("terms", audience=viewer_tokens(viewer))
 
 
-def _fields(language: str) -> list[str]:
-    return [f"{name}_{language}^{boost:g}" for name, boost in TEXT_FIELDS.items()]
+def _fields(language: str, names: Sequence[str] = tuple(TEXT_FIELDS)) -> list[str]:
+    return [f"{name}_{language}^{TEXT_FIELDS[name]:g}" for name in names]
 
 
 def atom_query(atom: Atom, languages: Sequence[str]) -> Q:
-    """One word (any of its stem variants) or one phrase (adjacent stems), in any query language,
+    """One word (any of its terms) or one phrase (adjacent main terms), in any query language,
     each language's terms only against that language's fields."""
     per_language = []
     for lang in languages:
         if atom.is_phrase:
-            terms = " ".join(stem(w, lang) for w in atom.words)
-            per_language.append(Q("multi_match", query=terms, type="phrase", fields=_fields(lang)))
+            terms = " ".join(analyse_word(w, lang).main for w in atom.words)
+            per_language.append(
+                Q("multi_match", query=terms, type="phrase", fields=_fields(lang, PHRASE_FIELDS))
+            )
         else:
-            terms = " ".join(stem_variants(atom.words[0], lang))
+            terms = " ".join(query_alternatives(atom.words[0], lang))
             per_language.append(Q("multi_match", query=terms, operator="or", fields=_fields(lang)))
     if len(per_language) == 1:
         return per_language[0]
@@ -342,7 +353,7 @@ class EngineBackend(SearchBackend):
             values = []
             for bucket in aggregations.get(facet, {}).get("buckets", []):
                 value, _, label = str(bucket["key"]).partition(LABEL_SEPARATOR)
-                values.append(FacetCount(value, label or value, int(bucket["doc_count"])))
+                values.append(FacetCount(value, facet_label(facet, value, label), int(bucket["doc_count"])))
             if values:
                 results.facets[facet] = values
         return results

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from django.db import connection, transaction
 
+from network.search.analysis import DocumentTerms, analyse_word, query_alternatives
 from network.search.backends.database import (
     DatabaseBackend,
     Match,
@@ -23,52 +24,64 @@ from network.search.backends.database import (
 )
 from network.search.models import SearchDocument
 from network.search.query import Atom, ParsedQuery, SearchQuery
-from network.search.text import LANGUAGES, stem_variants
 from network.visibility import Viewer
 
-START, STOP = "\ue000", "\ue001"  # private-use markers, replaced by <mark> after escaping
-HEADLINE_OPTIONS = (
-    f'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
-)
+#: tsvector positions run to 16383; fields are kept apart so a phrase never spans two of them.
+MAX_POSITION = 16383
+FIELD_GAP = 100
+MAX_POSITIONS_PER_TERM = 255
+WEIGHTS = (("title", "A"), ("summary", "B"), ("body", "C"))
 
 
-def regconfig(language: str) -> str:
-    return LANGUAGES.get(language, (None, "simple"))[1]
+def _lexeme(value: str) -> str:
+    """A quoted tsvector/tsquery lexeme (terms are letters and digits; escape anyway)."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsquery_atom(atom: Atom, language: str) -> tuple[str, list]:
-    config = regconfig(language)
+def tsvector_literal(terms: DocumentTerms) -> str:
+    """The analysed terms as a ``tsvector`` literal: positions and weights (title A, summary B,
+    body C, extra terms D), parsed by PostgreSQL as given, with no text search parser or
+    dictionary in between, so the index holds exactly the chain's terms."""
+    positions: dict[str, list[str]] = {}
+    position = 1
+    for name, weight in WEIGHTS:
+        for value in getattr(terms, name).split():
+            found = positions.setdefault(value, [])
+            if len(found) < MAX_POSITIONS_PER_TERM:
+                found.append(f"{min(position, MAX_POSITION)}{weight}")
+            position += 1
+        position += FIELD_GAP
+    for value in terms.extra.split():
+        found = positions.setdefault(value, [])
+        if len(found) < MAX_POSITIONS_PER_TERM:
+            found.append(f"{min(position, MAX_POSITION)}D")
+        position += 1
+    return " ".join(f"{_lexeme(value)}:{','.join(p)}" for value, p in positions.items())
+
+
+def tsquery_atom(atom: Atom, languages: Sequence[str]) -> str:
+    """A word: any of its terms in any language; a phrase: main terms in order, in A/B/C text."""
     if atom.is_phrase:
-        return "phraseto_tsquery(%s::regconfig, %s)", [config, " ".join(atom.words)]
-    word = atom.words[0]
-    sql, params = "plainto_tsquery(%s::regconfig, %s)", [config, word]
-    variants = stem_variants(word, language) if language in LANGUAGES else (word,)
-    if len(variants) > 1:  # also the stem of the stem (see network.search.text.stem_variants)
-        sql = f"({sql} || plainto_tsquery('simple', %s))"
-        params.append(variants[1])
-    return sql, params
+        phrases = sorted(
+            {
+                " <-> ".join(f"{_lexeme(analyse_word(w, lang).main)}:ABC" for w in atom.words)
+                for lang in languages
+            }
+        )
+        return "(" + " | ".join(f"({p})" for p in phrases) + ")"
+    terms = dict.fromkeys(t for lang in languages for t in query_alternatives(atom.words[0], lang))
+    return "(" + " | ".join(_lexeme(t) for t in terms) + ")"
 
 
-def tsquery(parsed: ParsedQuery, language: str) -> tuple[str, list]:
-    """``(sql, params)`` of the tsquery for one language (pure function, unit-tested)."""
-    params: list = []
-    clauses = []
-    for clause in parsed.clauses:
-        parts = []
-        for atom in clause:
-            sql, p = tsquery_atom(atom, language)
-            parts.append(sql)
-            params += p
-        clauses.append("(" + " || ".join(parts) + ")")
-    sql = "(" + " && ".join(clauses) + ")"
+def tsquery(parsed: ParsedQuery, languages: Sequence[str], clauses: Sequence[int] | None = None) -> str:
+    """The tsquery literal for a parsed query (pure function, unit-tested); ``clauses`` picks the
+    clauses that must match (all by default)."""
+    chosen = parsed.clauses if clauses is None else [parsed.clauses[i] for i in clauses]
+    positive = " & ".join("(" + " | ".join(tsquery_atom(a, languages) for a in c) + ")" for c in chosen)
     if parsed.excluded:
-        negatives = []
-        for atom in parsed.excluded:
-            s, p = tsquery_atom(atom, language)
-            negatives.append(s)
-            params += p
-        sql = f"({sql} && !!({' || '.join(negatives)}))"
-    return sql, params
+        negative = " | ".join(tsquery_atom(a, languages) for a in parsed.excluded)
+        return f"({positive}) & !({negative})"
+    return positive
 
 
 def access_tsquery(viewer: Viewer, query: SearchQuery) -> str:
@@ -119,40 +132,22 @@ class PostgresBackend(DatabaseBackend):
         return found.order_by().values_list(*columns).query.sql_with_params()
 
     def match(self, parsed: ParsedQuery, languages: Sequence[str], access: str | None = None) -> Match:
-        """One GIN scan for the union of every language's tsquery, then each language's own test.
-
-        ``(lang = 'en' AND v @@ q_en) OR (lang = 'fi' AND v @@ q_fi) ...`` makes a BitmapOr of
-        one GIN scan per language, mostly for the same lexemes; the OR-ed tsquery finds the same
-        candidates in one scan, and the per-language condition is checked on those rows only.
-        """
-        where, params, cases, case_params, union, union_params = [], [], [], [], [], []
-        for language in languages:
-            sql, p = tsquery(parsed, language)
-            where.append(f"WHEN %s THEN search_searchdocument.search_vector @@ {sql}")
-            params += [language, *p]
-            union.append(sql)
-            union_params += p
-            cases.append(f"WHEN %s THEN {sql}")
-            case_params += [language, *p]
-        rank = (
-            "ts_rank_cd(search_searchdocument.search_vector, CASE search_searchdocument.language "
-            + " ".join(cases)
-            + " ELSE ''::tsquery END)"
-        )
-        candidates = f"search_searchdocument.search_vector @@ ({' || '.join(union)})"
-        if access is not None:
-            candidates = f"search_searchdocument.search_vector @@ (({' || '.join(union)}) && %s::tsquery)"
-            union_params.append(access)
-        # The per-language test is a CASE, which no index can answer: written as an OR of
-        # ``language = .. AND vector @@ ..`` the planner distributes the candidate scan into one
-        # GIN scan per language again.
-        per_language = f"CASE search_searchdocument.language {' '.join(where)} ELSE false END"
+        """One GIN scan: the words (terms carry their language) and, when given, the access tokens."""
+        words = tsquery(parsed, languages)
+        if access is None:
+            where, params = "search_searchdocument.search_vector @@ %s::tsquery", [words]
+        else:
+            where = "search_searchdocument.search_vector @@ (%s::tsquery && %s::tsquery)"
+            params = [words, access]
         return Match(
-            where=f"({candidates} AND {per_language})",
-            params=[*union_params, *params],
-            rank=rank,
-            rank_params=case_params,
+            where=where,
+            params=params,
+            rank="ts_rank_cd(search_searchdocument.search_vector, %s::tsquery)",
+            rank_params=[words],
         )
+
+    def terms_column(self, terms: DocumentTerms) -> str:
+        return tsvector_literal(terms)
 
     def find(self, viewer, query, parsed):
         """The shared one-statement search, planned without JIT compilation.
@@ -172,31 +167,3 @@ class PostgresBackend(DatabaseBackend):
         super().analyze()
         with connection.cursor() as cursor:
             cursor.execute("SELECT gin_clean_pending_list('search_document_vector_gin'::regclass)")
-
-    def snippets(self, rows: list[dict], parsed: ParsedQuery, languages: Sequence[str]) -> dict[int, str]:
-        if parsed.blank or not rows:
-            return super().snippets(rows, parsed, languages)
-        from django.utils.html import escape
-        from django.utils.safestring import mark_safe
-
-        cases, params = [], []
-        for language in {row["language"] for row in rows}:
-            sql, p = tsquery(parsed, language)
-            cases.append(f"WHEN %s THEN {sql}")
-            params += [language, *p]
-        ids = [row["pk"] for row in rows]
-        text = "translate(coalesce(nullif(summary || ' ' || body, ' '), title), %s, '')"
-        sql = (
-            f"SELECT id, ts_headline(search_regconfig(language), {text}, "  # noqa: S608 - fragments are ours
-            f"CASE language {' '.join(cases)} ELSE ''::tsquery END, %s) "
-            f"FROM search_searchdocument WHERE id IN ({', '.join(['%s'] * len(ids))})"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [START + STOP, *params, HEADLINE_OPTIONS, *ids])
-            fetched = dict(cursor.fetchall())
-        return {
-            pk: mark_safe(  # noqa: S308 - the text is escaped; only our markers become <mark>
-                escape(" ".join(headline.split())).replace(START, "<mark>").replace(STOP, "</mark>")
-            )
-            for pk, headline in fetched.items()
-        }

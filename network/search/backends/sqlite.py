@@ -23,6 +23,7 @@ from collections.abc import Sequence
 
 from django.db import connection
 
+from network.search.analysis import DocumentTerms, analyse_word, document_terms, query_alternatives
 from network.search.backends.database import (
     DatabaseBackend,
     Match,
@@ -38,17 +39,21 @@ from network.search.models import SearchDocument
 from network.search.query import Atom, ParsedQuery, SearchQuery
 from network.search.results import FacetCount
 from network.search.spec import IndexedDocument
-from network.search.text import stem, stem_variants, stemmed
 from network.visibility import Viewer
 
-TEXT_COLUMNS = "{title summary body}"
-#: bm25 column weights: title, summary, body, aud and fct (never ranked).
-RANK = "bm25(10.0, 4.0, 1.0, 0.0, 0.0)"
+TEXT_COLUMNS = "{title summary body extra}"
+#: Phrases match words in order, so only the positional columns (``extra`` has no word order).
+PHRASE_COLUMNS = "{title summary body}"
+#: bm25 column weights: title, summary, body, extra (other lemmas, compound parts), aud and fct
+#: (never ranked).
+RANK = "bm25(10.0, 4.0, 1.0, 1.0, 0.0, 0.0)"
 BM25 = f"bm25(search_fts, {RANK[5:-1]})"
+# The chain has folded case and accents already (keeping å, ä, ö apart), so FTS5 must not fold
+# diacritics again.
 CREATE_SQL = """CREATE VIRTUAL TABLE search_fts USING fts5(
-    title, summary, body, aud, fct, tokenize = 'unicode61 remove_diacritics 2'
+    title, summary, body, extra, aud, fct, tokenize = 'unicode61 remove_diacritics 0'
 )"""
-INSERT_SQL = "INSERT INTO search_fts (rowid, title, summary, body, aud, fct) VALUES (%s, %s, %s, %s, %s, %s)"
+INSERT_SQL = "INSERT INTO search_fts (rowid, title, summary, body, extra, aud, fct) VALUES (%s, %s, %s, %s, %s, %s, %s)"
 
 
 def viewer_audience(viewer: Viewer) -> str:
@@ -66,41 +71,39 @@ def filter_expression(filters: dict[str, list[str]]) -> list[str]:
 
 
 def _quoted(token: str) -> str:
-    # Tokens come from WORD_RE (letters and digits), so they cannot contain a quote; be strict anyway.
+    # Terms are letters and digits (WORD_RE) with a language prefix, so they cannot contain a
+    # quote; be strict anyway.
     return '"' + token.replace('"', "") + '"'
 
 
-def lang_token(language: str, stem_: str) -> str:
-    """A stem as stored: prefixed with its language (codes are letters, never a prefix of another)."""
-    return f"{language}0{stem_}"
-
-
-def lang_stems(text: str | None, language: str) -> str:
-    """What ``search_fts`` stores for a text: its stems, each prefixed with the language."""
-    return " ".join(lang_token(language, s) for s in stemmed(text, language).split())
-
-
-def fts_atom(atom: Atom, language: str) -> str:
+def fts_atom(atom: Atom, languages: Sequence[str]) -> str:
+    """One word (any of its terms, in any of the languages) or one phrase (main terms in order)."""
     if atom.is_phrase:
-        return _quoted(" ".join(lang_token(language, stem(w, language)) for w in atom.words))
-    variants = stem_variants(atom.words[0], language)
-    return "(" + " OR ".join(_quoted(lang_token(language, v)) for v in variants) + ")"
+        phrases = {" ".join(analyse_word(w, lang).main for w in atom.words) for lang in languages}
+        return "(" + " OR ".join(f"{PHRASE_COLUMNS} : {_quoted(p)}" for p in sorted(phrases)) + ")"
+    terms = dict.fromkeys(t for lang in languages for t in query_alternatives(atom.words[0], lang))
+    return f"{TEXT_COLUMNS} : (" + " OR ".join(_quoted(t) for t in terms) + ")"
 
 
-def fts_expression(parsed: ParsedQuery, languages: Sequence[str]) -> str:
-    """The complete ``MATCH`` string for a parsed query (pure function, unit-tested): one branch per
-    language, each with that language's (prefixed) stems."""
-    branches = []
-    for language in languages:
-        positive = " AND ".join(
-            "(" + " OR ".join(fts_atom(a, language) for a in clause) + ")" for clause in parsed.clauses
-        )
-        expr = f"({TEXT_COLUMNS} : ({positive}))"
-        if parsed.excluded:
-            negative = " OR ".join(fts_atom(a, language) for a in parsed.excluded)
-            expr = f"({expr} NOT ({TEXT_COLUMNS} : ({negative})))"
-        branches.append(expr)
-    return " OR ".join(branches)
+def fts_clause(clause: Sequence[Atom], languages: Sequence[str]) -> str:
+    return "(" + " OR ".join(fts_atom(a, languages) for a in clause) + ")"
+
+
+def fts_expression(
+    parsed: ParsedQuery, languages: Sequence[str], clauses: Sequence[int] | None = None
+) -> str:
+    """The complete ``MATCH`` string for a parsed query (pure function, unit-tested).
+
+    Terms carry their language, so one expression holds every language's terms: a Finnish
+    query term can only meet Finnish text. ``clauses`` picks the clauses that must match (all by
+    default; the forgiving search asks for each on its own).
+    """
+    chosen = parsed.clauses if clauses is None else [parsed.clauses[i] for i in clauses]
+    positive = " AND ".join(fts_clause(c, languages) for c in chosen)
+    if parsed.excluded:
+        negative = " OR ".join(fts_atom(a, languages) for a in parsed.excluded)
+        return f"(({positive}) NOT ({negative}))"
+    return f"({positive})"
 
 
 class SQLiteBackend(DatabaseBackend):
@@ -109,15 +112,12 @@ class SQLiteBackend(DatabaseBackend):
     # CROSS JOIN fixes SQLite's join order: the matches stay the outer loop.
     facet_sets_sql = "m CROSS JOIN search_searchfacetset k WHERE k.document_id = m.pk"
 
-    def write_fulltext(self, rows: list[tuple[int, IndexedDocument]]) -> None:
+    def write_fulltext(self, rows: list[tuple[int, IndexedDocument, DocumentTerms]]) -> None:
         if not rows:
             return
         with connection.cursor() as cursor:
-            self._delete(cursor, [pk for pk, _ in rows])
-            cursor.executemany(
-                INSERT_SQL,
-                [fts_row(pk, d) for pk, d in rows],
-            )
+            self._delete(cursor, [pk for pk, _d, _t in rows])
+            cursor.executemany(INSERT_SQL, [fts_row(pk, d, terms) for pk, d, terms in rows])
 
     def delete_fulltext(self, document_ids: list[int] | None) -> None:
         with connection.cursor() as cursor:
@@ -224,13 +224,15 @@ def visibility_where(viewer: Viewer) -> tuple[str, list]:
     return sql, list(params)
 
 
-def fts_row(pk: int, d: IndexedDocument) -> tuple:
-    """The ``search_fts`` row of a document: stems per column, audience and facet tokens."""
+def fts_row(pk: int, d: IndexedDocument, terms: DocumentTerms | None = None) -> tuple:
+    """The ``search_fts`` row of a document: terms per column, audience and facet tokens."""
+    terms = terms or document_terms(d)
     return (
         pk,
-        lang_stems(d.title, d.language),
-        lang_stems(d.summary, d.language),
-        lang_stems(d.body, d.language),
+        terms.title,
+        terms.summary,
+        terms.body,
+        terms.extra,
         " ".join(
             audience_tokens(
                 is_public=d.is_public,
@@ -247,7 +249,7 @@ def fts_row(pk: int, d: IndexedDocument) -> tuple:
 def recreate_fulltext_table(connection_, batch: int = 2000) -> None:
     """Drop ``search_fts`` and rebuild it in the current layout from the indexed documents.
 
-    For migrations (FTS5 tables cannot change columns): text is re-stemmed in Python, audience and
+    For migrations (FTS5 tables cannot change columns): text is re-analysed in Python, audience and
     facet tokens come from the side tables, exactly as :meth:`SQLiteBackend.index` writes them.
     """
     from collections import defaultdict
@@ -263,10 +265,15 @@ def recreate_fulltext_table(connection_, batch: int = 2000) -> None:
     with connection_.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS search_fts")
         cursor.execute(CREATE_SQL)
+        # Older migrations call this before ``field_languages`` exists.
+        cursor.execute("PRAGMA table_info(search_searchdocument)")
+        has_field_languages = any(row[1] == "field_languages" for row in cursor.fetchall())
+        languages_column = "field_languages" if has_field_languages else "'{}'"
         last = 0
         while True:
             cursor.execute(
-                "SELECT id, language, title, summary, body, organisation_id, visibility, is_public "
+                "SELECT id, language, title, summary, body, organisation_id, visibility, is_public, "  # noqa: S608 - our names
+                f"{languages_column} "
                 "FROM search_searchdocument WHERE id > %s ORDER BY id LIMIT %s",
                 [last, batch],
             )
@@ -302,9 +309,21 @@ def recreate_fulltext_table(connection_, batch: int = 2000) -> None:
                             group_ids=groups.get(pk, []),
                             co_owner_ids=co_owners.get(pk, []),
                             facets=dict(facets.get(pk, {})),
+                            field_languages=_json(field_languages),
                         ),
                     )
-                    for pk, language, title, summary, body, organisation_id, visibility, is_public in docs
+                    for pk, language, title, summary, body, organisation_id, visibility, is_public, field_languages in docs
                 ],
             )
             last = ids[-1]
+
+
+def _json(value) -> dict:
+    import json
+
+    if isinstance(value, dict):
+        return value
+    try:
+        return json.loads(value or "{}")
+    except (TypeError, ValueError):
+        return {}

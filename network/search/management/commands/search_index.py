@@ -20,15 +20,31 @@ class Command(BaseCommand):
             "--process-queue", action="store_true", help="retry updates that failed (engine down)"
         )
         group.add_argument("--status", action="store_true", help="print the backend status and pending count")
+        group.add_argument(
+            "--check", action="store_true", help="backend status plus which analysers run (fallbacks named)"
+        )
         parser.add_argument("--batch-size", type=int, default=indexing.BATCH_SIZE)
         parser.add_argument("--type", action="append", dest="types", help="only these types (repeatable)")
 
     def handle(
-        self, *args, rebuild=False, process_queue=False, status=False, batch_size=500, types=None, **opts
+        self,
+        *args,
+        rebuild=False,
+        process_queue=False,
+        status=False,
+        check=False,
+        batch_size=500,
+        types=None,
+        **opts,
     ):
         backend = get_backend()
-        if status:
+        if status or check:
             self.stdout.write(backend.check())
+            if check:
+                from network.search.analysis import status as analysers
+
+                for name, state in analysers().items():
+                    self.stdout.write(f"{name}: {state}")
             return
         if process_queue:
             done, failing = indexing.process_queue()
