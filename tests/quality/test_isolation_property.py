@@ -7,7 +7,8 @@ anonymous visitor, and content of every type with every visibility (statements d
 The expected answer comes from :func:`tests.quality.network.may_read`, DESIGN.md's table written
 out again, never from ``network.visibility``. Surfaces checked per viewer: API lists and details,
 HTML detail pages, search hits and type-facet counts, exports (OCDS, signatories CSV, iCalendar),
-thread WebSocket subscriptions (accepted vs closed), and mention notifications.
+thread WebSocket subscriptions (accepted vs closed), and mention notifications. The search checks
+run a second time with the live search engine (the OpenSearch node in CI) as the backend.
 
 Each example runs in a savepoint rolled back at its end; on-commit work (search indexing,
 notification pushes) runs inside it through ``django_capture_on_commit_callbacks``.
@@ -109,12 +110,29 @@ def thread_socket_accepts(person, thread_id: int) -> bool:
     return async_to_sync(attempt)()
 
 
+def check_search(built: Built, viewer, c: Client, who: str) -> None:
+    """Search: the hits, their count and the type facet's counts, all within the policy.
+
+    A post is found by its thread's title: each readable thread brings its two posts.
+    """
+    spec = built.spec
+    expected = {obj.title for item, obj in built.items if may_read(spec, viewer, item)}
+    want_hits = Counter(item.kind for item, _obj in built.items if may_read(spec, viewer, item))
+    if want_hits["thread"]:
+        want_hits["post"] = 2 * want_hits["thread"]
+    body = c.get("/api/v1/search/", {"q": TOKEN, "page_size": 100}).json()
+    assert {h["title"] for h in body["results"]} == expected, f"search for {who}"
+    assert Counter(h["type"] for h in body["results"]) == want_hits, f"search hits for {who}"
+    assert body["count"] == want_hits.total(), f"search count for {who}"
+    facet = {f["value"]: f["count"] for f in body["facets"].get("type", [])}
+    assert facet == dict(want_hits), f"type facet for {who}"
+
+
 def check_every_surface(built: Built) -> None:
     spec = built.spec
     for viewer in built.viewer_specs:
         person = built.viewers[viewer.label]
         c = client_for(person)
-        expected = {obj.title for item, obj in built.items if may_read(spec, viewer, item)}
         who = f"{viewer.label} (org {viewer.org}, role {spec.roles[viewer.org] if viewer.org is not None else '-'})"
 
         # API lists: exactly the readable items of each type.
@@ -140,17 +158,7 @@ def check_every_surface(built: Built) -> None:
                 status = c.get(url).status_code
                 assert status == (200 if readable else 404), f"{url} {item} for {who}: {status}"
 
-        # Search: the hits, their count and the type facet's counts, all within the policy.
-        # A post is found by its thread's title: each readable thread brings its two posts.
-        want_hits = Counter(item.kind for item, _obj in built.items if may_read(spec, viewer, item))
-        if want_hits["thread"]:
-            want_hits["post"] = 2 * want_hits["thread"]
-        body = c.get("/api/v1/search/", {"q": TOKEN, "page_size": 100}).json()
-        assert {h["title"] for h in body["results"]} == expected, f"search for {who}"
-        assert Counter(h["type"] for h in body["results"]) == want_hits, f"search hits for {who}"
-        assert body["count"] == want_hits.total(), f"search count for {who}"
-        facet = {f["value"]: f["count"] for f in body["facets"].get("type", [])}
-        assert facet == dict(want_hits), f"type facet for {who}"
+        check_search(built, viewer, c, who)
 
         # OCDS list export of planned tenders.
         ocds = c.get("/api/v1/tenders/ocds/").content.decode()
@@ -190,4 +198,50 @@ def test_every_read_surface_shows_exactly_what_the_policy_allows(
         with django_capture_on_commit_callbacks(execute=True):
             built = build(spec, tag=f"x{next(_example)}")
         check_every_surface(built)
+        transaction.set_rollback(True)
+
+
+def _search_viewers(built: Built):
+    for viewer in built.viewer_specs:
+        org = viewer.org
+        who = f"{viewer.label} (org {org}, role {built.spec.roles[org] if org is not None else '-'})"
+        yield viewer, client_for(built.viewers[viewer.label]), who
+
+
+@pytest.fixture(scope="module")
+def engine_backend():
+    from tests.search.engine import live_backend
+
+    backend = live_backend("bn-isolation")
+    yield backend
+    backend.drop()
+
+
+@settings(
+    max_examples=int(__import__("os").environ.get("ISOLATION_ENGINE_EXAMPLES", "8")),
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+@given(spec=networks())
+def test_search_on_the_live_engine_shows_exactly_what_the_policy_allows(
+    spec, engine_backend, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The same search checks with the live engine (OpenSearch in CI) as the backend: its visibility
+    filter, totals and facet counts answer to the policy table like the database's."""
+    from network.search import registry as search_registry
+
+    monkeypatch.setattr(search_registry, "get_backend", lambda: engine_backend)
+    engine_backend.clear()  # the engine keeps no savepoint: start each example empty
+    with transaction.atomic():
+        with django_capture_on_commit_callbacks(execute=True):
+            built = build(spec, tag=f"e{next(_example)}")
+        # The documents are in the engine (not only in the database this savepoint rolls back).
+        assert engine_backend.transport.count(engine_backend.alias) >= len(built.items)
+        for viewer, c, who in _search_viewers(built):
+            check_search(built, viewer, c, who)
         transaction.set_rollback(True)
