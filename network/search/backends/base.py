@@ -47,7 +47,8 @@ class SearchBackend(abc.ABC):
         try:
             status = self.status()
         except Exception as exc:
-            raise RuntimeError(f"{self.name} unreachable: {exc}; {pending} pending reindex") from exc
+            # The count first: probes truncate long details, and a connection error is long.
+            raise RuntimeError(f"{self.name} unreachable, {pending} pending reindex: {exc}") from exc
         return f"{status}; {pending} pending reindex"
 
     def clear(self) -> None:

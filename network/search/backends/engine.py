@@ -248,8 +248,20 @@ class EngineBackend(SearchBackend):
 
     # --- indexing -------------------------------------------------------------------------------
 
+    @property
+    def rebuild_alias(self) -> str:
+        """Points at the index a rebuild is filling, while it runs (in whichever process)."""
+        return f"{self.alias}-rebuilding"
+
     def _targets(self) -> list[str]:
-        return [self.alias] + ([self._rebuild_index] if self._rebuild_index else [])
+        """Where updates go. In the process running a rebuild: the new index only (its batches
+        need not rewrite the live index). Elsewhere: the live index, plus the index a rebuild is
+        filling — ``manage.py search_index --rebuild`` runs in its own process, so the web
+        workers find its index through an alias (one small request per update) and their
+        updates are not lost when the alias swaps."""
+        if self._rebuild_index:
+            return [self._rebuild_index]
+        return [self.alias, *self.transport.alias_targets(self.rebuild_alias)]
 
     def index(self, documents: Sequence[IndexedDocument]) -> None:
         if not documents:
@@ -281,7 +293,9 @@ class EngineBackend(SearchBackend):
         self.transport.delete_by_query(self.alias, {"match_all": {}})
 
     def begin_rebuild(self) -> None:
+        self._ensure_alias()
         self._rebuild_index = self._create(self.new_index())
+        self.transport.update_aliases([{"add": {"index": self._rebuild_index, "alias": self.rebuild_alias}}])
 
     def end_rebuild(self, started: datetime) -> None:
         new = self._rebuild_index
@@ -291,6 +305,7 @@ class EngineBackend(SearchBackend):
         old = self.transport.alias_targets(self.alias)
         actions: list[dict] = [{"remove": {"index": name, "alias": self.alias}} for name in old]
         actions.append({"add": {"index": new, "alias": self.alias}})
+        actions.append({"remove": {"index": new, "alias": self.rebuild_alias}})
         self.transport.update_aliases(actions)  # atomic: a search sees the old index or the new
         # Older generations go; the index just replaced stays until the next rebuild (a search that
         # resolved the alias a moment before the swap is still reading it).

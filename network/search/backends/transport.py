@@ -119,7 +119,7 @@ class ElasticsearchTransport(Transport):
         return dict(self.client.info())
 
     def health(self) -> dict[str, Any]:
-        return dict(self.client.cluster.health(timeout="2s"))
+        return dict(self.client.cluster.health())
 
     def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
         return dict(self.client.search(index=index, body=body))
@@ -180,7 +180,9 @@ class OpenSearchTransport(Transport):
         return dict(self.client.info())
 
     def health(self) -> dict[str, Any]:
-        return dict(self.client.cluster.health(params={"timeout": "2s"}))
+        # No wait_for_* parameter: the health API answers at once (opensearch-py would take a
+        # "timeout" parameter for its own socket timeout).
+        return dict(self.client.cluster.health())
 
     def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
         return dict(self.client.search(index=index, body=body))
