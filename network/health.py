@@ -11,6 +11,9 @@ from channels.layers import get_channel_layer
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -77,9 +80,8 @@ CHECKS: dict[str, Callable[[], str]] = {
 }
 
 
-@require_GET
-@never_cache
-def readyz(request):
+def run_checks() -> tuple[bool, dict[str, dict[str, str]]]:
+    """Run every check; return whether all passed and each component's status and detail."""
     components: dict[str, dict[str, str]] = {}
     healthy = True
     for name, check in CHECKS.items():
@@ -88,6 +90,44 @@ def readyz(request):
         except Exception as exc:  # report every failure by name, never crash the probe
             healthy = False
             components[name] = {"status": "down", "detail": f"{type(exc).__name__}: {exc}"[:300]}
+    return healthy, components
+
+
+@require_GET
+@never_cache
+def readyz(request):
+    healthy, components = run_checks()
     return JsonResponse(
         {"status": "ok" if healthy else "down", "components": components}, status=200 if healthy else 503
     )
+
+
+# What each check means to a person using the site (the status page shows these, never the
+# technical detail, which stays in /readyz for operators).
+COMPONENT_LABELS = {
+    "database": (
+        _("Content and accounts"),
+        _("Reading and saving templates, statements, posts and accounts."),
+    ),
+    "channel_layer": (_("Live updates"), _("New posts, presence and typing in threads without reloading.")),
+    "cache": (_("Sign-in protection and speed"), _("Rate limits and cached pages.")),
+    "search": (_("Search"), _("Full-text search across the network.")),
+}
+
+
+@require_GET
+@never_cache
+def status_page(request):
+    """The service status in words: each part of the service working or not, and when checked.
+    It answers 503 when something is down, like ``/readyz``, so monitors can use either."""
+    healthy, components = run_checks()
+    rows = [
+        {
+            "name": COMPONENT_LABELS.get(name, (name, ""))[0],
+            "purpose": COMPONENT_LABELS.get(name, ("", ""))[1],
+            "ok": component["status"] == "ok",
+        }
+        for name, component in components.items()
+    ]
+    context = {"healthy": healthy, "rows": rows, "checked_at": timezone.now()}
+    return render(request, "network/status.html", context, status=200 if healthy else 503)

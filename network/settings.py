@@ -35,6 +35,7 @@ env = environ.Env(
     EMAIL_BACKEND=(str, ""),
     EMAIL_FILE_PATH=(str, str(BASE_DIR / "var" / "mail")),
     DEFAULT_FROM_EMAIL=(str, "Buyers Network <no-reply@buyers.network>"),
+    ACCESSIBILITY_FEEDBACK_EMAILS=(list, []),
     MEDIA_ROOT=(str, str(BASE_DIR / "var" / "media")),
     STATIC_ROOT=(str, str(BASE_DIR / "var" / "static")),
     TIME_ZONE=(str, "Europe/Helsinki"),
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django.contrib.postgres",
     "channels",
     "rest_framework",
@@ -91,6 +93,7 @@ INSTALLED_APPS = [
     "network",
     "network.search",
     "network.events",
+    "network.accessibility",
     "members",
     "knowledge",
     "knowledge.statements",
@@ -136,6 +139,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms render through the project templates: templates/forms/field.html puts a checkbox before its
+# label and keeps the error ids Django's aria-describedby names (network/form_renderer.py).
+FORM_RENDERER = "network.form_renderer.SiteFormRenderer"
 
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL")}
@@ -315,6 +322,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE: str = env("TIME_ZONE")
 USE_I18N = True
 USE_TZ = True
+# Dates and numbers as natives write them (network/formats: fi 29.1.2021 / 29. tammikuuta 2021,
+# sv 29 januari 2021). Figures are grouped with `intcomma`, not USE_THOUSAND_SEPARATOR: that
+# setting would also group ids and sequence numbers templates write into URLs and data-attributes.
+FORMAT_MODULE_PATH = ["network.formats"]
 
 # --- Static and media ------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -346,6 +357,8 @@ if EMAIL_BACKEND.endswith("filebased.EmailBackend"):
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="smtp://localhost:25")
 vars().update({k: v for k, v in EMAIL_CONFIG.items() if k not in ("EMAIL_BACKEND", "EMAIL_FILE_PATH")})
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
+# Who receives accessibility feedback (comma-separated); empty: every active staff account.
+ACCESSIBILITY_FEEDBACK_EMAILS: list[str] = env("ACCESSIBILITY_FEEDBACK_EMAILS")
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = not DEBUG

@@ -2,12 +2,15 @@
 
 from django.urls import path
 
-from network import views
+from network import health, views
+from network.accessibility import views as accessibility
 
 app_name = "network"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("status/", health.status_page, name="status"),
+    path("accessibility/", accessibility.statement, name="accessibility"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/settings/", views.notification_settings, name="notification_settings"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),

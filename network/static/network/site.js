@@ -1,0 +1,25 @@
+/* Site-wide behaviour, loaded on every page (CSP: scripts from 'self' only).
+ * After a failed submit, focus moves to the error summary so screen readers read it and keyboard
+ * users start from the list of problems (WCAG 3.3.1, 4.1.3); each item links to its field. */
+(function () {
+  "use strict";
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (!summary) return;
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      if (!link) return;
+      var field = document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) return;
+      event.preventDefault();
+      field.focus();
+      field.scrollIntoView({block: "center"});
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusErrorSummary);
+  } else {
+    focusErrorSummary();
+  }
+})();
