@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from members.models import GroupMembership, Organisation, WorkingGroup
@@ -52,10 +53,16 @@ class Dashboard:
     organisations: list[Organisation]
     groups: list[WorkingGroup]
     sections: list[Section]
+    #: What waits for this person, first on the page: to sign, to moderate, to answer.
+    actions: list[Section]
     unread_notifications: int
     unread_threads: int | None
     recent_notifications: list[Notification]
     drafts: list[Item] = field(default_factory=list)
+
+    @property
+    def action_count(self) -> int:
+        return sum(len(section.items) for section in self.actions)
 
 
 @dataclass(frozen=True)
@@ -292,9 +299,121 @@ def upcoming_events(s: Scope) -> Section | None:
     return Section("events", _("Upcoming events"), items, _("No upcoming events in your network."))
 
 
+# --- what needs the person's action (shown first) --------------------------------------------
+
+
+def to_sign(s: Scope) -> Section | None:
+    """Open statements an organisation I sign for has not signed yet (no time window: they wait)."""
+    Statement = _model("statements.Statement")
+    Signature = _model("statements.Signature")
+    if Statement is None or Signature is None:
+        return None
+    from members.models import SIGNATORY_ROLES
+
+    sign_for = {org_id for org_id in s.org_ids if s.viewer.has_role(org_id, SIGNATORY_ROLES)}
+    if not sign_for:
+        return None
+    names = dict(Organisation.objects.filter(pk__in=sign_for, verified=True).values_list("pk", "name"))
+    if not names:
+        return None
+    today = timezone.localdate()
+    statements = list(
+        Statement.objects.visible_to(s.person)
+        .filter(status="open")
+        .filter(Q(closes_on__isnull=True) | Q(closes_on__gte=today))
+        .order_by(F("closes_on").asc(nulls_last=True), "-pk")[: LIMIT * 2]
+    )
+    signed = set(
+        Signature.objects.active()
+        .filter(statement__in=statements, organisation_id__in=names)
+        .values_list("statement_id", "organisation_id")
+    )
+    items = []
+    for st in statements:
+        waiting = [
+            name
+            for org_id, name in sorted(names.items(), key=lambda kv: kv[1])
+            if (st.pk, org_id) not in signed
+        ]
+        if not waiting:
+            continue
+        detail = _("for %(orgs)s") % {"orgs": ", ".join(waiting)}
+        if st.closes_on:
+            detail += " · " + _("closes %(date)s") % {"date": date_format(st.closes_on, "DATE_FORMAT")}
+        items.append(Item(title=st.title, url=st.get_absolute_url(), detail=detail))
+    return Section(
+        "to-sign",
+        _("Statements awaiting your signature"),
+        items[:LIMIT],
+        _("No statement awaits your signature."),
+    )
+
+
+def to_moderate(s: Scope) -> Section | None:
+    """Join requests to working groups my organisations convene, and reported posts in forums I
+    moderate (for owners and admins only)."""
+    from members.models import MANAGER_ROLES
+
+    managed = {org_id for org_id in s.org_ids if s.viewer.has_role(org_id, MANAGER_ROLES)}
+    if not managed and not s.viewer.is_staff:
+        return None
+    items: list[Item] = []
+    requests = (
+        GroupMembership.objects.filter(status=GroupMembership.Status.PENDING, group__conveners__in=managed)
+        .select_related("group", "organisation")
+        .order_by("created_at", "pk")
+        .distinct()[:LIMIT]
+    )
+    for req in requests:
+        items.append(
+            Item(
+                title=_("%(org)s asks to join “%(group)s”")
+                % {"org": req.organisation.name, "group": req.group.name},
+                url=req.group.get_absolute_url(),
+                when=req.created_at,
+                detail=_("Join request"),
+            )
+        )
+    Report = _model("forums.PostReport")
+    Post = _model("forums.Post")
+    if Report is not None and Post is not None:
+        from forums.rules import can_moderate
+
+        reports = (
+            Report.objects.filter(resolved_at__isnull=True, post__in=Post.objects.visible_to(s.person))
+            .select_related("post__thread__forum__working_group")
+            .order_by("created_at", "pk")[: LIMIT * 3]
+        )
+        for report in reports:
+            forum = report.post.thread.forum
+            if not can_moderate(s.person, forum):
+                continue
+            items.append(
+                Item(
+                    title=_("A post in “%(thread)s” was reported") % {"thread": report.post.thread.title},
+                    url=report.post.get_absolute_url(),
+                    when=report.created_at,
+                    detail=report.reason[:200],
+                )
+            )
+    return Section("to-moderate", _("To moderate"), items[:LIMIT], _("Nothing waits for moderation."))
+
+
+def to_answer(s: Scope) -> Section | None:
+    """Posts that mention me (the mentions section of the last days, shown as something to answer)."""
+    section = mentions(s)
+    if section is None:
+        return None
+    return Section(
+        "to-answer", _("Mentions to answer"), section.items, _("Nobody is waiting for your answer.")
+    )
+
+
+ACTIONS = (to_sign, to_moderate, to_answer)
+
+
 SECTIONS = (
     statement_signatures,
-    mentions,
     template_versions,
     template_forks,
     new_threads,
@@ -339,6 +458,7 @@ def dashboard_for(person: Any, *, days: int = DEFAULT_DAYS) -> Dashboard:
     days = max(1, min(int(days), MAX_DAYS))
     scope = _scope(person, days)
     sections = [section for fn in SECTIONS if (section := fn(scope)) is not None]
+    actions = [section for fn in ACTIONS if (section := fn(scope)) is not None]
     notes = Notification.objects.for_person(person)
     return Dashboard(
         days=days,
@@ -346,6 +466,7 @@ def dashboard_for(person: Any, *, days: int = DEFAULT_DAYS) -> Dashboard:
         organisations=list(Organisation.objects.filter(pk__in=scope.org_ids).order_by("name")),
         groups=list(WorkingGroup.objects.filter(pk__in=scope.group_ids).order_by("name")),
         sections=sections,
+        actions=actions,
         unread_notifications=notes.unread().count(),
         unread_threads=unread_threads(person),
         recent_notifications=list(notes.unread()[:5]),

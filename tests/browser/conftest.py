@@ -128,12 +128,17 @@ def watch_console(page) -> list[str]:
 # --- accessibility ----------------------------------------------------------------------------
 
 SERIOUS = {"serious", "critical"}
+ALL_IMPACTS = {"minor", "moderate", "serious", "critical", None}
 
 
 def run_axe(
-    page, *, tags: tuple[str, ...] = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice")
+    page,
+    *,
+    tags: tuple[str, ...] = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"),
+    impacts: set | None = None,
 ) -> list[dict]:
-    """Run axe-core on the current page; return the serious and critical violations.
+    """Run axe-core on the current page; return its violations of every impact (the sweep's bar is
+    zero), or only those whose impact is in ``impacts``.
 
     axe is evaluated through the DevTools protocol rather than a ``<script>`` tag, so the page's
     Content-Security-Policy (no inline scripts) stays on and its own violations stay visible.
@@ -150,7 +155,7 @@ def run_axe(
         }""",
         list(tags),
     )
-    return [v for v in result if v["impact"] in SERIOUS]
+    return [v for v in result if v["impact"] in (impacts or ALL_IMPACTS)]
 
 
 def format_violations(violations: list[dict]) -> str:
