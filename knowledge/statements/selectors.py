@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Count, F, Prefetch
 from django.http import Http404
 from django.utils import timezone
 from django_countries import countries
@@ -202,3 +202,32 @@ def signable_organisations(person: Any) -> list[Any]:
 
 def active_signature_of(statement: Statement, organisation: Any) -> Signature | None:
     return Signature.objects.active().filter(statement=statement, organisation=organisation).first()
+
+
+def statements_open_for_signature(person: Any):
+    """Open statements not yet signed by every verified organisation ``person`` signs for.
+
+    ``None`` when the person signs for no verified organisation (nothing to offer them). A
+    statement is listed while at least one of their organisations has not signed it.
+    """
+    from knowledge.statements.models import open_now_q
+
+    organisations = signable_organisations(person)
+    if not organisations:
+        return None
+    ids = [o.pk for o in organisations]
+    signed_by_all = (
+        Signature.objects.active()
+        .filter(organisation_id__in=ids)
+        .values("statement_id")
+        .annotate(n=Count("organisation_id", distinct=True))
+        .filter(n__gte=len(ids))
+        .values("statement_id")
+    )
+    return (
+        Statement.objects.visible_to(person)
+        .filter(open_now_q())
+        .exclude(pk__in=signed_by_all)
+        .prefetch_related("issuers")
+        .order_by(F("closes_on").asc(nulls_last=True), "-opened_at", "pk")
+    )

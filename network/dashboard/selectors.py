@@ -187,6 +187,38 @@ def statement_signatures(s: Scope) -> Section | None:
     )
 
 
+def open_for_signature(s: Scope) -> Section | None:
+    """Statements open for signature today that an organisation I sign for has not signed yet.
+
+    Shown only to signatories of verified organisations (the people who can act on it); the
+    statements come from the same selector as the statement pages (open today, readable).
+    """
+    Statement = _model("statements.Statement")
+    if Statement is None:
+        return None
+    from knowledge.statements.selectors import statements_open_for_signature
+
+    rows = statements_open_for_signature(s.person)
+    if rows is None:
+        return None
+    items = [
+        Item(
+            title=st.title,
+            url=st.get_absolute_url(),
+            when=st.opened_at,
+            detail=_("closes %(d)s") % {"d": st.closes_on.isoformat()} if st.closes_on else "",
+            who=", ".join(o.name for o in st.issuers.all()),
+        )
+        for st in rows[:LIMIT]
+    ]
+    return Section(
+        "open_for_signature",
+        _("Open for your signature"),
+        items,
+        _("Your organisations have signed every statement open for signature."),
+    )
+
+
 def new_threads(s: Scope) -> Section | None:
     Thread = _model("forums.Thread")
     if Thread is None or not (s.org_ids or s.group_ids):
@@ -413,6 +445,7 @@ ACTIONS = (to_sign, to_moderate, to_answer)
 
 
 SECTIONS = (
+    open_for_signature,
     statement_signatures,
     template_versions,
     template_forks,
