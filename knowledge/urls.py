@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from knowledge import views
+from knowledge import feeds, views
 
 app_name = "knowledge"
 
@@ -26,6 +26,8 @@ urlpatterns = [
     path("lessons/<int:pk>/edit/", views.lesson_edit, name="lesson-edit"),
     path("tenders/new/", views.tender_create, name="tender-create"),
     path("tenders/ocds.json", views.tenders_ocds, name="tenders-ocds"),
+    path("tenders/feed.atom", feeds.TendersFeed(), name="tenders-feed"),
+    path("tenders/calendar.ics", feeds.tenders_ics, name="tenders-ics"),
     path("tenders/<int:pk>/", views.tender_detail, name="tender"),
     path("tenders/<int:pk>/edit/", views.tender_edit, name="tender-edit"),
     path("tenders/<int:pk>/ocds.json", views.tender_ocds, name="tender-ocds"),

@@ -2,13 +2,14 @@
 
 from django.urls import path, re_path
 
-from knowledge.statements import views
+from knowledge.statements import feeds, views
 
 app_name = "statements"
 
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.create, name="create"),
+    path("feed.atom", feeds.StatementsFeed(), name="feed"),
     path("<slug:slug>/", views.detail, name="detail"),
     path("<slug:slug>/sign/", views.sign, name="sign"),
     path("<slug:slug>/withdraw/", views.withdraw, name="withdraw"),

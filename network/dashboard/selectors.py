@@ -219,6 +219,25 @@ def open_for_signature(s: Scope) -> Section | None:
     )
 
 
+def cohost_invitations(s: Scope) -> Section | None:
+    """Invitations to co-host an event waiting for my organisations' answer (shown only when any)."""
+    from network.events import cohosts
+
+    rows = list(cohosts.invitations_for(s.person)[:LIMIT])
+    if not rows:
+        return None
+    items = [
+        Item(
+            title=_("%(lead)s invites %(org)s to co-host “%(title)s”")
+            % {"lead": i.event.organisation.name, "org": i.organisation.name, "title": i.event.title},
+            url=cohosts.invitation_url(i),
+            when=i.invited_at,
+        )
+        for i in rows
+    ]
+    return Section("cohost_invitations", _("Invitations to co-host"), items)
+
+
 def new_threads(s: Scope) -> Section | None:
     Thread = _model("forums.Thread")
     if Thread is None or not (s.org_ids or s.group_ids):
@@ -445,6 +464,7 @@ ACTIONS = (to_sign, to_moderate, to_answer)
 
 
 SECTIONS = (
+    cohost_invitations,
     open_for_signature,
     statement_signatures,
     template_versions,

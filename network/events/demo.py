@@ -61,20 +61,22 @@ def _nordic_forum(orgs: dict[str, Organisation]) -> Event | None:
     if host is None or not all(s in orgs for s in ("malmo", "oslo", "copenhagen", "helsinki")):
         return None
     zone = ZoneInfo("Europe/Stockholm")
-    return services.event_create(
-        person=host,
-        organisation=orgs["malmo"],
-        slug=NORDIC_FORUM,
-        title="Nordic Forum for Market Dialogue on Fair, Circular Smartphones",
-        description=NORDIC_DESCRIPTION,
-        starts_at=datetime(2020, 11, 25, 9, 0, tzinfo=zone),
-        ends_at=datetime(2020, 11, 25, 15, 30, tzinfo=zone),
-        time_zone="Europe/Stockholm",
-        place="Malmö, Sweden (and online)",
-        audience=["buyers", "suppliers", "resellers", "civil_society"],
-        registration_open=False,
-        visibility_level="public",
-        co_hosts=[orgs["oslo"], orgs["copenhagen"], orgs["helsinki"]],
+    return _with_consent(
+        services.event_create(
+            person=host,
+            organisation=orgs["malmo"],
+            slug=NORDIC_FORUM,
+            title="Nordic Forum for Market Dialogue on Fair, Circular Smartphones",
+            description=NORDIC_DESCRIPTION,
+            starts_at=datetime(2020, 11, 25, 9, 0, tzinfo=zone),
+            ends_at=datetime(2020, 11, 25, 15, 30, tzinfo=zone),
+            time_zone="Europe/Stockholm",
+            place="Malmö, Sweden (and online)",
+            audience=["buyers", "suppliers", "resellers", "civil_society"],
+            registration_open=False,
+            visibility_level="public",
+            co_hosts=[orgs["oslo"], orgs["copenhagen"], orgs["helsinki"]],
+        )
     )
 
 
@@ -94,22 +96,46 @@ def _webinar(orgs: dict[str, Organisation]) -> Event | None:
         and not group.memberships.filter(organisation=orgs["helsinki"], status="approved").exists()
     ):
         group = None
-    return services.event_create(
-        person=host,
-        organisation=orgs["helsinki"],
-        slug=WEBINAR,
-        title="Webinar: Electronics Watch affiliation in ICT contracts",
-        description=WEBINAR_DESCRIPTION,
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=1, minutes=30),
-        time_zone="Europe/Helsinki",
-        online_url="https://meet.example.org/ethical-ict-webinar",
-        audience=["buyers", "resellers", "civil_society"],
-        capacity=5,
-        visibility_level="public",
-        working_group=group,
-        co_hosts=[orgs["fisd"]] if "fisd" in orgs else [],
+    return _with_consent(
+        services.event_create(
+            person=host,
+            organisation=orgs["helsinki"],
+            slug=WEBINAR,
+            title="Webinar: Electronics Watch affiliation in ICT contracts",
+            description=WEBINAR_DESCRIPTION,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1, minutes=30),
+            time_zone="Europe/Helsinki",
+            online_url="https://meet.example.org/ethical-ict-webinar",
+            audience=["buyers", "resellers", "civil_society"],
+            capacity=5,
+            visibility_level="public",
+            working_group=group,
+            co_hosts=[orgs["fisd"]] if "fisd" in orgs else [],
+        )
     )
+
+
+def _with_consent(event: Event) -> Event:
+    """The demo's co-hosts agreed: an owner or admin of each accepts its invitation."""
+    from members.models import MANAGER_ROLES, Membership
+    from network.events import cohosts
+    from network.events.models import CoHostInvitation
+
+    for invitation in CoHostInvitation.objects.filter(event=event, status="pending"):
+        manager = (
+            Membership.objects.filter(organisation_id=invitation.organisation_id, role__in=MANAGER_ROLES)
+            .select_related("person")
+            .first()
+        )
+        if manager is not None:
+            cohosts.cohost_invitation_accept(person=manager.person, invitation=invitation)
+        else:  # no account of that organisation in the demo: its consent was given off the platform
+            CoHostInvitation.objects.filter(pk=invitation.pk).update(
+                status="accepted", answered_at=timezone.now()
+            )
+            event.hosts.add(invitation.organisation_id)
+    return event
 
 
 def _outcomes(event: Event) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
@@ -69,6 +70,11 @@ class EventForm(forms.Form):
         required=False,
         help_text=_("Other organisations hosting with you; their editors can manage the event too."),
     )
+    cpv_codes = forms.CharField(
+        label=_("CPV codes"),
+        required=False,
+        help_text=_("What the event is about, e.g. 30213100-6; suppliers filter the events feed by them."),
+    )
     status = forms.ChoiceField(
         label=_("Status"), choices=Event.Status.choices, initial=Event.Status.SCHEDULED
     )
@@ -109,8 +115,11 @@ class EventForm(forms.Form):
             "registration_open": event.registration_open,
             "visibility": event.visibility,
             "working_group": event.working_group_id,
-            "co_hosts": [o.pk for o in event.hosts.all() if o.pk != event.organisation_id],
+            # Accepted co-hosts and those still invited: saving the form keeps both as they are.
+            "co_hosts": [o.pk for o in event.hosts.all() if o.pk != event.organisation_id]
+            + [i.organisation_id for i in event.cohost_invitations.filter(status="pending")],
             "status": event.status,
+            "cpv_codes": " ".join(c.full_code for c in event.cpv_codes.all()),
         }
 
     def clean(self) -> dict[str, Any]:
@@ -131,6 +140,7 @@ class EventForm(forms.Form):
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data["co_hosts"] = list(data.get("co_hosts") or [])
+        data["cpv_codes"] = [c for c in re.split(r"[\s,;]+", data.get("cpv_codes") or "") if c]
         data.pop("organisation", None)
         return data
 

@@ -122,6 +122,13 @@ class Event(TenantOwned):
     capacity = models.PositiveIntegerField(
         _("capacity"), null=True, blank=True, help_text=_("Empty for unlimited places.")
     )
+    cpv_codes = models.ManyToManyField(
+        "knowledge.CpvCode",
+        blank=True,
+        related_name="events",
+        verbose_name=_("CPV codes"),
+        help_text=_("What the market dialogue is about, so suppliers following a CPV division find it."),
+    )
     registration_open = models.BooleanField(_("registration open"), default=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     sequence = models.PositiveIntegerField(default=0, editable=False, help_text="iCalendar SEQUENCE")
@@ -301,3 +308,45 @@ class EventOutcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event}: {self.kind} {self.object_ref}"
+
+
+class CoHostInvitation(models.Model):
+    """An organisation named as co-host, and its answer. ``Event.hosts`` holds only accepted hosts.
+
+    Naming a co-host puts its name on an event and gives its editors control of it, so it needs the
+    organisation's consent: until one of its owners or admins accepts, it is not a host anywhere
+    (page, API, feeds, iCalendar), its members get no edit rights and cannot read a private event.
+    One row per (event, organisation): a re-invitation after a decline reopens the same row.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the hosts")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="cohost_invitations")
+    organisation = models.ForeignKey(
+        "members.Organisation", on_delete=models.CASCADE, related_name="cohost_invitations"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    invited_at = models.DateTimeField(default=timezone.now)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("co-host invitation")
+        ordering = ["-invited_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "organisation"], name="one_cohost_invitation_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} → {self.event_id} ({self.status})"

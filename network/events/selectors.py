@@ -56,7 +56,7 @@ def events_for(person: Any) -> QuerySet[Event]:
     return (
         Event.objects.visible_to(person)
         .select_related("organisation", "working_group")
-        .prefetch_related(Prefetch("hosts", queryset=Organisation.objects.order_by("name")))
+        .prefetch_related(Prefetch("hosts", queryset=Organisation.objects.order_by("name")), "cpv_codes")
         .annotate(
             confirmed_count=Count(
                 "registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Membership, Organisation, WorkingGroup
 from network import capabilities, markdown, visibility
-from network.events import selectors
+from network.events import cohosts, selectors
 from network.events.models import Event, EventOutcome, Registration, join_audience
 from network.notifications import notify
 
@@ -93,6 +93,7 @@ def event_create(
     co_hosts: list[Organisation] | tuple[Organisation, ...] = (),
     shared_groups: list[WorkingGroup] | tuple[WorkingGroup, ...] = (),
     slug: str = "",
+    cpv_codes: list[str] | tuple[str, ...] = (),
 ) -> Event:
     """Create an event led by ``organisation`` (the person must be one of its editors)."""
     if not visibility.can_create_in(person, organisation):
@@ -115,14 +116,26 @@ def event_create(
         created_by=person if getattr(person, "pk", None) else None,
     )
     _check_working_group(person, event, working_group)
+    codes = _clean_cpv(cpv_codes)
     if not (place or online_url):
         raise ValidationError({"place": _("Give a place, an online link or both.")})
     event.slug = slug or (_unique_slug(title, starts_at) if title and starts_at else "")
     event.full_clean()
     event.save()
-    event.hosts.set({organisation, *co_hosts})
+    event.hosts.set({organisation})
+    cohosts.sync_co_hosts(person=person, event=event, wanted=co_hosts)
     event.shared_groups.set(shared_groups)
+    event.cpv_codes.set(codes)
     return event
+
+
+def _clean_cpv(codes: Any) -> list[Any]:
+    from knowledge.cpv import validate_cpv_codes
+
+    try:
+        return validate_cpv_codes(list(codes or []))
+    except ValidationError as exc:
+        raise ValidationError({"cpv_codes": exc.messages}) from None
 
 
 @transaction.atomic
@@ -132,6 +145,7 @@ def event_update(
     event: Event,
     co_hosts: list[Organisation] | None = None,
     shared_groups: list[WorkingGroup] | None = None,
+    cpv_codes: list[str] | None = None,
     **changes: Any,
 ) -> Event:
     """Change an event (hosts only). More places promote people from the waiting list."""
@@ -155,8 +169,11 @@ def event_update(
     locked.sequence += 1
     locked.full_clean()
     locked.save()
+    codes = _clean_cpv(cpv_codes) if cpv_codes is not None else None
     if co_hosts is not None:
-        locked.hosts.set({locked.organisation, *co_hosts})
+        cohosts.sync_co_hosts(person=person, event=locked, wanted=co_hosts)
+    if codes is not None:
+        locked.cpv_codes.set(codes)
     if shared_groups is not None:
         locked.shared_groups.set(shared_groups)
     if locked.is_cancelled and not was_cancelled:

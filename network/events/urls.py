@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from network.events import views
+from network.events import feeds, views
 
 app_name = "events"
 
 urlpatterns = [
     path("", views.event_list, name="list"),
     path("new/", views.event_create, name="create"),
+    path("feed.atom", feeds.EventsFeed(), name="feed"),
+    path("cohost-invitations/<int:pk>/", views.cohost_invitation, name="cohost_invitation"),
     path("confirm/<str:token>/", views.guest_confirm, name="guest_confirm"),
     path("guest-cancel/<str:token>/", views.guest_cancel, name="guest_cancel"),
     path("organisations/<slug:slug>.ics", views.feed_organisation, name="feed_organisation"),

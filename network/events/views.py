@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from network.events import exports, ical, selectors, services
+from network.events import cohosts, exports, ical, selectors, services
 from network.events.forms import EventForm, GuestRegistrationForm, OutcomeForm
 from network.events.models import Audience, Event, EventOutcome, Registration
 
@@ -52,6 +52,7 @@ def _detail_context(request: HttpRequest, event: Event, **extra) -> dict:
         "caps": caps,
         "registration": registration,
         "waiting_position": selectors.waiting_position(registration) if registration else None,
+        "pending_cohosts": cohosts.pending_for_event(event) if caps.can_edit else [],
         "outcomes": selectors.outcomes_for(request.user, event),
         "guest_form": extra.pop("guest_form", None) or GuestRegistrationForm(),
         "takes_registrations": event.registration_open and not event.is_past and not event.is_cancelled,
@@ -83,6 +84,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
             _add_errors(form, exc)
         else:
             messages.success(request, _("Event created."))
+            _tell_invited(request, event)
             return redirect(event)
     return render(request, "events/form.html", {"form": form, "event": None})
 
@@ -117,8 +119,61 @@ def event_edit(request: HttpRequest, slug: str) -> HttpResponse:
             _add_errors(form, exc)
         else:
             messages.success(request, _("Event saved."))
+            _tell_invited(request, event)
             return redirect(event)
     return render(request, "events/form.html", {"form": form, "event": event})
+
+
+def _tell_invited(request: HttpRequest, event: Event) -> None:
+    pending = cohosts.pending_for_event(event)
+    if pending:
+        messages.info(
+            request,
+            _("Invited to co-host: %(names)s. They appear as hosts once one of their admins accepts.")
+            % {"names": ", ".join(i.organisation.name for i in pending)},
+        )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohost_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    """The invited organisation's members see the invitation; its owners and admins answer it."""
+    invitation = cohosts.invitation_for(request.user, pk)
+    status = 200
+    if request.method == "POST":
+        answer = request.POST.get("answer")
+        service = {
+            "accept": cohosts.cohost_invitation_accept,
+            "decline": cohosts.cohost_invitation_decline,
+        }.get(answer)
+        if service is None:
+            messages.error(request, _("Choose to accept or decline."))
+            status = 400
+        else:
+            try:
+                invitation = service(person=request.user, invitation=invitation)
+            except cohosts.InvitationConflict as exc:
+                messages.error(request, exc.message)
+                status = 409
+            else:
+                if answer == "accept":
+                    messages.success(
+                        request, _("%(org)s now co-hosts this event.") % {"org": invitation.organisation.name}
+                    )
+                    return redirect(invitation.event)
+                messages.success(request, _("You declined the invitation."))
+                return redirect("events:cohost_invitation", pk=invitation.pk)
+    from network import visibility
+
+    return render(
+        request,
+        "events/cohost_invitation.html",
+        {
+            "invitation": invitation,
+            "can_answer": visibility.can_manage(request.user, invitation.organisation_id),
+        },
+        status=status,
+    )
 
 
 @login_required

@@ -24,7 +24,9 @@ def test_signatory_sees_open_statements_until_their_organisation_signs(client):
     person, org = sf.signatory(factories.organisation())
     open_one = sf.open_statement(title="Fair phones please")
     expired = sf.open_statement(title="Expired statement")
-    Statement.objects.filter(pk=expired.pk).update(closes_on=timezone.localdate() - datetime.timedelta(days=1))
+    Statement.objects.filter(pk=expired.pk).update(
+        closes_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
     sf.draft(title="Someone else's draft")
     client.force_login(person)
     html = section(client.get("/dashboard/").content.decode())

@@ -37,7 +37,8 @@ def event(
 ) -> Event:
     n = next(_seq)
     starts = extra.pop("starts_at", timezone.now() + timedelta(days=days))
-    return services.event_create(
+    accept = extra.pop("accept_co_hosts", True)
+    ev = services.event_create(
         person=extra.pop("person", None) or host_editor(org),
         organisation=org,
         title=title or f"Market dialogue {n}",
@@ -50,6 +51,21 @@ def event(
         audience=extra.pop("audience", ["buyers", "suppliers"]),
         **extra,
     )
+    if accept:
+        accept_invitations(ev)
+    return ev
+
+
+def accept_invitations(ev: Event) -> None:
+    """Each invited co-host's admin accepts (co-hosting needs consent; most tests start after it)."""
+    from network.events import cohosts
+    from network.events.models import CoHostInvitation
+
+    for invitation in CoHostInvitation.objects.filter(event=ev, status="pending").select_related(
+        "organisation"
+    ):
+        admin = factories.member(invitation.organisation, Role.ADMIN)
+        cohosts.cohost_invitation_accept(person=admin, invitation=invitation)
 
 
 def past_event(org: Organisation, **extra) -> Event:

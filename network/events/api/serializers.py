@@ -29,7 +29,10 @@ class EventListSerializer(serializers.ListSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True, help_text="Lead host")
-    hosts = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    hosts = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True, help_text="Lead host and co-hosts that accepted."
+    )
+    cpv_codes = serializers.SlugRelatedField(slug_field="full_code", many=True, read_only=True)
     working_group = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     audience = serializers.ListField(
         child=serializers.ChoiceField(choices=Audience.choices), source="audience_list"
@@ -62,6 +65,7 @@ class EventSerializer(serializers.ModelSerializer):
             "visibility",
             "organisation",
             "hosts",
+            "cpv_codes",
             "working_group",
             "url",
             "ics_url",
@@ -150,7 +154,14 @@ class EventWriteSerializer(serializers.Serializer):
         slug_field="slug", queryset=WorkingGroup.objects.all(), required=False, allow_null=True
     )
     co_hosts = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Organisation.objects.filter(verified=True), many=True, required=False
+        slug_field="slug",
+        queryset=Organisation.objects.filter(verified=True),
+        many=True,
+        required=False,
+        help_text="Organisations invited to co-host; each appears in `hosts` once one of its admins accepts.",
+    )
+    cpv_codes = serializers.ListField(
+        child=serializers.CharField(max_length=12), required=False, help_text="e.g. 30213100-6"
     )
     status = serializers.ChoiceField(choices=Event.Status.choices, required=False, help_text="Update only")
 
