@@ -251,3 +251,74 @@ def filter_common(qs: QuerySet, params: dict[str, Any], *, kind: str) -> QuerySe
 
 def prefetch_template_labels(qs: QuerySet[TenderTemplate]) -> QuerySet[TenderTemplate]:
     return qs.prefetch_related(Prefetch("criteria", queryset=Criterion.objects.prefetch_related("labels")))
+
+
+# --- the tender calendar's joint quantities -------------------------------------------------------
+
+OTHER_CATEGORY = "other"
+
+
+@dataclass
+class QuarterQuantities:
+    """Estimated quantities of joinable tenders planned for one quarter, by device category."""
+
+    label: str
+    units: dict[str, int] = field(default_factory=dict)
+    tenders: int = 0
+    units_in_order: list[int | None] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.units.values())
+
+
+def joint_quantities(
+    tenders: QuerySet[PlannedTender],
+) -> tuple[list[tuple[str, str]], list[QuarterQuantities]]:
+    """Per quarter and category, the estimated quantities of tenders still open to joint procurement.
+
+    ``tenders`` is already scoped to the viewer (``tenders_visible`` + library filters). A tender
+    counts in the category of its first CPV code that belongs to one (``category_for_cpv``), else
+    under "other ICT"; tenders without an estimated quantity are counted but add no units.
+    Returns the categories that occur (value, label) and one row per quarter, in calendar order.
+    """
+    from knowledge.models.choices import TenderStatus
+    from network.categories import DeviceCategory, category_for_cpv
+
+    rows = (
+        tenders.filter(
+            joint_procurement_open=True,
+            status__in=[TenderStatus.PLANNING, TenderStatus.MARKET_CONSULTATION],
+        )
+        .order_by()
+        .prefetch_related("cpv_codes")
+    )
+    quarters: dict[tuple[int, int], QuarterQuantities] = {}
+    seen: set[str] = set()
+    for tender in rows:
+        category = next(
+            (
+                c
+                for c in (
+                    category_for_cpv(code.code)
+                    for code in sorted(tender.cpv_codes.all(), key=lambda x: x.code)
+                )
+                if c
+            ),
+            OTHER_CATEGORY,
+        )
+        key = (tender.planned_year, tender.planned_quarter)
+        row = quarters.setdefault(key, QuarterQuantities(label=f"{key[0]} Q{key[1]}"))
+        row.tenders += 1
+        if tender.estimated_quantity:
+            row.units[category] = row.units.get(category, 0) + tender.estimated_quantity
+            seen.add(category)
+    labels = dict(DeviceCategory.choices)
+    from django.utils.translation import gettext as _
+
+    labels[OTHER_CATEGORY] = _("Other ICT")
+    order = [c for c in [*DeviceCategory.values, OTHER_CATEGORY] if c in seen]
+    result = [quarters[k] for k in sorted(quarters)]
+    for row in result:
+        row.units_in_order = [row.units.get(c) for c in order]
+    return [(c, str(labels[c])) for c in order], result

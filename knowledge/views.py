@@ -59,6 +59,9 @@ def library(request: HttpRequest) -> HttpResponse:
         if kind and kind != name:
             continue
         sections[name] = Paginator(source(), size).get_page(request.GET.get("page") if kind else 1)
+    joint = None
+    if "tenders" in sections:
+        joint = selectors.joint_quantities(sources["tenders"]())
     query = request.GET.copy()
     query.pop("page", None)
     export_query = request.GET.copy()
@@ -71,6 +74,8 @@ def library(request: HttpRequest) -> HttpResponse:
             "form": form,
             "kind": kind,
             "sections": sections,
+            "joint_categories": joint[0] if joint else [],
+            "joint_quarters": joint[1] if joint else [],
             "query": query.urlencode(),
             "export_query": export_query.urlencode(),
             "can_create": bool(_editable_orgs(request.user)) if request.user.is_authenticated else False,
