@@ -11,3 +11,6 @@ class ForumsConfig(AppConfig):
 
     def ready(self) -> None:
         from forums import signals  # noqa: F401  (sockets re-check access when membership changes)
+        from forums.content import register_types
+
+        register_types()

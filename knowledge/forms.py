@@ -24,6 +24,7 @@ from knowledge.models.choices import (
     TenderStatus,
 )
 from knowledge.models.templates import TenderTemplate
+from network import content
 from network.visibility import Visibility
 
 BLANK = [("", _("Any"))]
@@ -38,13 +39,7 @@ def org_choices(orgs) -> list[tuple[str, str]]:
 
 
 class LibraryFilterForm(forms.Form):
-    KINDS = [
-        ("", _("Everything")),
-        ("templates", _("Tender templates")),
-        ("lessons", _("Lessons learned")),
-        ("tenders", _("Planned tenders")),
-    ]
-    kind = forms.ChoiceField(label=_("Show"), choices=KINDS, required=False)
+    kind = forms.ChoiceField(label=_("Show"), required=False)
     cpv = forms.CharField(
         label=_("CPV code or prefix"), required=False, max_length=12, help_text=_("e.g. 30213100-6 or 302")
     )
@@ -64,6 +59,9 @@ class LibraryFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("Everything"))] + [
+            (ct.kind, ct.label) for ct in content.library_types()
+        ]
         self.fields["label"].choices = BLANK + [(lb.slug, lb.name) for lb in Label.objects.all()]
         self.fields["country"].choices = BLANK + list(countries)
         statuses = dict(TenderTemplate.Status.choices)

@@ -22,7 +22,7 @@ from knowledge.diff import diff_versions
 from knowledge.models.choices import LessonStage, Stage
 from members import selectors as member_selectors
 from members.models import Organisation
-from network import visibility
+from network import content, visibility
 
 PAGE = 20
 
@@ -42,26 +42,17 @@ def library(request: HttpRequest) -> HttpResponse:
     form = forms.LibraryFilterForm(request.GET or None)
     params = form.params() if request.GET else {}
     kind = (form.cleaned_data.get("kind") if form.is_bound and form.is_valid() else "") or ""
-    sections: dict[str, Any] = {}
+    sections: list[dict[str, Any]] = []
+    extra: dict[str, Any] = {}  # what a type's section adds to the page (the tenders' joint quantities)
     size = PAGE if kind else 8
-    sources = {
-        "templates": lambda: selectors.filter_common(
-            selectors.templates_visible(request.user), params, kind="template"
-        ),
-        "lessons": lambda: selectors.filter_common(
-            selectors.lessons_visible(request.user), params, kind="lesson"
-        ),
-        "tenders": lambda: selectors.filter_common(
-            selectors.tenders_visible(request.user), params, kind="tender"
-        ),
-    }
-    for name, source in sources.items():
-        if kind and kind != name:
+    for content_type in content.library_types():  # every type that declares a library section
+        if kind and kind != content_type.kind:
             continue
-        sections[name] = Paginator(source(), size).get_page(request.GET.get("page") if kind else 1)
-    joint = None
-    if "tenders" in sections:
-        joint = selectors.joint_quantities(sources["tenders"]())
+        rows = content_type.library.rows(request.user, params)
+        page = Paginator(rows, size).get_page(request.GET.get("page") if kind else 1)
+        sections.append({"kind": content_type.kind, "template": content_type.library.template, "page": page})
+        if content_type.library.context is not None:
+            extra.update(content_type.library.context(rows))
     query = request.GET.copy()
     query.pop("page", None)
     export_query = request.GET.copy()
@@ -74,8 +65,7 @@ def library(request: HttpRequest) -> HttpResponse:
             "form": form,
             "kind": kind,
             "sections": sections,
-            "joint_categories": joint[0] if joint else [],
-            "joint_quarters": joint[1] if joint else [],
+            **extra,
             "query": query.urlencode(),
             "export_query": export_query.urlencode(),
             "can_create": bool(_editable_orgs(request.user)) if request.user.is_authenticated else False,

@@ -8,3 +8,10 @@ class NetworkConfig(AppConfig):
     name = "network"
     verbose_name = _("Network")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.core import checks
+
+        from network.content import check_registry
+
+        checks.register(check_registry, "content")

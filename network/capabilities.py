@@ -172,9 +172,9 @@ def statement_capabilities(
         signed: set[int] = set()
         if signable:
             signed = set(
-                statement.signatures.filter(withdrawn_at__isnull=True, organisation_id__in=signable).values_list(
-                    "organisation_id", flat=True
-                )
+                statement.signatures.filter(
+                    withdrawn_at__isnull=True, organisation_id__in=signable
+                ).values_list("organisation_id", flat=True)
             )
     else:
         signed = set(signed_organisation_ids)

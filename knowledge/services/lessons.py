@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from knowledge.content import notify_lesson_shared
 from knowledge.models import Lesson, PlannedTender, TenderTemplate
 from knowledge.models.choices import LANGUAGES, LessonStage
 from knowledge.services.common import (
@@ -90,6 +91,7 @@ def lesson_create(*, person: Any, organisation: Any, data: dict[str, Any]) -> Le
         lesson = Lesson.objects.create(organisation=organisation, created_by=person, **fields)
         for name, ids in links.items():
             getattr(lesson, name).set(ids)
+        notify_lesson_shared(lesson, actor=person)
     return lesson
 
 

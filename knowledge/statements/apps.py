@@ -9,3 +9,8 @@ class StatementsConfig(AppConfig):
     label = "statements"
     verbose_name = _("Joint statements of demand")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from knowledge.statements.content import register_types
+
+        register_types()

@@ -463,16 +463,17 @@ def to_answer(s: Scope) -> Section | None:
 ACTIONS = (to_sign, to_moderate, to_answer)
 
 
-SECTIONS = (
-    cohost_invitations,
-    open_for_signature,
-    statement_signatures,
-    template_versions,
-    template_forks,
-    new_threads,
-    joint_tenders,
-    upcoming_events,
-)
+#: Sections that belong to no content type, as (order, section) among the types' sections.
+GENERAL_SECTIONS: tuple = ()
+
+
+def sections_in_order() -> list:
+    """The general sections and every content type's declared sections, by their order."""
+    from network import content
+
+    entries = [*GENERAL_SECTIONS]
+    entries += [(ct.dashboard_order, fn) for ct in content.dashboard_types() for fn in ct.dashboard]
+    return [fn for _order, fn in sorted(entries, key=lambda e: e[0])]
 
 
 def drafts(s: Scope) -> list[Item]:
@@ -510,7 +511,7 @@ def unread_threads(person: Any) -> int | None:
 def dashboard_for(person: Any, *, days: int = DEFAULT_DAYS) -> Dashboard:
     days = max(1, min(int(days), MAX_DAYS))
     scope = _scope(person, days)
-    sections = [section for fn in SECTIONS if (section := fn(scope)) is not None]
+    sections = [section for fn in sections_in_order() if (section := fn(scope)) is not None]
     actions = [section for fn in ACTIONS if (section := fn(scope)) is not None]
     notes = Notification.objects.for_person(person)
     return Dashboard(

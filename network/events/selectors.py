@@ -10,20 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from members.models import Organisation, WorkingGroup
-from network import capabilities, visibility
+from network import capabilities, content, visibility
 from network.events.models import Event, EventOutcome, Registration
-
-#: Outcome kind → (model label, lookup fields tried in order).
-OUTCOME_MODELS: dict[str, tuple[str, tuple[str, ...]]] = {
-    EventOutcome.Kind.LESSON: ("knowledge.Lesson", ("slug", "pk")),
-    EventOutcome.Kind.STATEMENT: ("statements.Statement", ("slug", "pk")),
-    EventOutcome.Kind.THREAD: ("forums.Thread", ("slug", "pk")),
-}
 
 
 def host_ids(event: Event) -> set[int]:
@@ -145,11 +137,14 @@ class ResolvedOutcome:
 
 
 def _outcome_model(kind: str):
-    label, lookups = OUTCOME_MODELS[kind]
+    """The model and lookups the content registry declares for an outcome kind (None: not one)."""
     try:
-        return apps.get_model(label, require_ready=True), lookups
-    except LookupError:
-        return None, lookups
+        content_type = content.get(kind)
+    except KeyError:
+        return None, ()
+    if not content_type.outcome_lookups:
+        return None, ()
+    return content_type.model_class(), content_type.outcome_lookups
 
 
 def _lookup_q(model, lookups: tuple[str, ...], refs: list[str]) -> Q | None:

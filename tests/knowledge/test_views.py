@@ -173,9 +173,9 @@ def test_library_filters_and_query_count(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(len(small.captured_queries)):
         page = client.get("/library/").content.decode()
     assert "T5" in page
-    filtered = client.get("/library/?kind=tenders&country=SE").content.decode()
+    filtered = client.get("/library/?kind=tender&country=SE").content.decode()
     assert "Planned tender 5" not in filtered and "No planned tenders match." in filtered
-    assert "T0" in client.get("/library/?kind=templates&cpv=302132").content.decode()
+    assert "T0" in client.get("/library/?kind=template&cpv=302132").content.decode()
 
 
 def test_lesson_and_tender_forms_and_interest(client):

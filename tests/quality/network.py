@@ -18,11 +18,14 @@ from django.utils import timezone
 from hypothesis import strategies as st
 
 from members.models import GroupMembership, Role
+from network import content
 from tests import factories
 
 #: Every title carries this word, so one search finds exactly the generated content.
 TOKEN = "Quokkafjord"
-KINDS = ("template", "lesson", "tender", "statement", "thread", "event")
+#: Every content type the registry declares (network.content): a new type joins the property test
+#: by declaring itself; :data:`BUILDERS` must then know how to make one, or the test fails.
+KINDS = tuple(ct.kind for ct in content.content_types())
 VISIBILITIES = ("private", "group", "network", "public")
 ROLES = (Role.OWNER, Role.ADMIN, Role.SIGNATORY, Role.EDITOR, Role.MEMBER)
 
@@ -133,11 +136,58 @@ class Built:
         return [(s, o) for s, o in self.items if s.kind == kind]
 
 
+def _template(item: ContentSpec, org: Any, editor: Any, title: str, shared: list, tag: str) -> Any:
+    from tests.knowledge import factories as knowledge
+
+    return knowledge.template(editor, org, visibility=item.visibility, title=title)
+
+
+def _lesson(item: ContentSpec, org: Any, editor: Any, title: str, shared: list, tag: str) -> Any:
+    from tests.knowledge import factories as knowledge
+
+    return knowledge.lesson(editor, org, visibility=item.visibility, title=title)
+
+
+def _tender(item: ContentSpec, org: Any, editor: Any, title: str, shared: list, tag: str) -> Any:
+    from tests.knowledge import factories as knowledge
+
+    return knowledge.tender(editor, org, visibility=item.visibility, title=title)
+
+
+def _statement(item: ContentSpec, org: Any, editor: Any, title: str, shared: list, tag: str) -> Any:
+    from tests.statements import factories as statements
+
+    return statements.draft(org, editor=editor, title=title, visibility_level=item.visibility)
+
+
+def _event(item: ContentSpec, org: Any, editor: Any, title: str, shared: list, tag: str) -> Any:
+    from tests.events.factories import event as make_event
+
+    starts = timezone.now() + timedelta(days=3)
+    return make_event(org, person=editor, visibility=item.visibility, title=title, starts_at=starts)
+
+
+def _thread(item: ContentSpec, org: Any, editor: Any, title: str, shared: list, tag: str) -> Any:
+    from forums import services as forum_services
+
+    forum = forum_services.forum_create(organisation=org, name=f"Forum {tag}", visibility_level=item.visibility)
+    forum.shared_groups.set(shared)
+    return forum_services.thread_create(person=editor, forum=forum, title=title, body="Opening post.")
+
+
+#: kind → builder(item, organisation, editor, title, shared groups, tag), through the real services.
+BUILDERS = {
+    "template": _template,
+    "lesson": _lesson,
+    "tender": _tender,
+    "statement": _statement,
+    "event": _event,
+    "thread": _thread,
+}
+
+
 def build(spec: NetworkSpec, tag: str = "") -> Built:
     from forums import services as forum_services
-    from tests.events.factories import event as make_event
-    from tests.knowledge import factories as knowledge
-    from tests.statements import factories as statements
 
     orgs = [
         factories.organisation(f"Org {tag}{i}", verified=v, slug=f"org-{tag}{i}")
@@ -169,30 +219,10 @@ def build(spec: NetworkSpec, tag: str = "") -> Built:
         org, editor = orgs[item.owner], editors[item.owner]
         title = f"{TOKEN} {item.kind} {tag}{n}"
         shared = [groups[g] for g in item.groups]
-        if item.kind == "template":
-            obj = knowledge.template(editor, org, visibility=item.visibility, title=title)
-        elif item.kind == "lesson":
-            obj = knowledge.lesson(editor, org, visibility=item.visibility, title=title)
-        elif item.kind == "tender":
-            obj = knowledge.tender(editor, org, visibility=item.visibility, title=title)
-        elif item.kind == "statement":
-            obj = statements.draft(org, editor=editor, title=title, visibility_level=item.visibility)
-        elif item.kind == "event":
-            obj = make_event(
-                org,
-                person=editor,
-                visibility=item.visibility,
-                title=title,
-                starts_at=timezone.now() + timedelta(days=3),
-            )
-        elif item.kind == "thread":
-            forum = forum_services.forum_create(
-                organisation=org, name=f"Forum {tag}{n}", visibility_level=item.visibility
-            )
-            forum.shared_groups.set(shared)
-            obj = forum_services.thread_create(person=editor, forum=forum, title=title, body="Opening post.")
-        else:  # pragma: no cover - KINDS is closed
-            raise AssertionError(item.kind)
+        builder = BUILDERS.get(item.kind)
+        if builder is None:
+            raise AssertionError(f"content type {item.kind!r} has no builder in tests/quality/network.py")
+        obj = builder(item, org, editor, title, shared, f"{tag}{n}")
         if item.kind != "thread":
             obj.shared_groups.set(shared)
         if item.kind == "statement" and item.opened:

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 
-from tests.quality.network import TOKEN, Built, build, may_read, networks
+from tests.quality.network import BUILDERS, KINDS, TOKEN, Built, build, may_read, networks
 
 pytestmark = pytest.mark.django_db
 _example = count(1)
@@ -41,6 +41,11 @@ API_LIST = {
     "thread": "/api/v1/threads/",
     "event": "/api/v1/events/",
 }
+
+
+def test_every_registered_content_type_is_built_and_checked():
+    """A type that declares itself in the registry (network.content) joins this test, or it fails."""
+    assert set(KINDS) == set(BUILDERS) == set(API_LIST)
 
 
 def api_detail(kind: str, obj) -> str:

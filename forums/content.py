@@ -1,0 +1,23 @@
+"""Forum threads, declared once (see :mod:`network.content`); registered from the app's ``ready``."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from network.content import ContentType, register
+from network.dashboard import selectors as dashboard
+
+
+def register_types() -> None:
+    register(
+        ContentType(
+            kind="thread",
+            model="forums.Thread",
+            label=_("Threads"),
+            search_type="thread",
+            dashboard=(dashboard.new_threads,),
+            dashboard_order=50,
+            outcome_lookups=("pk",),
+            notification_kinds=("forum.mention", "forum.reply"),
+        )
+    )

@@ -1,0 +1,134 @@
+"""The knowledge library's content types, declared once (see :mod:`network.content`).
+
+Registered from :meth:`knowledge.apps.KnowledgeConfig.ready`. Lessons get their dashboard section
+(:func:`new_lessons`) and their notification (:func:`notify_lesson_shared`) here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from network import visibility
+from network.content import ContentType, LibrarySection, register
+from network.dashboard import selectors as dashboard
+from network.notification_kinds import register_kind
+from network.notifications import notify
+
+LESSON_SHARED = "lesson.cites_template"
+
+
+def _templates(person: Any, params: dict[str, Any]) -> Any:
+    from knowledge import selectors
+
+    return selectors.filter_common(selectors.templates_visible(person), params, kind="template")
+
+
+def _lessons(person: Any, params: dict[str, Any]) -> Any:
+    from knowledge import selectors
+
+    return selectors.filter_common(selectors.lessons_visible(person), params, kind="lesson")
+
+
+def _tenders(person: Any, params: dict[str, Any]) -> Any:
+    from knowledge import selectors
+
+    return selectors.filter_common(selectors.tenders_visible(person), params, kind="tender")
+
+
+def _joint_quantities(rows: Any) -> dict[str, Any]:
+    from knowledge import selectors
+
+    categories, quarters = selectors.joint_quantities(rows)
+    return {"joint_categories": categories, "joint_quarters": quarters}
+
+
+def new_lessons(s: dashboard.Scope) -> dashboard.Section | None:
+    """Lessons learned shared lately by my organisations, fellow group members or the network."""
+    from knowledge.models import Lesson
+
+    if not (s.org_ids or s.group_ids):
+        return None
+    rows = (
+        Lesson.objects.visible_to(s.person)
+        .filter(created_at__gte=s.since)
+        .filter(Q(organisation_id__in=s.network_org_ids) | Q(shared_groups__in=s.group_ids))
+        .select_related("organisation")
+        .order_by("-created_at", "-pk")
+        .distinct()[: dashboard.LIMIT]
+    )
+    items = [
+        dashboard.Item(
+            title=lesson.title,
+            url=lesson.get_absolute_url(),
+            when=lesson.created_at,
+            detail=(lesson.context or "")[:200],
+            who=lesson.organisation.name,
+        )
+        for lesson in rows
+    ]
+    return dashboard.Section("lessons", _("New lessons learned"), items, _("No new lessons in your network."))
+
+
+def notify_lesson_shared(lesson: Any, *, actor: Any) -> None:
+    """Tell the editors of other organisations whose templates a new lesson cites — if they may read it."""
+    from members.models import Person
+
+    owners = {t.organisation_id for t in lesson.related_templates.all()} - {lesson.organisation_id}
+    if not owners:
+        return
+    editors = Person.objects.filter(
+        is_active=True,
+        memberships__organisation_id__in=owners,
+        memberships__role__in=visibility.EDITOR_ROLES,
+    ).distinct()
+    readers = [p for p in editors if visibility.can_read(p, lesson)]
+    notify(
+        readers,
+        kind=LESSON_SHARED,
+        title=_("A lesson learned cites your template: “%(title)s”") % {"title": lesson.title},
+        body=(lesson.context or "")[:500],
+        url=lesson.get_absolute_url(),
+        actor=actor,
+    )
+
+
+def register_types() -> None:
+    register_kind(LESSON_SHARED, category="other")
+    register(
+        ContentType(
+            kind="template",
+            model="knowledge.TenderTemplate",
+            label=gettext_lazy("Tender templates"),
+            search_type="template",
+            dashboard=(dashboard.template_versions, dashboard.template_forks),
+            dashboard_order=30,
+            library=LibrarySection(_templates, "knowledge/library/template.html", order=10),
+        ),
+        ContentType(
+            kind="lesson",
+            model="knowledge.Lesson",
+            label=gettext_lazy("Lessons learned"),
+            search_type="lesson",
+            dashboard=(new_lessons,),
+            dashboard_order=40,
+            outcome_lookups=("pk",),
+            library=LibrarySection(_lessons, "knowledge/library/lesson.html", order=20),
+            notification_kinds=(LESSON_SHARED,),
+        ),
+        ContentType(
+            kind="tender",
+            model="knowledge.PlannedTender",
+            label=gettext_lazy("Planned tenders"),
+            search_type="tender",
+            dashboard=(dashboard.joint_tenders,),
+            dashboard_order=60,
+            library=LibrarySection(
+                _tenders, "knowledge/library/tender.html", order=30, context=_joint_quantities
+            ),
+            notification_kinds=("tender_interest",),
+        ),
+    )
