@@ -49,8 +49,9 @@ class ContentType:
     label: Any  # plural, for filters and headings
     #: the search index ``type`` (None: not searchable); must equal ``kind`` when set.
     search_type: str | None = None
-    #: ``section(scope) -> Section | None`` callables: the type's sections on the dashboard.
-    dashboard: tuple[Callable[[Any], Any], ...] = ()
+    #: ``section(scope) -> Section | None`` callables: the type's sections on the dashboard, at
+    #: ``dashboard_order``; an ``(order, section)`` pair places one section elsewhere.
+    dashboard: tuple[Callable[[Any], Any] | tuple[int, Callable[[Any], Any]], ...] = ()
     dashboard_order: int = 100
     #: lookups an event outcome may name the object by, tried in order (None: not an outcome).
     outcome_lookups: tuple[str, ...] | None = None

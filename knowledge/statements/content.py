@@ -16,7 +16,6 @@ def register_types() -> None:
             label=_("Joint statements"),
             search_type="statement",
             dashboard=(
-                dashboard.cohost_invitations,
                 dashboard.open_for_signature,
                 dashboard.statement_signatures,
             ),

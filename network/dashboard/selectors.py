@@ -472,7 +472,8 @@ def sections_in_order() -> list:
     from network import content
 
     entries = [*GENERAL_SECTIONS]
-    entries += [(ct.dashboard_order, fn) for ct in content.dashboard_types() for fn in ct.dashboard]
+    for ct in content.dashboard_types():
+        entries += [fn if isinstance(fn, tuple) else (ct.dashboard_order, fn) for fn in ct.dashboard]
     return [fn for _order, fn in sorted(entries, key=lambda e: e[0])]
 
 

@@ -15,7 +15,7 @@ def register_types() -> None:
             model="events.Event",
             label=_("Events"),
             search_type="event",
-            dashboard=(dashboard.upcoming_events,),
+            dashboard=((5, dashboard.cohost_invitations), dashboard.upcoming_events),
             dashboard_order=70,
             notification_kinds=("event.cancelled", "event.changed", "event.registration", "event.promoted"),
             guarded_fields=("online_url",),
