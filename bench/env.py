@@ -63,6 +63,10 @@ class Context:
     postgres: bool
     redis: bool
     versions: dict[str, Any] = field(default_factory=dict)
+    #: The live search engine (``SEARCH_BENCH_URL``, default the node of ``scripts/services.sh``)
+    #: and its name (``opensearch``/``elasticsearch``); empty when none answers.
+    engine_url: str = ""
+    engine: str = ""
 
     @property
     def quick(self) -> bool:
@@ -107,7 +111,25 @@ def detect(mode: str, out_dir: Path) -> Context:
             redis = True
         except Exception as exc:
             versions["redis"] = f"unavailable: {exc.__class__.__name__}"
-    return Context(mode=mode, out_dir=out_dir, postgres=postgres, redis=redis, versions=versions)
+    engine_url = os.environ.get("SEARCH_BENCH_URL", "http://127.0.0.1:9200")
+    engine = ""
+    try:
+        from network.search.backends.transport import detect_engine, transport_for
+
+        engine = detect_engine(engine_url, timeout=3)
+        info = transport_for(engine, engine_url).info()
+        versions["search_engine"] = f"{engine} {info.get('version', {}).get('number', '?')}"
+    except Exception as exc:  # no engine: its column is skipped with a note
+        versions["search_engine"] = f"unavailable at {engine_url}: {exc.__class__.__name__}"
+    return Context(
+        mode=mode,
+        out_dir=out_dir,
+        postgres=postgres,
+        redis=redis,
+        versions=versions,
+        engine_url=engine_url if engine else "",
+        engine=engine,
+    )
 
 
 @dataclass
@@ -198,7 +220,13 @@ def manage(db: Database, *args: str, timeout: float = 1800, redis_url: str = "")
 
 
 def worker(
-    db: Database, module: str, payload: dict[str, Any], *, timeout: float = 1800, redis_url: str = ""
+    db: Database,
+    module: str,
+    payload: dict[str, Any],
+    *,
+    timeout: float = 1800,
+    redis_url: str = "",
+    extra_env: dict[str, str] | None = None,
 ) -> Any:
     """Run ``python -m bench.workers.<module>`` with Django set up on ``db``; JSON in, JSON out.
 
@@ -207,7 +235,7 @@ def worker(
     proc = subprocess.run(
         [sys.executable, "-m", f"bench.workers.{module}"],
         cwd=ROOT,
-        env=django_env(db, redis_url=redis_url),
+        env=django_env(db, redis_url=redis_url, **(extra_env or {})),
         input=json.dumps(payload),
         capture_output=True,
         text=True,

@@ -1,6 +1,11 @@
 """Search: latency and throughput of the real backends against the naive ``icontains`` baseline,
 and indexing throughput of a full rebuild, on corpora made by ``loaddemo --scale N``.
 
+Three engines side by side: SQLite FTS5, PostgreSQL full text and the live search engine
+(``SEARCH_BENCH_URL``, by default the OpenSearch node of ``scripts/services.sh``). The engine column
+reuses the SQLite corpus: ``search_index --rebuild`` fills a throw-away index prefix on the engine
+(indexing docs/s), then the same queries run with ``SEARCH_URL`` set; the prefix is deleted after.
+
 Every query runs as an ordinary member (``member@hel.fi``), so the visibility filter is on, the
 way real searches run. The baseline is timed on the same queries without facet filters (it has
 none); the speed-up compares p95 over those queries.
@@ -9,6 +14,7 @@ none); the speed-up compares p95 over those queries.
 from __future__ import annotations
 
 import os
+import uuid
 from typing import Any
 
 from bench.env import CommandFailed, Context, SkipBenchmark, create_database, manage, worker
@@ -43,26 +49,48 @@ def _queries() -> list[dict[str, Any]]:
     return [{"kind": kind, "text": text, "filters": filters} for kind, text, filters in QUERIES]
 
 
-def _measure(ctx: Context, backend: str, size: int) -> dict[str, Any]:
+def _measure(ctx: Context, backend: str, size: int) -> list[dict[str, Any]]:
+    """The database backend's answer, and on the SQLite corpus also the live engine's."""
     db = create_database(ctx, backend, f"search_{size}")
+    answers = []
     try:
         manage(db, "migrate", "--noinput")
         _out, load_s = manage(db, "loaddemo", "--scale", str(size), timeout=7200)
         rebuild = worker(db, "search_rebuild", {}, timeout=7200)
-        answer = worker(
-            db,
-            "search_run",
-            {
-                "queries": _queries(),
-                "repeats": 5 if ctx.quick else 10,
-                "baseline_repeats": 2 if ctx.quick else 3,
-                "email": "member@hel.fi",
-            },
-            timeout=7200,
-        )
+        answer = worker(db, "search_run", _payload(ctx), timeout=7200)
+        answer.update(load_s=load_s, rebuild=rebuild, size=size, db=backend)
+        answers.append(answer)
+        if backend == "sqlite" and ctx.engine:
+            print(f"   {ctx.engine}: indexing the same {size:,}-document corpus and searching…", flush=True)
+            answers.append(_measure_engine(ctx, db, size, load_s))
     finally:
         db.drop()
-    answer.update(load_s=load_s, rebuild=rebuild, size=size, db=backend)
+    return answers
+
+
+def _payload(ctx: Context, baseline_repeats: int | None = None) -> dict[str, Any]:
+    return {
+        "queries": _queries(),
+        "repeats": 5 if ctx.quick else 10,
+        "baseline_repeats": baseline_repeats if baseline_repeats is not None else (2 if ctx.quick else 3),
+        "email": "member@hel.fi",
+    }
+
+
+def _measure_engine(ctx: Context, db: Any, size: int, load_s: float) -> dict[str, Any]:
+    from network.search.backends.transport import transport_for
+
+    prefix = f"bench-{size}-{uuid.uuid4().hex[:8]}"
+    env = {"SEARCH_URL": ctx.engine_url, "SEARCH_ENGINE": ctx.engine, "SEARCH_INDEX_PREFIX": prefix}
+    try:
+        rebuild = worker(db, "search_rebuild", {}, timeout=7200, extra_env=env)
+        # The icontains baseline is the SQLite one again (same corpus): once is enough.
+        answer = worker(db, "search_run", _payload(ctx, baseline_repeats=1), timeout=7200, extra_env=env)
+    finally:
+        transport = transport_for(ctx.engine, ctx.engine_url, timeout=60)
+        for name in transport.indices(f"{prefix}-search-*"):
+            transport.delete_index(name)
+    answer.update(load_s=load_s, rebuild=rebuild, size=size, db=ctx.engine)
     return answer
 
 
@@ -103,6 +131,50 @@ def _summaries(answer: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     return engine_row, baseline_row
 
 
+def _record(
+    result: BenchResult,
+    answer: dict[str, Any],
+    measured: list[tuple[dict[str, Any], dict[str, Any]]],
+    raw: list[dict[str, Any]],
+) -> None:
+    backend, size = answer["db"], answer["size"]
+    documents = sum(answer["documents"].values())
+    if documents < size // 2:
+        raise SkipBenchmark(
+            f"loaddemo --scale {size} made only {documents} searchable documents "
+            "(network.demo_scale has not landed yet)"
+        )
+    answer["load_average"] = list(os.getloadavg())
+    raw.append(answer)
+    # Selectivity: cost grows with the number of matches, so say how many each query has.
+    result.notes.append(
+        f"matches per query (visible to the member), {backend} at {size:,} "
+        f"(load average {answer['load_average'][0]:.1f}): "
+        + "; ".join(
+            f"{row['text'] or '(blank)'!r}{' ' + str(row['filters']) if row['filters'] else ''} "
+            f"{row['total']:,}"
+            for row in answer["rows"]
+        )
+    )
+    slowest = sorted(answer["rows"], key=lambda row: -percentile(row["samples_ms"], 50))[:3]
+    result.notes.append(
+        f"slowest queries, {backend} at {size:,} (p50): "
+        + "; ".join(
+            f"{row['kind']} {row['text']!r} {percentile(row['samples_ms'], 50):.0f} ms" for row in slowest
+        )
+    )
+    engine_row, baseline_row = _summaries(answer)
+    engine_row["speedup_p95"] = ratio(baseline_row["p95_same_queries_ms"], engine_row["p95_same_queries_ms"])
+    if engine_row["p95_same_queries_results_only_ms"]:
+        engine_row["speedup_p95_results_only"] = ratio(
+            baseline_row["p95_same_queries_ms"], engine_row["p95_same_queries_results_only_ms"]
+        )
+    measured.append((engine_row, baseline_row))
+    result.add_row(**engine_row)
+    if backend in ("sqlite", "postgresql"):  # the engine's baseline is the SQLite one again
+        result.add_row(**baseline_row)
+
+
 def run(ctx: Context) -> BenchResult:
     result = BenchResult(name="search", title=TITLE)
     sizes = [10_000] if ctx.quick else [10_000, 100_000]
@@ -115,50 +187,20 @@ def run(ctx: Context) -> BenchResult:
         for size in sizes:
             print(f"   {backend}: loading {size:,} documents and searching…", flush=True)
             try:
-                answer = _measure(ctx, backend, size)
+                answers = _measure(ctx, backend, size)
             except SkipBenchmark:
                 raise
             except CommandFailed as exc:
                 if "--scale needs" in str(exc) or "demo_scale" in str(exc):
                     raise SkipBenchmark("loaddemo --scale (network.demo_scale) is not available yet") from exc
                 raise
-            documents = sum(answer["documents"].values())
-            if documents < size // 2:
-                raise SkipBenchmark(
-                    f"loaddemo --scale {size} made only {documents} searchable documents "
-                    "(network.demo_scale has not landed yet)"
-                )
-            answer["load_average"] = list(os.getloadavg())
-            raw.append(answer)
-            # Selectivity: cost grows with the number of matches, so say how many each query has.
-            result.notes.append(
-                f"matches per query (visible to the member), {backend} at {size:,} "
-                f"(load average {answer['load_average'][0]:.1f}): "
-                + "; ".join(
-                    f"{row['text'] or '(blank)'!r}{' ' + str(row['filters']) if row['filters'] else ''} "
-                    f"{row['total']:,}"
-                    for row in answer["rows"]
-                )
-            )
-            slowest = sorted(answer["rows"], key=lambda row: -percentile(row["samples_ms"], 50))[:3]
-            result.notes.append(
-                f"slowest queries, {backend} at {size:,} (p50): "
-                + "; ".join(
-                    f"{row['kind']} {row['text']!r} {percentile(row['samples_ms'], 50):.0f} ms"
-                    for row in slowest
-                )
-            )
-            engine_row, baseline_row = _summaries(answer)
-            engine_row["speedup_p95"] = ratio(
-                baseline_row["p95_same_queries_ms"], engine_row["p95_same_queries_ms"]
-            )
-            if engine_row["p95_same_queries_results_only_ms"]:
-                engine_row["speedup_p95_results_only"] = ratio(
-                    baseline_row["p95_same_queries_ms"], engine_row["p95_same_queries_results_only_ms"]
-                )
-            measured.append((engine_row, baseline_row))
-            result.add_row(**engine_row)
-            result.add_row(**baseline_row)
+            for answer in answers:
+                _record(result, answer, measured, raw)
+    if not ctx.engine:
+        result.notes.append(
+            f"No search engine answers ({ctx.versions.get('search_engine')}): its column is skipped; "
+            "start the node with `scripts/services.sh up opensearch`."
+        )
     if not measured:
         raise SkipBenchmark("no backend could run")
     _checks(result, measured, max(sizes))
@@ -222,7 +264,8 @@ def _chart(measured: list[tuple[dict[str, Any], dict[str, Any]]]) -> Chart:
     lines: dict[str, list[tuple[float, float | None]]] = {}
     for engine, baseline in measured:
         lines.setdefault(f"{engine['db']} engine", []).append((engine["corpus"], engine["p95_ms"]))
-        lines.setdefault(f"{engine['db']} icontains", []).append((baseline["corpus"], baseline["p95_ms"]))
+        if engine["db"] in ("sqlite", "postgresql"):
+            lines.setdefault(f"{engine['db']} icontains", []).append((baseline["corpus"], baseline["p95_ms"]))
     return Chart(
         title="Search p95 latency vs corpus size",
         x_label="documents (loaddemo --scale)",
