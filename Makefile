@@ -41,8 +41,8 @@ services-down:
 	bash scripts/services.sh down
 
 # Two passes, as CI runs them: the embedded defaults (SQLite, in-memory channel layer, database
-# search), then PostgreSQL + Redis with the browser journeys left out (they ran in the first pass);
-# the engine tests run against the OpenSearch node in both. Both passes always run; the target fails if either failed.
+# search), then PostgreSQL + Redis + the OpenSearch node with the browser journeys left out (they ran
+# in the first pass). Both passes always run; the target fails if either failed.
 # PYTEST_ARGS goes to both, e.g. `make test PYTEST_ARGS="tests/statements -x"`; `make test-embedded`
 # or `make test-services` runs one pass.
 PG_TEST_URL    ?= postgres://postgres@127.0.0.1:5432/test
@@ -65,19 +65,20 @@ test-deps: $(VENV)/.installed-test node_modules/.installed
 	bash scripts/services.sh up
 	$(VENV)/bin/ruff check .
 
-# The engine tests (tests/search: the backend contract, isolation, alias swap, outage) run in both
-# passes against the OpenSearch node services.sh started (SEARCH_TEST_URL); SEARCH_TEST_REQUIRED=1
-# makes them fail, never skip, when no engine answers. The rest of the suite searches the database.
+# The first pass is the embedded defaults alone: no service, engine tests (`-m engine`) left out.
+# The second pass runs everything but the browser journeys on PostgreSQL + Redis, and the engine
+# tests (backend contract, isolation property, alias swap, node outage) against the OpenSearch node
+# services.sh started (SEARCH_TEST_URL); SEARCH_TEST_REQUIRED=1 makes them fail, never skip, when
+# no engine answers. The rest of the suite searches the database.
 SEARCH_TEST_URL ?= http://127.0.0.1:9200
-ENGINE_TEST_ENV = SEARCH_TEST_URL="$(SEARCH_TEST_URL)" SEARCH_TEST_REQUIRED=1
 
 test-embedded-run:
-	@echo "== tests on the embedded defaults (SQLite, in-memory channel layer, database search) + the engine tests"
-	env -u DATABASE_URL -u REDIS_URL -u ELASTICSEARCH_URL -u OPENSEARCH_URL -u SEARCH_URL $(ENGINE_TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)
+	@echo "== tests on the embedded defaults (SQLite, in-memory channel layer, database search)"
+	env -u DATABASE_URL -u REDIS_URL -u ELASTICSEARCH_URL -u OPENSEARCH_URL -u SEARCH_URL $(VENV)/bin/pytest -m "not engine" $(PYTEST_ARGS)
 
 test-services-run:
-	@echo "== tests on PostgreSQL + Redis + the engine tests"
-	env -u ELASTICSEARCH_URL -u OPENSEARCH_URL -u SEARCH_URL DATABASE_URL="$(PG_TEST_URL)" REDIS_URL="$(REDIS_TEST_URL)" $(ENGINE_TEST_ENV) $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
+	@echo "== tests on PostgreSQL + Redis + the OpenSearch node"
+	env -u ELASTICSEARCH_URL -u OPENSEARCH_URL -u SEARCH_URL DATABASE_URL="$(PG_TEST_URL)" REDIS_URL="$(REDIS_TEST_URL)" SEARCH_TEST_URL="$(SEARCH_TEST_URL)" SEARCH_TEST_REQUIRED=1 $(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .

@@ -112,6 +112,11 @@ redis_status() { redis_ready && say "Redis answers on 127.0.0.1:$REDIS_PORT" || 
 
 opensearch_up() {
   if [ -x engines/opensearch/run.sh ]; then
+    # The node is built from Maven Central artifacts (engines/opensearch/pom.xml): a JDK 17+ and Maven.
+    if ! command -v mvn >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1; then
+      say "installing a JDK 17 and Maven (Debian)"
+      apt_install openjdk-17-jdk-headless maven
+    fi
     engines/opensearch/run.sh up
   else
     say "no OpenSearch launcher in engines/opensearch yet"

@@ -222,6 +222,7 @@ def engine_backend():
     backend.drop()
 
 
+@pytest.mark.engine
 @settings(
     max_examples=int(__import__("os").environ.get("ISOLATION_ENGINE_EXAMPLES", "8")),
     deadline=None,

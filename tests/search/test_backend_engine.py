@@ -13,6 +13,8 @@ import pytest
 from tests.search.contract import BackendContract
 from tests.search.engine import live_backend
 
+pytestmark = pytest.mark.engine
+
 
 class TestEngineBackend(BackendContract):
     # Known gaps: none. Terms come from the same Python analysis as the database backends, so the

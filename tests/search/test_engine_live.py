@@ -25,7 +25,7 @@ from tests import factories as f
 from tests.search import factories as sf
 from tests.search.engine import live_backend, require_engine
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.engine]
 ROOT = Path(__file__).resolve().parents[2]
 RUN_SH = ROOT / "engines" / "opensearch" / "run.sh"
 
