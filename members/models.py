@@ -60,6 +60,9 @@ class Person(AbstractUser):
         choices=EmailPreference.choices,
         default=EmailPreference.IMMEDIATE,
     )
+    erased_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text=_("Set when the person erased their account.")
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -77,6 +80,8 @@ class Person(AbstractUser):
 
     @property
     def display_name(self) -> str:
+        if self.erased_at:
+            return str(_("a former member"))
         return self.name or self.email.split("@")[0]
 
     def get_full_name(self) -> str:
@@ -274,10 +279,12 @@ class GroupMembership(models.Model):
         return f"{self.organisation} in {self.group} ({self.status})"
 
 
+from members.privacy.models import DataExport  # noqa: E402  (registered with the members app)
 from members.sso.models import IdentityProvider  # noqa: E402  (registered with the members app)
 
 __all__ = [
     "EDITOR_ROLES",
+    "DataExport",
     "MANAGER_ROLES",
     "SIGNATORY_ROLES",
     "GroupMembership",

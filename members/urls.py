@@ -3,6 +3,7 @@
 from django.urls import path
 
 from members import views
+from members.privacy import views as privacy_views
 from members.sso import views as sso_views
 
 app_name = "members"
@@ -36,4 +37,8 @@ urlpatterns = [
         name="working_group_decide",
     ),
     path("account/profile/", views.profile, name="profile"),
+    path("account/data/", privacy_views.my_data, name="my_data"),
+    path("account/data/exports/<int:pk>/download/", privacy_views.export_download, name="export_download"),
+    path("account/delete/", privacy_views.delete_account, name="delete_account"),
+    path("privacy/", privacy_views.privacy_notice, name="privacy"),
 ]

@@ -314,3 +314,13 @@ class TenantOwned(models.Model):
 
     class Meta:
         abstract = True
+
+
+# --- personal data (GDPR rights) ------------------------------------------------------------
+
+
+def can_handle_personal_data(person: Any, subject: Any) -> bool:
+    """Exporting or erasing a person's data is for that person alone, signed in: not their
+    organisation's owner, not network staff (they act through the database under their own rules)."""
+    viewer = viewer_for(person)
+    return not viewer.is_anonymous and subject is not None and viewer.person_id == subject.pk

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from members import selectors, services
 from members.api import serializers as s
+from members.privacy import api as privacy_api
 from members.models import Invitation, Membership, Organisation, WorkingGroup
 from network import visibility
 
@@ -330,3 +331,9 @@ class Me(APIView):
             "memberships": selectors.memberships_of(person),
         }
         return Response(s.MeSerializer(person, context=context).data)
+
+    @privacy_api.DELETE_ME_SCHEMA
+    def delete(self, request: Request) -> Response:
+        """Delete your account and personal data, after re-authenticating (organisation records stay,
+        de-personalised; refused while you are an organisation's last owner)."""
+        return privacy_api.delete_me(request)
