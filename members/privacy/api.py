@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import logout
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.urls import reverse
@@ -81,11 +82,16 @@ class DeleteAccountInput(serializers.Serializer):
 
 def delete_me(request: Request) -> Response:
     """Called by ``members.api.views.Me.delete``."""
+    if isinstance(request.auth, SessionBase):
+        # X-Session-Token clients: their session is the token's, not a cookie's.
+        request._request.session = request.auth
     if not recently_reauthenticated(request._request):
         raise ReauthenticationRequired()
     data = DeleteAccountInput(data=request.data if isinstance(request.data, dict) else {})
     data.is_valid(raise_exception=True)
-    erasure.person_erase(actor=request.user, person=request.user, remove_posts=data.validated_data["remove_posts"])
+    erasure.person_erase(
+        actor=request.user, person=request.user, remove_posts=data.validated_data["remove_posts"]
+    )
     logout(request._request)
     return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -43,7 +43,9 @@ def last_owner_of(person: Any) -> list[Any]:
     blocking = []
     for membership in owned:
         others = (
-            Membership.objects.filter(organisation=membership.organisation, role=Role.OWNER, person__is_active=True)
+            Membership.objects.filter(
+                organisation=membership.organisation, role=Role.OWNER, person__is_active=True
+            )
             .exclude(person=person)
             .exists()
         )
@@ -117,7 +119,9 @@ def _detach(link: inventory.PersonLink, person: Any) -> None:
     elif link.field.null:  # PROTECT / DO_NOTHING on a nullable reference: clear it
         rows.update(**{link.field.name: None})
     else:
-        raise RuntimeError(f"{link.label} protects the person: add it to inventory.KEPT_RECORDS or change on_delete")
+        raise RuntimeError(
+            f"{link.label} protects the person: add it to inventory.KEPT_RECORDS or change on_delete"
+        )
 
 
 def person_erase(*, actor: Any, person: Any, remove_posts: bool = False) -> None:
@@ -142,7 +146,10 @@ def person_erase(*, actor: Any, person: Any, remove_posts: bool = False) -> None
         )
     words = [person.name, person.email]
     addresses = sorted(
-        {person.email.lower(), *(e.lower() for e in EmailAddress.objects.filter(user=person).values_list("email", flat=True))}
+        {
+            person.email.lower(),
+            *(e.lower() for e in EmailAddress.objects.filter(user=person).values_list("email", flat=True)),
+        }
     )
     _cancel_registrations(person)
     files = list(DataExport.objects.filter(person=person).exclude(file="").values_list("file", flat=True))

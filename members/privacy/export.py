@@ -108,7 +108,9 @@ def build_zip(person) -> tuple[bytes, int]:
             "README.txt", README.format(when=timezone.now().isoformat(timespec="seconds"), email=person.email)
         )
         for name, rows in data.items():
-            archive.writestr(f"{name}.json", json.dumps(rows, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False))
+            archive.writestr(
+                f"{name}.json", json.dumps(rows, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
+            )
     return buffer.getvalue(), sum(len(rows) for rows in data.values())
 
 
@@ -173,9 +175,9 @@ def run(job_id: int) -> DataExport | None:
 
 def process_pending(*, stale_after: timedelta = timedelta(minutes=30)) -> int:
     """Finish jobs left waiting, or running longer than ``stale_after`` (the process stopped)."""
-    DataExport.objects.filter(status=DataExport.Status.RUNNING, started_at__lt=timezone.now() - stale_after).update(
-        status=DataExport.Status.PENDING
-    )
+    DataExport.objects.filter(
+        status=DataExport.Status.RUNNING, started_at__lt=timezone.now() - stale_after
+    ).update(status=DataExport.Status.PENDING)
     done = 0
     for pk in DataExport.objects.filter(status=DataExport.Status.PENDING).values_list("pk", flat=True):
         if run(pk):

@@ -17,7 +17,9 @@ class DataExport(models.Model):
         READY = "ready", _("Ready to download")
         FAILED = "failed", _("Failed")
 
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="data_exports")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="data_exports"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     file = models.CharField(max_length=200, blank=True, help_text=_("Storage name of the zip."))
     size = models.PositiveBigIntegerField(null=True, blank=True)

@@ -70,7 +70,7 @@ class DeleteAccountForm(forms.Form):
 def delete_account(request: HttpRequest) -> HttpResponse:
     if not recently_reauthenticated(request):
         raise ReauthenticationRequired()  # allauth asks for the password (or MFA), then comes back
-    form = DeleteAccountForm(request.POST or None)
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
     blocking = erasure.last_owner_of(request.user)
     if request.method == "POST" and form.is_valid():
         try:

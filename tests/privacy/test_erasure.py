@@ -73,7 +73,9 @@ def test_an_erased_person_leaves_no_personal_data_behind():
         assert left == 0, f"{label(model, field)} still refers to the erased person"
     for model, field in email_fields():
         for address in addresses:
-            assert not model._base_manager.filter(**{f"{field.name}__iexact": address}).exists(), label(model, field)
+            assert not model._base_manager.filter(**{f"{field.name}__iexact": address}).exists(), label(
+                model, field
+            )
     row = Person.objects.get(pk=anna.pk)
     assert row.erased_at and not row.is_active and not row.has_usable_password()
     assert row.name == "" and row.title == "" and "anna" not in row.email and row.last_login is None

@@ -59,8 +59,12 @@ def build() -> PrivacyWorld:
 
     template_services.template_publish(person=anna, template=template, change_note="First")
     Attachment.objects.create(
-        template=template, file="attachments/x.pdf", original_name="x.pdf", content_type="application/pdf",
-        size=1, uploaded_by=anna,
+        template=template,
+        file="attachments/x.pdf",
+        original_name="x.pdf",
+        content_type="application/pdf",
+        size=1,
+        uploaded_by=anna,
     )
     tender_services.tender_interest_set(person=anna, tender=tender, organisation=espoo, note="Count us in")
 
@@ -70,7 +74,9 @@ def build() -> PrivacyWorld:
     statement_services.statement_sign(
         person=anna, statement=statement, organisation=espoo, volumes={"phones": 300}, volumes_public=True
     )
-    statement_services.signature_withdraw(person=anna, statement=statement, organisation=espoo, reason="Budget")
+    statement_services.signature_withdraw(
+        person=anna, statement=statement, organisation=espoo, reason="Budget"
+    )
     statement_services.statement_sign(
         person=anna, statement=statement, organisation=espoo, volumes={"phones": 250}, volumes_public=True
     )
@@ -116,14 +122,20 @@ def build() -> PrivacyWorld:
     )
     DataExport.objects.create(person=anna, status="failed")
     sso_services.identity_provider_configure(
-        actor=anna, organisation=helsinki, issuer="https://login.hel.fi", client_id="c", client_secret="s",
+        actor=anna,
+        organisation=helsinki,
+        issuer="https://login.hel.fi",
+        client_id="c",
+        client_secret="s",
         domains=["hel.fi"],
     )
 
     # Account machinery: sessions, MFA, a linked sign-in, an admin log entry, notifications.
     UserSession.objects.create(user=anna, ip="192.0.2.10", user_agent="Firefox", session_key="k" * 32)
     Authenticator.objects.create(user=anna, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
-    SocialAccount.objects.create(user=anna, provider="org-1", uid="anna-sub", extra_data={"email": "anna@hel.fi"})
+    SocialAccount.objects.create(
+        user=anna, provider="org-1", uid="anna-sub", extra_data={"email": "anna@hel.fi"}
+    )
     LogEntry.objects.create(
         user=anna,
         content_type=ContentType.objects.get_for_model(template),

@@ -6,7 +6,9 @@ from members.privacy import export
 
 
 class Command(BaseCommand):
-    help = "Prepare waiting personal-data exports (or ones a stopped process left running); delete expired zips."
+    help = (
+        "Prepare waiting personal-data exports (or ones a stopped process left running); delete expired zips."
+    )
 
     def handle(self, *args, **options) -> None:
         done = export.process_pending()
