@@ -284,9 +284,9 @@ from members.sso.models import IdentityProvider  # noqa: E402  (registered with 
 
 __all__ = [
     "EDITOR_ROLES",
-    "DataExport",
     "MANAGER_ROLES",
     "SIGNATORY_ROLES",
+    "DataExport",
     "GroupMembership",
     "IdentityProvider",
     "Invitation",

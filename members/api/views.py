@@ -20,8 +20,8 @@ from rest_framework.views import APIView
 
 from members import selectors, services
 from members.api import serializers as s
-from members.privacy import api as privacy_api
 from members.models import Invitation, Membership, Organisation, WorkingGroup
+from members.privacy import api as privacy_api
 from network import visibility
 
 

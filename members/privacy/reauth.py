@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 
 from allauth.account import app_settings
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.account.internal.flows.reauthentication import (
     did_recently_reauthenticate,
     get_reauthentication_flows,
 )
-from allauth.account.internal.flows.login import get_authentication_records
 from django.http import HttpRequest
 
 
