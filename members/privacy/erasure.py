@@ -107,6 +107,25 @@ def _clear_email_fields(addresses: list[str]) -> None:
             rows.delete()
 
 
+def _blank_names(person: Any, addresses: list[str]) -> None:
+    from django.apps import apps
+
+    for label, names in inventory.NAME_FIELDS.items():
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        match = Q()
+        for link in inventory.person_links():
+            if link.model is model:
+                match |= Q(**{link.field.name: person.pk})
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.EmailField):
+                for address in addresses:
+                    match |= Q(**{f"{field.name}__iexact": address})
+        model._base_manager.filter(match).update(**dict.fromkeys(names, ""))
+
+
 def _detach(link: inventory.PersonLink, person: Any) -> None:
     rows = link.model._base_manager.filter(**{link.field.name: person.pk})
     if link.kept:
@@ -159,6 +178,7 @@ def person_erase(*, actor: Any, person: Any, remove_posts: bool = False) -> None
         if remove_posts:
             _remove_posts(person)
         _scrub_notifications_about(person, words)
+        _blank_names(person, addresses)
         for link in inventory.person_links():
             _detach(link, person)
         _clear_email_fields(addresses)

@@ -36,6 +36,13 @@ SECRET_FIELDS: frozenset[str] = frozenset(
     }
 )
 
+#: Free-text columns that hold the person's name on rows that refer to them (or are addressed to
+#: one of their addresses); erasure blanks them before clearing the reference.
+NAME_FIELDS: dict[str, list[str]] = {
+    "accessibility.Feedback": ["name"],
+    "events.Registration": ["guest_name"],
+}
+
 #: Relations to the person that are the person's own account machinery, not content.
 SKIPPED: frozenset[str] = frozenset({"members.Person.groups", "members.Person.user_permissions"})
 

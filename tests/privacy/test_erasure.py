@@ -84,6 +84,9 @@ def test_an_erased_person_leaves_no_personal_data_behind():
     from network.models import Notification
 
     assert not Notification.objects.filter(title__contains="Anna Virtanen").exists()
+    from network.accessibility.models import Feedback
+
+    assert Feedback.objects.get().name == "" and Feedback.objects.get().message  # the report stays
     # Organisation records stay, and every total and signature count is unchanged.
     assert totals() == before
     assert Signature.objects.filter(signed_by=anna).count() == 2

@@ -130,6 +130,17 @@ def build() -> PrivacyWorld:
         domains=["hel.fi"],
     )
 
+    from network.accessibility.services import feedback_submit
+
+    feedback_submit(
+        data={
+            "message": "The chart has no text alternative",
+            "name": "Anna Virtanen",
+            "email": "anna@hel.fi",
+        },
+        person=anna,
+    )
+
     # Account machinery: sessions, MFA, a linked sign-in, an admin log entry, notifications.
     UserSession.objects.create(user=anna, ip="192.0.2.10", user_agent="Firefox", session_key="k" * 32)
     Authenticator.objects.create(user=anna, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
