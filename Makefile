@@ -64,6 +64,8 @@ test-deps: $(VENV)/.installed-test node_modules/.installed
 	@bash scripts/install-system-packages.sh || echo "(could not install Chromium/gettext/search analysers: browser, translation-extraction and analyser checks need them)"
 	bash scripts/services.sh up
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
+	DEBUG=1 $(PY) scripts/check_tenant_queries.py
 
 # The first pass is the embedded defaults alone: no service, engine tests (`-m engine`) left out.
 # The second pass runs everything but the browser journeys on PostgreSQL + Redis, and the engine

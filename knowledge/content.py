@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -46,31 +45,10 @@ def _joint_quantities(rows: Any) -> dict[str, Any]:
     return {"joint_categories": categories, "joint_quarters": quarters}
 
 
-def new_lessons(s: dashboard.Scope) -> dashboard.Section | None:
-    """Lessons learned shared lately by my organisations, fellow group members or the network."""
-    from knowledge.models import Lesson
+def _new_lessons(s: dashboard.Scope) -> dashboard.Section | None:
+    from knowledge import selectors
 
-    if not (s.org_ids or s.group_ids):
-        return None
-    rows = (
-        Lesson.objects.visible_to(s.person)
-        .filter(created_at__gte=s.since)
-        .filter(Q(organisation_id__in=s.network_org_ids) | Q(shared_groups__in=s.group_ids))
-        .select_related("organisation")
-        .order_by("-created_at", "-pk")
-        .distinct()[: dashboard.LIMIT]
-    )
-    items = [
-        dashboard.Item(
-            title=lesson.title,
-            url=lesson.get_absolute_url(),
-            when=lesson.created_at,
-            detail=(lesson.context or "")[:200],
-            who=lesson.organisation.name,
-        )
-        for lesson in rows
-    ]
-    return dashboard.Section("lessons", _("New lessons learned"), items, _("No new lessons in your network."))
+    return selectors.new_lessons_section(s)
 
 
 def notify_lesson_shared(lesson: Any, *, actor: Any) -> None:
@@ -113,7 +91,7 @@ def register_types() -> None:
             model="knowledge.Lesson",
             label=gettext_lazy("Lessons learned"),
             search_type="lesson",
-            dashboard=(new_lessons,),
+            dashboard=(_new_lessons,),
             dashboard_order=40,
             outcome_lookups=("pk",),
             library=LibrarySection(_lessons, "knowledge/library/lesson.html", order=20),

@@ -322,3 +322,35 @@ def joint_quantities(
     for row in result:
         row.units_in_order = [row.units.get(c) for c in order]
     return [(c, str(labels[c])) for c in order], result
+
+
+# --- dashboard ------------------------------------------------------------------------------
+
+
+def new_lessons_section(s: Any) -> Any:
+    """Lessons learned shared lately by my organisations, fellow group members or the network."""
+    from django.utils.translation import gettext as _
+
+    from network.dashboard import selectors as dashboard
+
+    if not (s.org_ids or s.group_ids):
+        return None
+    rows = (
+        Lesson.objects.visible_to(s.person)
+        .filter(created_at__gte=s.since)
+        .filter(Q(organisation_id__in=s.network_org_ids) | Q(shared_groups__in=s.group_ids))
+        .select_related("organisation")
+        .order_by("-created_at", "-pk")
+        .distinct()[: dashboard.LIMIT]
+    )
+    items = [
+        dashboard.Item(
+            title=lesson.title,
+            url=lesson.get_absolute_url(),
+            when=lesson.created_at,
+            detail=(lesson.context or "")[:200],
+            who=lesson.organisation.name,
+        )
+        for lesson in rows
+    ]
+    return dashboard.Section("lessons", _("New lessons learned"), items, _("No new lessons in your network."))

@@ -130,6 +130,59 @@ def _resolve_labels(values: Sequence[Any], labels_by: dict[str, Label]) -> list[
     return result
 
 
+def _criterion_text_errors(item: CriterionData) -> dict[str, list[str]]:
+    errs: dict[str, list[str]] = {}
+    item.title = (item.title or "").strip()
+    item.text = (item.text or "").strip()
+    if item.stage not in Stage.values:
+        errs["stage"] = [_("Choose the stage of the procurement this criterion belongs to.")]
+    if not item.title:
+        errs["title"] = [_("A criterion needs a title.")]
+    elif len(item.title) > 200:
+        errs["title"] = [_("At most 200 characters.")]
+    if not item.text:
+        errs["text"] = [_("A criterion needs its text.")]
+    elif HOSTILE.search(item.text) or HOSTILE.search(item.verification_text or ""):
+        errs["text"] = [
+            _("The text may not contain scripts, embedded frames, event handlers or javascript: links.")
+        ]
+    if item.ambition not in Ambition.values:
+        errs["ambition"] = [_("Choose core or comprehensive.")]
+    return errs
+
+
+def _criterion_weight_error(item: CriterionData) -> list[str] | None:
+    if item.weight in ("", None):
+        item.weight = None
+        return None
+    try:
+        item.weight = int(item.weight)
+    except (TypeError, ValueError):
+        return [_("A weight is a whole number from 0 to 100.")]
+    if not 0 <= item.weight <= 100:
+        return [_("A weight is a whole number from 0 to 100.")]
+    if item.stage != Stage.AWARD:
+        return [_("Only award criteria carry a weight.")]
+    return None
+
+
+def _criterion_errors(item: CriterionData, all_labels: dict[str, Any]) -> dict[str, list[str]]:
+    """One criterion's errors by field (it is normalised in place as it is checked)."""
+    errs = _criterion_text_errors(item)
+    try:
+        item.means_of_proof = clean_choices(item.means_of_proof, MeansOfProof, "means_of_proof")
+    except ValidationError:
+        errs["means_of_proof"] = [_("Choose from label, third-party verification, self-declaration, audit.")]
+    try:
+        item.labels = _resolve_labels(item.labels or [], all_labels)
+    except ValidationError as exc:
+        errs["labels"] = exc.messages
+    weight = _criterion_weight_error(item)
+    if weight:
+        errs["weight"] = weight
+    return errs
+
+
 def _clean_criteria(criteria: Sequence[CriterionData | dict[str, Any]]) -> list[CriterionData]:
     """Validate the whole list; errors come back as ``{"criteria": [{field: [...]}, ...]}``."""
     items = [c if isinstance(c, CriterionData) else CriterionData.from_mapping(c) for c in criteria]
@@ -138,45 +191,7 @@ def _clean_criteria(criteria: Sequence[CriterionData | dict[str, Any]]) -> list[
     per_item: list[dict[str, list[str]]] = []
     any_error = False
     for item in items:
-        errs: dict[str, list[str]] = {}
-        item.title = (item.title or "").strip()
-        item.text = (item.text or "").strip()
-        if item.stage not in Stage.values:
-            errs["stage"] = [_("Choose the stage of the procurement this criterion belongs to.")]
-        if not item.title:
-            errs["title"] = [_("A criterion needs a title.")]
-        elif len(item.title) > 200:
-            errs["title"] = [_("At most 200 characters.")]
-        if not item.text:
-            errs["text"] = [_("A criterion needs its text.")]
-        elif HOSTILE.search(item.text) or HOSTILE.search(item.verification_text or ""):
-            errs["text"] = [
-                _("The text may not contain scripts, embedded frames, event handlers or javascript: links.")
-            ]
-        if item.ambition not in Ambition.values:
-            errs["ambition"] = [_("Choose core or comprehensive.")]
-        try:
-            item.means_of_proof = clean_choices(item.means_of_proof, MeansOfProof, "means_of_proof")
-        except ValidationError:
-            errs["means_of_proof"] = [
-                _("Choose from label, third-party verification, self-declaration, audit.")
-            ]
-        try:
-            item.labels = _resolve_labels(item.labels or [], all_labels)
-        except ValidationError as exc:
-            errs["labels"] = exc.messages
-        if item.weight in ("", None):
-            item.weight = None
-        else:
-            try:
-                item.weight = int(item.weight)
-            except (TypeError, ValueError):
-                errs["weight"] = [_("A weight is a whole number from 0 to 100.")]
-            else:
-                if not 0 <= item.weight <= 100:
-                    errs["weight"] = [_("A weight is a whole number from 0 to 100.")]
-                elif item.stage != Stage.AWARD:
-                    errs["weight"] = [_("Only award criteria carry a weight.")]
+        errs = _criterion_errors(item, all_labels)
         per_item.append(errs)
         any_error = any_error or bool(errs)
     if any_error:

@@ -17,60 +17,85 @@ from network import visibility
 from network.notifications import notify
 
 
-def _clean(person: Any, data: dict[str, Any]) -> tuple[dict[str, Any], list | None, list[int] | None]:
+class _Invalid(ValueError):
+    """A field's value cannot be used; ``message`` is what the form or API shows."""
+
+
+def _whole_number(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise _Invalid(_("A quantity is a whole number of 0 or more.")) from None
+    if number < 0:
+        raise _Invalid(_("A quantity is a whole number of 0 or more."))
+    return number
+
+
+def _euros(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise _Invalid(_("Give an amount in euros, e.g. 250000.")) from None
+    if amount < 0 or amount >= Decimal("1e12"):
+        raise _Invalid(_("Give an amount in euros, e.g. 250000."))
+    return amount
+
+
+def _int_in(allowed: range, message: str):
+    def parse(value: Any) -> int:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise _Invalid(message) from None
+        if number not in allowed:
+            raise _Invalid(message)
+        return number
+
+    return parse
+
+
+def _choice_of(choices: Any, message: str):
+    def parse(value: Any) -> Any:
+        if value not in choices.values:
+            raise _Invalid(message)
+        return value
+
+    return parse
+
+
+def _text(value: Any) -> str:
+    return (value or "").strip()
+
+
+#: field → parser; one validation layer for the form, the API and the demo loader.
+PARSERS = {
+    "title": _text,
+    "description": _text,
+    "estimated_quantity": _whole_number,
+    "estimated_value_eur": _euros,
+    "planned_year": _int_in(range(2000, 2101), _("Give a year such as 2026.")),
+    "planned_quarter": _int_in(range(1, 5), _("Choose a quarter from 1 to 4.")),
+    "procedure": _choice_of(Procedure, _("Choose a procedure.")),
+    "status": _choice_of(TenderStatus, _("Choose a status.")),
+    "joint_procurement_open": bool,
+}
+
+
+def _parse_fields(data: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
     fields: dict[str, Any] = {}
-    errors: dict[str, list[str]] = {}
-    for name in ("title", "description"):
-        if name in data:
-            fields[name] = (data[name] or "").strip()
+    for name, parse in PARSERS.items():
+        if name not in data:
+            continue
+        try:
+            fields[name] = parse(data[name])
+        except _Invalid as exc:
+            errors[name] = [str(exc)]
     if "title" in fields and not fields["title"]:
         errors["title"] = [_("A planned tender needs a title.")]
-    if "estimated_quantity" in data:
-        q = data["estimated_quantity"]
-        if q in (None, ""):
-            fields["estimated_quantity"] = None
-        else:
-            try:
-                fields["estimated_quantity"] = int(q)
-                if fields["estimated_quantity"] < 0:
-                    raise ValueError
-            except (TypeError, ValueError):
-                errors["estimated_quantity"] = [_("A quantity is a whole number of 0 or more.")]
-    if "estimated_value_eur" in data:
-        v = data["estimated_value_eur"]
-        if v in (None, ""):
-            fields["estimated_value_eur"] = None
-        else:
-            try:
-                fields["estimated_value_eur"] = Decimal(str(v)).quantize(Decimal("0.01"))
-                if fields["estimated_value_eur"] < 0 or fields["estimated_value_eur"] >= Decimal("1e12"):
-                    raise InvalidOperation
-            except (InvalidOperation, ValueError):
-                errors["estimated_value_eur"] = [_("Give an amount in euros, e.g. 250000.")]
-    if "planned_year" in data:
-        try:
-            fields["planned_year"] = int(data["planned_year"])
-            if not 2000 <= fields["planned_year"] <= 2100:
-                raise ValueError
-        except (TypeError, ValueError):
-            errors["planned_year"] = [_("Give a year such as 2026.")]
-    if "planned_quarter" in data:
-        try:
-            fields["planned_quarter"] = int(data["planned_quarter"])
-            if fields["planned_quarter"] not in (1, 2, 3, 4):
-                raise ValueError
-        except (TypeError, ValueError):
-            errors["planned_quarter"] = [_("Choose a quarter from 1 to 4.")]
-    if "procedure" in data:
-        if data["procedure"] not in Procedure.values:
-            errors["procedure"] = [_("Choose a procedure.")]
-        fields["procedure"] = data["procedure"]
-    if "status" in data:
-        if data["status"] not in TenderStatus.values:
-            errors["status"] = [_("Choose a status.")]
-        fields["status"] = data["status"]
-    if "joint_procurement_open" in data:
-        fields["joint_procurement_open"] = bool(data["joint_procurement_open"])
     if "strategic_goals" in data:
         try:
             fields["strategic_goals"] = clean_choices(
@@ -80,6 +105,21 @@ def _clean(person: Any, data: dict[str, Any]) -> tuple[dict[str, Any], list | No
             errors.update(exc.message_dict)
     if "visibility" in data:
         fields["visibility"] = clean_visibility(data["visibility"])
+    return fields
+
+
+def _visible_template_ids(person: Any, templates: Any, errors: dict[str, list[str]]) -> list[int]:
+    wanted = {int(t.pk if hasattr(t, "pk") else t) for t in templates or []}
+    found = set(TenderTemplate.objects.visible_to(person).filter(pk__in=wanted).values_list("pk", flat=True))
+    if wanted - found:
+        errors["templates"] = [_("Some of the templates do not exist or are not visible to you.")]
+    return sorted(found)
+
+
+def _clean(person: Any, data: dict[str, Any]) -> tuple[dict[str, Any], list | None, list[int] | None]:
+    """Validate once (every field, every error reported together) before anything is stored."""
+    errors: dict[str, list[str]] = {}
+    fields = _parse_fields(data, errors)
     codes = None
     if "cpv_codes" in data:
         try:
@@ -88,13 +128,7 @@ def _clean(person: Any, data: dict[str, Any]) -> tuple[dict[str, Any], list | No
             errors["cpv_codes"] = exc.messages
     template_ids = None
     if "templates" in data:
-        wanted = {int(t.pk if hasattr(t, "pk") else t) for t in data["templates"] or []}
-        found = set(
-            TenderTemplate.objects.visible_to(person).filter(pk__in=wanted).values_list("pk", flat=True)
-        )
-        if wanted - found:
-            errors["templates"] = [_("Some of the templates do not exist or are not visible to you.")]
-        template_ids = sorted(found)
+        template_ids = _visible_template_ids(person, data["templates"], errors)
     if errors:
         raise ValidationError(errors)
     return fields, codes, template_ids
