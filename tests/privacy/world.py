@@ -100,6 +100,9 @@ def build() -> PrivacyWorld:
     from network.events.models import EventOutcome
 
     EventOutcome.objects.create(event=hosted, kind="thread", object_ref=str(thread.pk), added_by=anna)
+    from network.events.models import CoHostInvitation
+
+    CoHostInvitation.objects.create(event=hosted, organisation=espoo, invited_by=anna, answered_by=anna)
     other_event = event_factories.event(espoo, title="Espoo dialogue")
     event_services.registration_register(person=anna, event=other_event)
 
