@@ -22,7 +22,8 @@ class TestEngineBackend(BackendContract):
     known_gaps: dict[str, str] = {}
 
     @pytest.fixture(scope="class")
-    def search_backend(self):
+    @classmethod
+    def search_backend(cls):
         # One index per class (creating one costs ~0.4 s); the contract clears it around every case.
         backend = live_backend()
         yield backend
