@@ -49,6 +49,12 @@ class ContentType:
     label: Any  # plural, for filters and headings
     #: the search index ``type`` (None: not searchable); must equal ``kind`` when set.
     search_type: str | None = None
+    #: a ``network.search.spec.SearchIndex`` declared with the type (instead of in search/indexes.py).
+    search_index: Any = None
+    #: ``(url prefix, urlconf module or list)`` mounted by ``network.urls`` (e.g. ``("resources/", …)``).
+    urls: tuple[str, Any] | None = None
+    #: ``[(prefix, viewset, basename)]`` registered on the ``/api/v1/`` router.
+    api_routes: tuple[tuple[str, Any, str], ...] = ()
     #: ``section(scope) -> Section | None`` callables: the type's sections on the dashboard, at
     #: ``dashboard_order``; an ``(order, section)`` pair places one section elsewhere.
     dashboard: tuple[Callable[[Any], Any] | tuple[int, Callable[[Any], Any]], ...] = ()
@@ -79,6 +85,10 @@ def register(*types: ContentType) -> None:
         if existing is not None and existing.model != content_type.model:
             raise ValueError(f"content kind {content_type.kind!r} declared twice ({existing.model})")
         _REGISTRY[content_type.kind] = content_type
+        if content_type.search_index is not None:
+            from network.search import signals
+
+            signals.connect_declared(content_type.search_index)
 
 
 def content_types() -> list[ContentType]:
@@ -94,6 +104,28 @@ def get(kind: str) -> ContentType:
 def for_model(model: type[models.Model] | models.Model) -> ContentType | None:
     label = model._meta.label
     return next((ct for ct in _REGISTRY.values() if ct.model == label), None)
+
+
+def search_indexes() -> list[Any]:
+    """Search indexes declared by content types (the search registry adds them to its own)."""
+    return [ct.search_index for ct in _REGISTRY.values() if ct.search_index is not None]
+
+
+def url_patterns() -> list[Any]:
+    """``path(prefix, include(urls))`` for every type that declares HTML pages."""
+    from django.urls import include, path
+
+    return [path(ct.urls[0], include(ct.urls[1])) for ct in _REGISTRY.values() if ct.urls]
+
+
+def register_api_routes(router: Any) -> None:
+    for ct in _REGISTRY.values():
+        for prefix, viewset, basename in ct.api_routes:
+            router.register(prefix, viewset, basename=basename)
+
+
+def demo_loaders() -> list[Callable[..., Any]]:
+    return [ct.demo for ct in _REGISTRY.values() if ct.demo is not None]
 
 
 def outcome_types() -> list[ContentType]:
@@ -161,7 +193,7 @@ def check_registry(app_configs: Any = None, **kwargs: Any) -> list:
     try:
         from network.search.indexes import INDEXES
 
-        index_types: set[str] | None = {i.type for i in INDEXES}
+        index_types: set[str] | None = {i.type for i in [*INDEXES, *search_indexes()]}
     except ImportError:  # pragma: no cover - search is part of the project
         index_types = None
     errors: list = []

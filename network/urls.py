@@ -6,7 +6,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from members.sso import views as sso_views
-from network import health, views
+from network import content, health, views
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -20,6 +20,7 @@ urlpatterns = [
     path("search/", include("network.search.urls")),
     path("events/", include("network.events.urls")),
     path("dashboard/", include("network.dashboard.urls")),
+    *content.url_patterns(),  # pages of content types that declare them (network.content)
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/sso/", sso_views.sso_start, name="sso_start"),

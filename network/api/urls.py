@@ -3,10 +3,12 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from network import content
 from network.api import views
 
 router = DefaultRouter()
 router.register("notifications", views.NotificationViewSet, basename="notification")
+content.register_api_routes(router)  # API of content types that declare it (network.content)
 
 urlpatterns = [
     path(

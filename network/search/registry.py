@@ -46,9 +46,10 @@ def get_backend() -> SearchBackend:
 
 def indexes() -> list[SearchIndex]:
     """Declarations whose model exists now (content types land over time)."""
+    from network import content
     from network.search.indexes import INDEXES
 
-    return [i for i in INDEXES if i.model_class() is not None]
+    return [i for i in [*INDEXES, *content.search_indexes()] if i.model_class() is not None]
 
 
 def index_for_model(model) -> SearchIndex | None:

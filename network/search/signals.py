@@ -150,22 +150,39 @@ def connect_related(available: dict[str, SearchIndex]) -> None:
             _connect(m2m_changed, _on_m2m(target, path), through)
 
 
-def connect_all() -> None:
-    from network.search.registry import indexes
+_indexed: set[str] = set()  # model labels whose index updates are connected
 
-    available = {i.model: i for i in indexes()}
+
+def _connect_indexes(indexes: list[SearchIndex]) -> None:
     owned: list[tuple[str, str]] = []
-    for index in available.values():
+    for index in indexes:
+        if index.model in _indexed:
+            continue
+        _indexed.add(index.model)
         connect_index(index)
         if not index.public:
             path = "__".join(index.parent_path())
             owned.append((index.model, f"{path}__organisation" if path else "organisation"))
-    connect_related(available)
     if owned:
         _connect_owner_changes(owned)
 
 
+def connect_all() -> None:
+    from network.search.registry import indexes
+
+    available = {i.model: i for i in indexes()}
+    _connect_indexes(list(available.values()))
+    connect_related(available)
+
+
+def connect_declared(index: SearchIndex) -> None:
+    """A content type registered after search's ``ready`` (see ``network.content.register``)."""
+    if _connected and index.model_class() is not None:
+        _connect_indexes([index])
+
+
 def disconnect_all() -> None:
+    _indexed.clear()
     while _connected:
         signal, receiver, sender = _connected.pop()
         signal.disconnect(receiver, sender=sender, dispatch_uid=f"search:{id(receiver)}:{sender._meta.label}")

@@ -12,6 +12,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
+from network import content
+
 DEMO_MODULES = [
     "members.demo",
     "knowledge.demo",
@@ -41,6 +43,9 @@ class Command(BaseCommand):
                 module = import_module(module_name)
                 with transaction.atomic():
                     module.load(self.stdout)
+            for load in content.demo_loaders():  # content types that declare their demo data
+                with transaction.atomic():
+                    load(self.stdout)
         if scale:
             from network import demo_scale
 
