@@ -38,6 +38,17 @@ def org_choices(orgs) -> list[tuple[str, str]]:
     return [(o.slug, o.name) for o in orgs]
 
 
+def country_choices() -> list[Any]:
+    """Countries with a verified member organisation first (what a filter can find), then the
+    rest of ISO 3166, each group sorted by its name in the viewer's language."""
+    from members.models import Organisation
+
+    present = set(Organisation.objects.filter(verified=True).values_list("country", flat=True).distinct())
+    ours = [(code, name) for code, name in countries if code in present]
+    others = [(code, name) for code, name in countries if code not in present]
+    return [(_("Countries in the network"), ours), (_("Other countries"), others)]
+
+
 class LibraryFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Show"), required=False)
     cpv = forms.CharField(
@@ -63,7 +74,7 @@ class LibraryFilterForm(forms.Form):
             (ct.kind, ct.label) for ct in content.library_types()
         ]
         self.fields["label"].choices = BLANK + [(lb.slug, lb.name) for lb in Label.objects.all()]
-        self.fields["country"].choices = BLANK + list(countries)
+        self.fields["country"].choices = BLANK + country_choices()
         statuses = dict(TenderTemplate.Status.choices)
         for value, name in TenderStatus.choices:
             statuses.setdefault(value, name)

@@ -388,13 +388,17 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     else _("Your interest is withdrawn."),
                 )
                 return redirect(tender)
+    interests = list(selectors.interests_for(request.user, tender))
+    my_org_ids = visibility.viewer_for(request.user).organisation_ids
     return render(
         request,
         "knowledge/tender_detail.html",
         {
             "tender": tender,
-            "interests": list(selectors.interests_for(request.user, tender)),
-            "is_owner": tender.organisation_id in visibility.viewer_for(request.user).organisation_ids,
+            "interests": interests,
+            "is_owner": tender.organisation_id in my_org_ids,
+            # "Withdraw our interest" only once one of my organisations has expressed interest.
+            "has_interest": any(i.organisation_id in my_org_ids for i in interests),
             "interest_form": form if peer_orgs else None,
             "can_edit": visibility.can_edit(request.user, tender),
             "templates": list(selectors.templates_visible(request.user).filter(planned_tenders=tender)),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils.formats import date_format, number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -52,8 +53,8 @@ def cumulative_step_svg(
     desc = _(
         "From %(start)s to %(end)s the number of signatories went from %(first)s to %(last)s, at most %(max)s."
     ) % {
-        "start": start.isoformat(),
-        "end": end.isoformat(),
+        "start": date_format(start, "SHORT_DATE_FORMAT"),
+        "end": date_format(end, "SHORT_DATE_FORMAT"),
         "first": points[0][1],
         "last": points[-1][1],
         "max": top,
@@ -66,8 +67,8 @@ def cumulative_step_svg(
         f'<line class="axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}"/>',
         f'<text class="tick" x="{LEFT - 6}" y="{y(top) + 4}" text-anchor="end">{top}</text>',
         f'<text class="tick" x="{LEFT - 6}" y="{y(0) + 4}" text-anchor="end">0</text>',
-        f'<text class="tick" x="{LEFT}" y="{HEIGHT - 14}">{escape(start.isoformat())}</text>',
-        f'<text class="tick" x="{WIDTH - RIGHT}" y="{HEIGHT - 14}" text-anchor="end">{escape(end.isoformat())}</text>',
+        f'<text class="tick" x="{LEFT}" y="{HEIGHT - 14}">{escape(date_format(start, "SHORT_DATE_FORMAT"))}</text>',
+        f'<text class="tick" x="{WIDTH - RIGHT}" y="{HEIGHT - 14}" text-anchor="end">{escape(date_format(end, "SHORT_DATE_FORMAT"))}</text>',
         f'<path class="line" d="{"".join(path)}" fill="none"/>',
     ]
     parts.extend(f'<circle class="dot" cx="{x(day)}" cy="{y(n)}" r="3"/>' for day, n in points)
@@ -105,7 +106,8 @@ def bar_chart_svg(
         parts.append(f'<text class="tick" x="4" y="{y + label_h - 4}">{escape(label)}</text>')
         parts.append(f'<rect class="bar" x="4" y="{y + label_h}" width="{max(w, 1)}" height="18" rx="2"/>')
         parts.append(
-            f'<text class="tick value" x="{4 + max(w, 1) + 6}" y="{y + label_h + 14}">{value:,}</text>'
+            f'<text class="tick value" x="{4 + max(w, 1) + 6}" y="{y + label_h + 14}">'
+            f"{escape(number_format(value, force_grouping=True))}</text>"
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated value is escaped or numeric

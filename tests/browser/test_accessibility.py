@@ -425,3 +425,14 @@ def test_user_content_carries_its_language_in_lists_and_details(live, new_contex
     assert page.locator("h1[lang=en]").count() == 1
     page.goto("/search/?q=markkinavuoropuhelu")
     assert page.locator("main [lang=fi]").count() >= 1
+
+
+def test_the_api_documentation_has_a_language_a_main_landmark_and_a_heading(live, page):
+    """Swagger UI is third-party (the statement says so), but its page is ours: it names its
+    language, has one h1 and a main landmark, and runs under the Content-Security-Policy."""
+    page.goto("/api/docs/")
+    page.wait_for_selector(".opblock", timeout=20_000)
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.locator("main > h1").count() == 1 and page.locator("main#main").count() == 1
+    assert page.locator(".opblock").count() > 10
+    assert not page.console_errors, page.console_errors
