@@ -38,6 +38,23 @@ def engine(monkeypatch):
     backend.drop()
 
 
+def test_workers_starting_together_on_an_empty_cluster_create_one_index():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from network.search.backends.engine import EngineBackend
+
+    first = live_backend("bn-race")
+    prefix = first.alias.removesuffix("-search")
+    workers = [first] + [EngineBackend(first.url, prefix, engine=first.name) for _ in range(5)]
+    try:
+        with ThreadPoolExecutor(len(workers)) as pool:
+            list(pool.map(lambda backend: backend._ensure_alias(), workers))
+        assert first.transport.alias_targets(first.alias) == [f"{first.alias}-initial"]
+        assert first.transport.indices(f"{first.alias}-*") == [f"{first.alias}-initial"]
+    finally:
+        first.drop()
+
+
 def test_rebuild_swaps_the_alias_while_searches_run_without_a_failed_search(
     engine, django_capture_on_commit_callbacks
 ):

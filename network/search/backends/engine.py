@@ -239,11 +239,21 @@ class EngineBackend(SearchBackend):
         return index._name
 
     def _ensure_alias(self) -> None:
+        """Create the first index with the alias on first use.
+
+        Several processes (web workers) may start at once on an empty cluster: the first index has
+        a fixed name and carries the alias in its creation request, so exactly one creation wins
+        and the alias never points at two indices (which would refuse every write)."""
         if self._alias_checked:
             return
         if not self.transport.alias_targets(self.alias):
-            name = self._create(self.new_index())
-            self.transport.update_aliases([{"add": {"index": name, "alias": self.alias}}])
+            index = index_definition(f"{self.alias}-initial", shards=self.shards, replicas=self.replicas)
+            body = {**index.to_dict(), "aliases": {self.alias: {}}}
+            try:
+                self.transport.create_index(index._name, body)
+            except Exception:
+                if not self.transport.alias_targets(self.alias):  # not a lost race: a real failure
+                    raise
         self._alias_checked = True
 
     # --- indexing -------------------------------------------------------------------------------
