@@ -148,6 +148,44 @@ class CriterionForm(forms.Form):
         return not (d.get("title") or d.get("text") or d.get("stage"))
 
 
+def criteria_sections(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
+    """The criterion forms grouped by procurement stage, for the editor's stage-by-stage sections
+    and its summary; forms without a stage yet (the empty ones) come last as "New criteria".
+
+    Grouping only changes where a form is shown: each keeps its prefix, so the order saved is
+    still the formset's order.
+    """
+    groups: dict[str, list[Any]] = {value: [] for value, _label in Stage.choices}
+    new: list[Any] = []
+    for sub in formset:
+        stage = sub["stage"].value() or ""
+        (groups[stage] if stage in groups else new).append(sub)
+    sections = []
+    for value, label in [*Stage.choices, ("new", _("New criteria"))]:
+        subs = new if value == "new" else groups[value]
+        if not subs:
+            continue
+        weights = [_as_int(sub["weight"].value()) for sub in subs]
+        sections.append(
+            {
+                "key": value,
+                "title": label,
+                "forms": subs,
+                "count": sum(1 for sub in subs if sub["title"].value() or sub["text"].value()),
+                "weight_total": sum(w for w in weights if w is not None) if value == Stage.AWARD else None,
+                "has_errors": any(sub.errors for sub in subs),
+            }
+        )
+    return sections
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 class BaseCriterionFormSet(forms.BaseFormSet):
     def __init__(self, *args, **kwargs) -> None:
         self.label_choices = [(lb.slug, lb.name) for lb in Label.objects.all()]

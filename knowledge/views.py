@@ -172,7 +172,14 @@ def _template_form_page(request, *, template=None) -> HttpResponse:
         form = forms.TemplateForm(initial=initial, organisations=orgs, editing=editing)
         formset = forms.CriterionFormSet(initial=criteria, prefix="criteria")
     return render(
-        request, "knowledge/template_form.html", {"form": form, "formset": formset, "template": template}
+        request,
+        "knowledge/template_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "sections": forms.criteria_sections(formset),
+            "template": template,
+        },
     )
 
 

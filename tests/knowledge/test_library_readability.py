@@ -45,3 +45,16 @@ def test_withdraw_our_interest_shows_only_after_an_interest(client):
     assert "Withdraw our interest" not in client.get(tender.get_absolute_url()).content.decode()
     client.post(tender.get_absolute_url(), {"organisation": "malmo", "note": "Count us in"})
     assert "Withdraw our interest" in client.get(tender.get_absolute_url()).content.decode()
+
+
+def test_the_template_editor_is_in_stage_sections_with_a_summary(client):
+    city = f.organisation("City of Helsinki", slug="helsinki")
+    editor = kf.editor(city)
+    template = kf.template(editor, city)
+    client.force_login(editor)
+    html = client.get(f"{template.get_absolute_url()}edit/").content.decode()
+    assert 'aria-labelledby="editor-summary-heading"' in html
+    assert 'href="#part-general"' in html and 'id="part-general"' in html
+    # The factory's criteria: award criteria weighted 60 + 40, summed in the summary.
+    assert 'id="part-award"' in html and "weights add up to 100 %" in html
+    assert html.index('id="part-award"') < html.index('id="part-new"')

@@ -13,6 +13,10 @@
       var field = document.getElementById(link.getAttribute("href").slice(1));
       if (!field) return;
       event.preventDefault();
+      // A field inside a closed section (the template editor's stages) is opened first.
+      for (var d = field.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) {
+        d.open = true;
+      }
       field.focus();
       field.scrollIntoView({block: "center"});
     });
