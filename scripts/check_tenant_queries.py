@@ -79,16 +79,52 @@ def allowed(path: Path) -> bool:
     return path.name in ALLOWED_NAMES or bool(ALLOWED_PARTS & set(path.parts[:-1]))
 
 
+EDGE_CLASS_SUFFIXES = ("View", "ViewSet", "Serializer", "Consumer")
+
+
+def _defines_tenant_model(tree: ast.Module) -> bool:
+    """A module that declares a tenant-owned model is that type's models module (one-module types)."""
+    return any(
+        isinstance(node, ast.ClassDef)
+        and any(
+            isinstance(b, ast.Attribute | ast.Name) and "TenantOwned" in ast.unparse(b) for b in node.bases
+        )
+        for node in tree.body
+    )
+
+
+def _edge_scopes(tree: ast.Module) -> list[tuple[int, int]]:
+    """Line ranges of views (a function taking ``request``) and view, serializer and consumer classes."""
+    scopes = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            args = [a.arg for a in node.args.args]
+            if "request" in args[:2]:
+                scopes.append((node.lineno, node.end_lineno or node.lineno))
+        elif isinstance(node, ast.ClassDef) and node.name.endswith(EDGE_CLASS_SUFFIXES):
+            scopes.append((node.lineno, node.end_lineno or node.lineno))
+    return scopes
+
+
 def findings(source: str, filename: str, tenant_models: set[str]) -> list[str]:
-    """``file:line: Model.objects`` for each direct manager access of a tenant model in ``source``."""
+    """``file:line: Model.objects`` for each direct manager access of a tenant model in ``source``.
+
+    In a module that declares a tenant-owned model (a type kept in one module, like the resource
+    centre) its selectors and services may query it; its views, serializers and consumers may not.
+    """
+    tree = ast.parse(source, filename=filename)
+    edges = _edge_scopes(tree) if _defines_tenant_model(tree) else None
     found = []
-    for node in ast.walk(ast.parse(source, filename=filename)):
+    for node in ast.walk(tree):
         if (
             isinstance(node, ast.Attribute)
             and node.attr in MANAGERS
             and isinstance(node.value, ast.Name)
             and node.value.id in tenant_models
-        ) and node.value.id not in BASELINE.get(filename, set()):
+            and node.value.id not in BASELINE.get(filename, set())
+        ):
+            if edges is not None and not any(a <= node.lineno <= b for a, b in edges):
+                continue
             found.append(f"{filename}:{node.lineno}: {node.value.id}.{node.attr}")
     return found
 

@@ -80,6 +80,16 @@ def test_tenant_query_check_leaves_selectors_and_non_tenant_models_alone():
     assert check_tenant_queries.findings(source, "knowledge/views.py", models) == [
         "knowledge/views.py:1: Lesson.objects"
     ]
+    one_module_type = (
+        "class Guide(visibility.TenantOwned):\n    pass\n\n\n"
+        "def guides_visible(person):\n    return Guide.objects.visible_to(person)\n\n\n"
+        "def guide_page(request):\n    return Guide.objects.all()\n\n\n"
+        "class GuideSerializer:\n    rows = Guide.objects.all()\n"
+    )
+    assert check_tenant_queries.findings(one_module_type, "knowledge/guides.py", {"Guide"}) == [
+        "knowledge/guides.py:10: Guide.objects",
+        "knowledge/guides.py:14: Guide.objects",
+    ]
     assert check_tenant_queries.allowed(Path("knowledge/selectors.py"))
     assert check_tenant_queries.allowed(Path("knowledge/services/lessons.py"))
     assert not check_tenant_queries.allowed(Path("knowledge/views.py"))
