@@ -75,6 +75,9 @@ def notify_lesson_shared(lesson: Any, *, actor: Any) -> None:
 
 
 def register_types() -> None:
+    from knowledge import resources
+
+    resources.register_types()
     register_kind(LESSON_SHARED, category="other")
     register(
         ContentType(

@@ -16,3 +16,8 @@ __all__ = [
     "TenderInterest",
     "TenderTemplate",
 ]
+
+# The resource centre declares itself (model included) in one module, knowledge/resources.py.
+from knowledge.resources import Resource
+
+__all__ += ["Resource"]

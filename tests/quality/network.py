@@ -175,6 +175,13 @@ def _thread(item: ContentSpec, org: Any, editor: Any, title: str, shared: list, 
     return forum_services.thread_create(person=editor, forum=forum, title=title, body="Opening post.")
 
 
+def _resource(item: ContentSpec, org: Any, editor: Any, title: str, shared: list, tag: str) -> Any:
+    from knowledge.resources import ResourceData, resource_create
+
+    data = ResourceData(title=title, url="https://example.org/guide", visibility=item.visibility)
+    return resource_create(person=editor, organisation=org, data=data)
+
+
 #: kind → builder(item, organisation, editor, title, shared groups, tag), through the real services.
 BUILDERS = {
     "template": _template,
@@ -183,6 +190,7 @@ BUILDERS = {
     "statement": _statement,
     "event": _event,
     "thread": _thread,
+    "resource": _resource,
 }
 
 

@@ -40,6 +40,7 @@ API_LIST = {
     "statement": "/api/v1/statements/",
     "thread": "/api/v1/threads/",
     "event": "/api/v1/events/",
+    "resource": "/api/v1/resources/",
 }
 
 

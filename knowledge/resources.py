@@ -1,0 +1,458 @@
+"""The resource centre: guides, reports, model clauses, tools and links buyers share.
+
+Procura+, the EU Public Buyers Community Platform and TCO Certified each keep a library like this.
+The whole type lives in this one module and declares itself once (:func:`register_types`, called
+from ``knowledge.content``): the model, typed input validated by the model's own rules, services,
+selectors, HTML pages, the API, its search index, dashboard section, notification and demo data.
+Every read starts from ``Resource.objects.visible_to``; a file is only ever served through
+:func:`download` after the same check, and another tenant's private resource is a 404.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import models, transaction
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework import permissions, serializers, status, viewsets
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from knowledge.models.choices import LANGUAGES
+from knowledge.models.vocabulary import CpvCode, Label
+from network import capabilities, visibility
+
+RESOURCE_SHARED = "resource.shared"
+ALLOWED_EXTENSIONS = {".pdf", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".txt", ".csv"}
+
+
+class Resource(visibility.TenantOwned):
+    """A guide, report, model clause, tool or link, owned by one organisation."""
+
+    class Kind(models.TextChoices):
+        GUIDE = "guide", gettext_lazy("Guide")
+        REPORT = "report", gettext_lazy("Report")
+        MODEL_CLAUSE = "model_clause", gettext_lazy("Model clause")
+        TOOL = "tool", gettext_lazy("Tool")
+        LINK = "link", gettext_lazy("Link")
+
+    title = models.CharField(gettext_lazy("title"), max_length=200)
+    summary = models.TextField(gettext_lazy("summary"), blank=True, max_length=5000)
+    kind = models.CharField(gettext_lazy("kind"), max_length=20, choices=Kind.choices, default=Kind.GUIDE)
+    url = models.URLField(gettext_lazy("link"), blank=True, max_length=500)
+    attachment = models.FileField(gettext_lazy("attachment"), upload_to="resources/%Y/", blank=True)
+    language = models.CharField(gettext_lazy("language"), max_length=2, choices=LANGUAGES, default="en")
+    cpv_codes = models.ManyToManyField(CpvCode, blank=True, related_name="resources")
+    labels = models.ManyToManyField(Label, blank=True, related_name="resources")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        app_label = "knowledge"
+        ordering = ["-created_at", "-pk"]
+        verbose_name = gettext_lazy("resource")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("resources:detail", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        """The one rule beyond the fields: a resource points somewhere (a link or a file)."""
+        if not self.url and not self.attachment:
+            raise ValidationError({"url": _("Give a link or attach a file.")})
+        name = getattr(self.attachment, "name", "") or ""
+        if name and os.path.splitext(name)[1].lower() not in ALLOWED_EXTENSIONS:
+            raise ValidationError({"attachment": _("Attach a PDF, office document, text or CSV file.")})
+        if self.attachment and getattr(self.attachment, "size", 0) > settings.MAX_UPLOAD_SIZE:
+            raise ValidationError({"attachment": _("The file is too large.")})
+
+
+# --- input, services ----------------------------------------------------------------------------
+
+
+@dataclass
+class ResourceData:
+    """Typed input of a write; forms, the API and the demo loader all build one of these."""
+
+    title: str
+    kind: str = Resource.Kind.GUIDE
+    summary: str = ""
+    url: str = ""
+    attachment: Any = None
+    language: str = "en"
+    visibility: str = visibility.Visibility.PRIVATE
+    cpv_codes: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+
+
+def _vocabulary(data: ResourceData) -> tuple[list[CpvCode], list[Label]]:
+    from knowledge import cpv
+
+    errors: dict[str, list[str]] = {}
+    codes: list[CpvCode] = []
+    try:
+        codes = cpv.validate_cpv_codes(data.cpv_codes or [])
+    except ValidationError as exc:
+        errors["cpv_codes"] = exc.messages
+    labels = list(Label.objects.filter(slug__in=data.labels or []))
+    if len(labels) != len(set(data.labels or [])):
+        errors["labels"] = [_("Unknown label.")]
+    if errors:
+        raise ValidationError(errors)
+    return codes, labels
+
+
+def _save(resource: Resource, data: ResourceData) -> Resource:
+    for name in ("title", "kind", "summary", "url", "language", "visibility"):
+        setattr(resource, name, (getattr(data, name) or "").strip())
+    if data.attachment is not None:
+        resource.attachment = data.attachment
+    codes, labels = _vocabulary(data)
+    resource.full_clean(exclude=["organisation", "created_by"])  # the model's own rules, once
+    with transaction.atomic():
+        resource.save()
+        resource.cpv_codes.set(codes)
+        resource.labels.set(labels)
+    return resource
+
+
+def resource_create(*, person: Any, organisation: Any, data: ResourceData) -> Resource:
+    if not visibility.can_create_in(person, organisation):
+        raise PermissionDenied(_("Only owners, admins and editors of the organisation can do this."))
+    with transaction.atomic():
+        resource = _save(Resource(organisation=organisation, created_by=person), data)
+        notify_shared(resource, actor=person)
+    return resource
+
+
+def resource_update(*, person: Any, resource: Resource, data: ResourceData) -> Resource:
+    if not capabilities.content_capabilities(person, resource).can_edit:
+        raise PermissionDenied(_("Only editors of the owning organisation can change this."))
+    return _save(resource, data)
+
+
+def resource_delete(*, person: Any, resource: Resource) -> None:
+    if not capabilities.content_capabilities(person, resource).can_delete:
+        raise PermissionDenied(_("Only editors of the owning organisation can change this."))
+    with transaction.atomic():
+        if resource.attachment:
+            resource.attachment.delete(save=False)
+        resource.delete()
+
+
+def notify_shared(resource: Resource, *, actor: Any) -> None:
+    """People of other organisations in the working groups a resource is shared with hear of it."""
+    from members.models import GroupMembership, Person
+    from network.notifications import notify
+
+    if resource.visibility != visibility.Visibility.GROUP or resource.pk is None:
+        return
+    group_ids = list(resource.shared_groups.values_list("pk", flat=True))
+    org_ids = set(
+        GroupMembership.objects.filter(
+            group_id__in=group_ids, status=GroupMembership.Status.APPROVED
+        ).values_list("organisation_id", flat=True)
+    ) - {resource.organisation_id}
+    people = Person.objects.filter(is_active=True, memberships__organisation_id__in=org_ids).distinct()
+    notify(
+        [p for p in people if visibility.can_read(p, resource)],
+        kind=RESOURCE_SHARED,
+        title=_("A resource was shared with your working group: “%(title)s”") % {"title": resource.title},
+        body=resource.summary[:500],
+        url=resource.get_absolute_url(),
+        actor=actor,
+    )
+
+
+# --- selectors ----------------------------------------------------------------------------------
+
+
+def resources_visible(person: Any, *, kind: str = "", language: str = "", cpv: str = "", label: str = ""):
+    rows = Resource.objects.visible_to(person).select_related("organisation").prefetch_related("labels")
+    if kind:
+        rows = rows.filter(kind=kind)
+    if language:
+        rows = rows.filter(language=language)
+    if cpv.split("-")[0].isdigit():
+        rows = rows.filter(cpv_codes__code__startswith=cpv.split("-")[0]).distinct()
+    if label:
+        rows = rows.filter(labels__slug=label).distinct()
+    return rows
+
+
+def resource_for(person: Any, pk: Any) -> Resource:
+    """One readable resource or 404 (another tenant's private one looks exactly like a missing one)."""
+    try:
+        return resources_visible(person).prefetch_related("cpv_codes").get(pk=int(pk))
+    except (Resource.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+def dashboard_section(s: Any) -> Any:
+    """New resources from my organisations, my working groups' members and the network."""
+    from network.dashboard import selectors as dashboard
+
+    if not (s.org_ids or s.group_ids):
+        return None
+    rows = (
+        Resource.objects.visible_to(s.person)
+        .filter(created_at__gte=s.since)
+        .filter(Q(organisation_id__in=s.network_org_ids) | Q(shared_groups__in=s.group_ids))
+        .select_related("organisation")
+        .distinct()[: dashboard.LIMIT]
+    )
+    items = [
+        dashboard.Item(r.title, r.get_absolute_url(), r.created_at, r.get_kind_display(), r.organisation.name)
+        for r in rows
+    ]
+    return dashboard.Section("resources", _("New resources"), items, _("No new resources in your network."))
+
+
+# --- HTML pages ---------------------------------------------------------------------------------
+
+
+def resource_list(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in Resource.Kind.values else ""
+    rows = resources_visible(request.user, kind=kind, cpv=request.GET.get("cpv", ""))
+    page = Paginator(rows, 20).get_page(request.GET.get("page"))
+    return render(
+        request, "knowledge/resources.html", {"page": page, "kind": kind, "kinds": Resource.Kind.choices}
+    )
+
+
+def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = resource_for(request.user, pk)
+    caps = capabilities.content_capabilities(request.user, resource)
+    return render(request, "knowledge/resources.html", {"resource": resource, "caps": caps})
+
+
+def download(request: HttpRequest, pk: int) -> FileResponse:
+    resource = resource_for(request.user, pk)
+    if not resource.attachment:
+        raise Http404
+    try:
+        handle = resource.attachment.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    name = os.path.basename(resource.attachment.name)
+    response = FileResponse(handle, as_attachment=True, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+urlpatterns = [
+    path("", resource_list, name="list"),
+    path("<int:pk>/", resource_detail, name="detail"),
+    path("<int:pk>/download/", download, name="download"),
+]
+
+
+# --- API ----------------------------------------------------------------------------------------
+
+
+class ResourceSerializer(serializers.ModelSerializer):
+    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    cpv_codes = serializers.SlugRelatedField(slug_field="full_code", many=True, read_only=True)
+    labels = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Resource
+        fields = ["id", "title", "summary", "kind", "url", "download_url", "language", "visibility"]
+        fields += ["cpv_codes", "labels", "organisation", "created_at", "updated_at"]
+        read_only_fields = fields
+
+    def get_download_url(self, obj: Resource) -> str | None:
+        return reverse("resources:download", kwargs={"pk": obj.pk}) if obj.attachment else None
+
+
+class ResourceWriteSerializer(serializers.Serializer):
+    """Parses the body into :class:`ResourceData`; the service validates (one layer)."""
+
+    organisation = serializers.SlugField(required=False, help_text="Owner (needed if you edit for several)")
+    title = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=Resource.Kind.choices, default=Resource.Kind.GUIDE)
+    summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    url = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    attachment = serializers.FileField(required=False, allow_null=True, default=None)
+    language = serializers.CharField(required=False, default="en", max_length=2)
+    visibility = serializers.CharField(required=False, default=visibility.Visibility.PRIVATE, max_length=10)
+    cpv_codes = serializers.ListField(
+        child=serializers.CharField(max_length=12), required=False, default=list
+    )
+    labels = serializers.ListField(child=serializers.SlugField(), required=False, default=list)
+
+
+def _organisation(person: Any, slug: str | None) -> Any:
+    from members.models import Organisation
+
+    candidates = visibility.editor_organisation_ids(person) or sorted(
+        visibility.viewer_for(person).organisation_ids
+    )
+    if not slug and len(candidates) == 1:
+        return Organisation.objects.get(pk=candidates[0])
+    organisation = Organisation.objects.filter(slug=slug or "").first()
+    if organisation is None:
+        raise serializers.ValidationError({"organisation": [_("Name the organisation (its slug).")]})
+    return organisation
+
+
+class ResourceViewSet(viewsets.ViewSet):
+    """Resources. Reads follow the visibility policy; writes need an editor role of the owner."""
+
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    serializer_class = ResourceSerializer
+
+    def list(self, request: Request) -> Response:
+        q = request.query_params
+        rows = resources_visible(request.user, kind=q.get("kind", ""), language=q.get("language", ""))
+        rows = rows.prefetch_related("cpv_codes")
+        from network.api.pagination import PageNumberPagination
+
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(ResourceSerializer(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        return Response(ResourceSerializer(resource_for(request.user, pk)).data)
+
+    def _data(self, request: Request) -> tuple[str | None, ResourceData]:
+        body = ResourceWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = dict(body.validated_data)
+        return values.pop("organisation", None), ResourceData(**values)
+
+    def create(self, request: Request) -> Response:
+        slug, data = self._data(request)
+        resource = resource_create(
+            person=request.user, organisation=_organisation(request.user, slug), data=data
+        )
+        return Response(ResourceSerializer(resource_for(request.user, resource.pk)).data, status=201)
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        resource = resource_for(request.user, pk)
+        current = {
+            f: getattr(resource, f) for f in ("title", "kind", "summary", "url", "language", "visibility")
+        }
+        current["cpv_codes"] = [c.full_code for c in resource.cpv_codes.all()]
+        current["labels"] = [lb.slug for lb in resource.labels.all()]
+        incoming = request.data.dict() if hasattr(request.data, "dict") else dict(request.data)
+        body = ResourceWriteSerializer(data={**current, **incoming})
+        body.is_valid(raise_exception=True)
+        values = dict(body.validated_data)
+        values.pop("organisation", None)
+        resource_update(person=request.user, resource=resource, data=ResourceData(**values))
+        return Response(ResourceSerializer(resource_for(request.user, resource.pk)).data)
+
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
+        resource_delete(person=request.user, resource=resource_for(request.user, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- demo data ----------------------------------------------------------------------------------
+
+DEMO = [
+    (
+        "helsinki",
+        "Procura+ Manual: a guide to implementing sustainable procurement",
+        "guide",
+        "en",
+        "https://procuraplus.org/manual/",
+        "The ICLEI network's step-by-step manual, with ICT examples.",
+    ),
+    (
+        "helsinki",
+        "EU GPP criteria for computers, monitors, tablets and smartphones",
+        "model_clause",
+        "en",
+        "https://green-business.ec.europa.eu/green-public-procurement/gpp-criteria-and-requirements_en",
+        "Selection, technical and award criteria and contract clauses ready to copy into a tender.",
+    ),
+    (
+        "malmo",
+        "TCO Certified: criteria documents and verification",
+        "tool",
+        "en",
+        "https://tcocertified.com/criteria/",
+        "Sustainability certification for IT products; criteria per product type.",
+    ),
+    (
+        "malmo",
+        "Electronics Watch: contract conditions for public buyers",
+        "model_clause",
+        "en",
+        "https://electronicswatch.org/en/contract-conditions_2549390",
+        "Model clauses on labour rights in supply chains.",
+    ),
+]
+
+
+def load_demo(stdout: Any) -> None:
+    """Idempotent: keyed on (organisation, title)."""
+    from members.models import Organisation
+
+    made = 0
+    for org_slug, title, kind, language, url, summary in DEMO:
+        organisation = Organisation.objects.filter(slug=org_slug).first()
+        if organisation is None or Resource.objects.filter(organisation=organisation, title=title).exists():
+            continue
+        data = ResourceData(
+            title=title, kind=kind, summary=summary, url=url, language=language, visibility="public"
+        )
+        _save(Resource(organisation=organisation), data)
+        made += 1
+    stdout.write(f"Resource centre: {made} resources\n")
+
+
+# --- the declaration ----------------------------------------------------------------------------
+
+
+def register_types() -> None:
+    from network.content import ContentType, register
+    from network.notification_kinds import register_kind
+    from network.search.spec import SearchIndex
+
+    register_kind(RESOURCE_SHARED, category="other")
+    register(
+        ContentType(
+            kind="resource",
+            model="knowledge.Resource",
+            label=gettext_lazy("Resources"),
+            search_type="resource",
+            search_index=SearchIndex(
+                model="knowledge.Resource",
+                type="resource",
+                type_label=gettext_lazy("Resource"),
+                title="title",
+                fields=[("summary", "B"), ("get_kind_display", "C")],
+                language="language",
+                date="updated_at",
+                facets={"label": lambda r: [(lb.slug, lb.name) for lb in r.labels.all()]},
+                prefetch_related=["labels"],
+            ),
+            dashboard=(dashboard_section,),
+            dashboard_order=45,
+            urls=("resources/", (urlpatterns, "resources")),
+            api_routes=(("resources", ResourceViewSet, "knowledge-resource"),),
+            demo=load_demo,
+            notification_kinds=(RESOURCE_SHARED,),
+        )
+    )
