@@ -26,6 +26,7 @@ from knowledge.models import (
     PlannedTender,
     TemplateVersion,
     TenderInterest,
+    TenderInterestChange,
     TenderTemplate,
 )
 from network import visibility
@@ -194,6 +195,15 @@ def tender_for(person: Any, pk: Any) -> PlannedTender:
 def interests_for(person: Any, tender: PlannedTender) -> QuerySet[TenderInterest]:
     """Members of the owning organisation see every interest; others see their own organisations'."""
     qs = TenderInterest.objects.filter(tender=tender).select_related("organisation", "person")
+    viewer = visibility.viewer_for(person)
+    if tender.organisation_id in viewer.organisation_ids:
+        return qs
+    return qs.filter(organisation_id__in=viewer.organisation_ids)
+
+
+def interest_changes_for(person: Any, tender: PlannedTender) -> QuerySet[TenderInterestChange]:
+    """Who changed which organisation's interest, scoped exactly like :func:`interests_for`."""
+    qs = TenderInterestChange.objects.filter(tender=tender).select_related("organisation", "person")
     viewer = visibility.viewer_for(person)
     if tender.organisation_id in viewer.organisation_ids:
         return qs

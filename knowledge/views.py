@@ -369,7 +369,8 @@ def lesson_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tender = selectors.tender_for(request.user, pk)
-    peer_orgs = [o for o in _member_orgs(request.user) if o.pk != tender.organisation_id]
+    member_peers = [o for o in _member_orgs(request.user) if o.pk != tender.organisation_id]
+    peer_orgs = [o for o in member_peers if visibility.can_express_interest_for(request.user, o)]
     form = forms.InterestForm(request.POST or None, organisations=peer_orgs)
     if request.method == "POST":
         if not request.user.is_authenticated:
@@ -407,6 +408,8 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # "Withdraw our interest" only once one of my organisations has expressed interest.
             "has_interest": any(i.organisation_id in my_org_ids for i in interests),
             "interest_form": form if peer_orgs else None,
+            "interest_needs_role": bool(member_peers) and not peer_orgs,
+            "interest_changes": list(selectors.interest_changes_for(request.user, tender)[:50]),
             "can_edit": visibility.can_edit(request.user, tender),
             "templates": list(selectors.templates_visible(request.user).filter(planned_tenders=tender)),
         },

@@ -228,6 +228,17 @@ def can_manage(person: Any, organisation: Organisation | int) -> bool:
     return viewer.is_staff or viewer.has_role(org_id, MANAGER_ROLES)
 
 
+#: Roles that speak for an organisation's interest in a peer's planned tender: interest is a
+#: commitment to talk about joint procurement, so editors and above, not every member.
+INTEREST_ROLES = EDITOR_ROLES
+
+
+def can_express_interest_for(person: Any, organisation: Organisation | int) -> bool:
+    """Expressing, changing or withdrawing the organisation's interest in a planned tender."""
+    org_id = organisation if isinstance(organisation, int) else organisation.pk
+    return viewer_for(person).has_role(org_id, INTEREST_ROLES)
+
+
 def can_sign_for(person: Any, organisation: Organisation | int) -> bool:
     """Only a ``signatory`` of the organisation signs on its behalf."""
     org_id = organisation if isinstance(organisation, int) else organisation.pk
@@ -261,7 +272,9 @@ def manager_organisation_ids(person: Any) -> list[int]:
 def signatory_organisation_ids(person: Any) -> list[int]:
     """Verified organisations ``person`` may sign for (the signatory role)."""
     viewer = viewer_for(person)
-    return [o for o in _organisation_ids_with(person, SIGNATORY_ROLES) if o in viewer.verified_organisation_ids]
+    return [
+        o for o in _organisation_ids_with(person, SIGNATORY_ROLES) if o in viewer.verified_organisation_ids
+    ]
 
 
 def working_groups_visible_q(viewer: Viewer) -> Q:

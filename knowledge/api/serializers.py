@@ -16,6 +16,7 @@ from knowledge.models import (
     PlannedTender,
     TemplateVersion,
     TenderInterest,
+    TenderInterestChange,
     TenderTemplate,
 )
 from knowledge.models.choices import (
@@ -368,11 +369,22 @@ class TenderWriteSerializer(serializers.Serializer):
 
 class InterestSerializer(serializers.ModelSerializer):
     organisation = OrganisationRefSerializer(read_only=True)
-    person = serializers.CharField(source="person.display_name", default=None, read_only=True)
+    person = serializers.CharField(
+        source="person.display_name", default=None, read_only=True, help_text="Who last changed it."
+    )
 
     class Meta:
         model = TenderInterest
-        fields = ["organisation", "person", "note", "created_at"]
+        fields = ["organisation", "person", "note", "created_at", "updated_at"]
+
+
+class InterestChangeSerializer(serializers.ModelSerializer):
+    organisation = OrganisationRefSerializer(read_only=True)
+    person = serializers.CharField(source="person.display_name", default=None, read_only=True)
+
+    class Meta:
+        model = TenderInterestChange
+        fields = ["organisation", "person", "action", "note", "at"]
 
 
 class InterestWriteSerializer(serializers.Serializer):

@@ -426,6 +426,23 @@ class TenderViewSet(viewsets.ModelViewSet):
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(s.InterestSerializer(result).data)
 
+    @extend_schema(
+        responses=s.InterestChangeSerializer(many=True),
+        summary="Who expressed, changed or withdrew interest (owner: all; others: their own)",
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="interest/history",
+        filterset_class=None,
+        pagination_class=None,
+        permission_classes=[permissions.IsAuthenticated],
+    )
+    def interest_history(self, request: Request, pk: str) -> Response:
+        tender = self.get_object()
+        changes = selectors.interest_changes_for(request.user, tender)[:200]
+        return Response(s.InterestChangeSerializer(changes, many=True).data)
+
     @extend_schema(responses=OpenApiTypes.OBJECT, summary="OCDS 1.1 release package for this tender")
     @action(detail=True, methods=["get"], filterset_class=None)
     def ocds(self, request: Request, pk: str) -> Response:

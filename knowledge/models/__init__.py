@@ -2,7 +2,7 @@
 
 from knowledge.models.lessons import Lesson
 from knowledge.models.templates import Attachment, Criterion, TemplateVersion, TenderTemplate
-from knowledge.models.tenders import PlannedTender, TenderInterest
+from knowledge.models.tenders import PlannedTender, TenderInterest, TenderInterestChange
 from knowledge.models.vocabulary import CpvCode, Label
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "PlannedTender",
     "TemplateVersion",
     "TenderInterest",
+    "TenderInterestChange",
     "TenderTemplate",
 ]
 

@@ -86,6 +86,7 @@ class TenderInterest(models.Model):
     )
     note = models.TextField(_("note"), blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, null=True)
 
     class Meta:
         verbose_name = _("interest in a planned tender")
@@ -97,3 +98,32 @@ class TenderInterest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} → {self.tender_id}"
+
+
+class TenderInterestChange(models.Model):
+    """Who expressed, changed or withdrew an organisation's interest, and when (kept after a withdrawal).
+
+    Read with the same scope as the interests (the tender's owner sees all, others their own
+    organisations'): see :func:`knowledge.selectors.interest_changes_for`.
+    """
+
+    class Action(models.TextChoices):
+        EXPRESSED = "expressed", _("Expressed interest")
+        CHANGED = "changed", _("Changed the note")
+        WITHDRAWN = "withdrawn", _("Withdrew interest")
+
+    tender = models.ForeignKey(PlannedTender, on_delete=models.CASCADE, related_name="interest_changes")
+    organisation = models.ForeignKey("members.Organisation", on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("change of interest")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.action} {self.tender_id}"

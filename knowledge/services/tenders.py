@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from knowledge import cpv
-from knowledge.models import PlannedTender, TenderInterest, TenderTemplate
+from knowledge.models import PlannedTender, TenderInterest, TenderInterestChange, TenderTemplate
 from knowledge.models.choices import Procedure, StrategicGoal, TenderStatus
 from knowledge.services.common import clean_choices, clean_visibility, require_create_in, require_edit
 from network import visibility
@@ -170,21 +170,38 @@ def tender_interest_set(
 ) -> TenderInterest | None:
     """Record (or update, or withdraw) ``organisation``'s interest. Double submits update one row.
 
-    Any member of the organisation may speak for its interest; the owner organisation is told.
+    Interest speaks for the organisation, so it needs a role the policy names
+    (``visibility.can_express_interest_for``: editors and above). Every change is logged with who
+    made it (:class:`TenderInterestChange`), so the record survives a withdrawal; the owner
+    organisation is told of new interest.
     """
     if not visibility.can_read(person, tender):
         raise PermissionDenied(_("This planned tender is not available to you."))
-    if visibility.viewer_for(person).role_in(organisation.pk) is None:
-        raise PermissionDenied(_("You can express interest only for an organisation you belong to."))
+    if not visibility.can_express_interest_for(person, organisation):
+        raise PermissionDenied(
+            _("Only owners, admins and editors of %(org)s can speak for its interest.")
+            % {"org": organisation.name}
+        )
     if organisation.pk == tender.organisation_id:
         raise ValidationError({"organisation": _("This is your own organisation's tender.")})
     note = (note or "").strip()
     if len(note) > 2000:
         raise ValidationError({"note": _("At most 2,000 characters.")})
+    Action = TenderInterestChange.Action
     if withdraw:
-        TenderInterest.objects.filter(tender=tender, organisation=organisation).delete()
+        with transaction.atomic():
+            deleted, _rows = TenderInterest.objects.filter(tender=tender, organisation=organisation).delete()
+            if deleted:
+                TenderInterestChange.objects.create(
+                    tender=tender, organisation=organisation, person=person, action=Action.WITHDRAWN
+                )
         return None
     with transaction.atomic():
+        before = (
+            TenderInterest.objects.filter(tender=tender, organisation=organisation)
+            .values_list("note", flat=True)
+            .first()
+        )
         try:
             with transaction.atomic():
                 interest, created = TenderInterest.objects.update_or_create(
@@ -193,8 +210,16 @@ def tender_interest_set(
         except IntegrityError:  # a concurrent double submit inserted it first
             interest = TenderInterest.objects.get(tender=tender, organisation=organisation)
             interest.note, interest.person = note, person
-            interest.save(update_fields=["note", "person"])
+            interest.save(update_fields=["note", "person", "updated_at"])
             created = False
+        if created or before != note:
+            TenderInterestChange.objects.create(
+                tender=tender,
+                organisation=organisation,
+                person=person,
+                action=Action.EXPRESSED if created else Action.CHANGED,
+                note=note,
+            )
         if created:
             from members.models import EDITOR_ROLES, Person
 

@@ -297,7 +297,11 @@ def test_tenders_api_interest_and_isolation(api_client, helsinki, malmo):
     pk = r.data["id"]
     secret = kf.tender(owner, helsinki, title="Secret servers")
 
-    peer = f.member(malmo)
+    # a plain member may not speak for the organisation's interest; an editor may
+    api_client.force_authenticate(f.member(malmo))
+    r = api_client.post(f"/api/v1/tenders/{pk}/interest/", {"note": "Plain member"}, format="json")
+    assert r.status_code == 403 and r.data["detail"]
+    peer = kf.editor(malmo)
     api_client.force_authenticate(peer)
     r = api_client.post(
         f"/api/v1/tenders/{pk}/interest/", {"note": "We buy 6,000 phones a year"}, format="json"

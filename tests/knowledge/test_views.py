@@ -221,7 +221,10 @@ def test_lesson_and_tender_forms_and_interest(client):
     )
     assert r.status_code == 302
     tender = PlannedTender.objects.get()
-    peer = f.member(se)
+    client.force_login(f.member(se))
+    page = client.get(tender.get_absolute_url()).content.decode()
+    assert "We are interested" not in page and "An owner, admin or editor" in page
+    peer = kf.editor(se)
     client.force_login(peer)
     r = client.post(tender.get_absolute_url(), {"organisation": "malmo", "note": "Count us in"})
     assert r.status_code == 302
