@@ -144,6 +144,25 @@ def lineage(person: Any, template: TenderTemplate, *, max_depth: int = 20) -> Li
     return result
 
 
+def origin_comparison(person: Any, template: TenderTemplate) -> dict[str, Any] | None:
+    """What ``template`` (a fork) changed since the version it came from, or None.
+
+    None when it is not a fork, or when its origin's template is not readable by ``person`` (the
+    comparison would disclose the hidden origin's text).
+    """
+    from knowledge.diff import diff_fork
+    from knowledge.services.templates import snapshot
+
+    if template.forked_from_id is None:
+        return None
+    origin = TemplateVersion.objects.select_related("template").filter(pk=template.forked_from_id).first()
+    if origin is None or not visibility.can_read(person, origin.template):
+        return None
+    result = diff_fork(origin, snapshot(template))
+    result["origin_template"] = origin.template
+    return result
+
+
 # --- lessons and tenders -------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("templates/<int:pk>/publish/", views.template_publish, name="template-publish"),
     path("templates/<int:pk>/fork/", views.template_fork, name="template-fork"),
     path("templates/<int:pk>/diff/", views.template_diff, name="template-diff"),
+    path("templates/<int:pk>/origin-diff/", views.template_origin_diff, name="template-origin-diff"),
     path("templates/<int:pk>/attachments/", views.attachment_upload, name="attachment-upload"),
     path("templates/<int:pk>/attachments/<int:attachment>/", views.attachment_download, name="attachment"),
     path(

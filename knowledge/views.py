@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -90,6 +90,7 @@ def template_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "knowledge/template_detail.html",
         {
+            "origin_diff": selectors.origin_comparison(request.user, template),
             "template": template,
             "by_stage": by_stage,
             "can_edit": can_edit,
@@ -245,6 +246,15 @@ def template_diff(request: HttpRequest, pk: int) -> HttpResponse:
         "knowledge/template_diff.html",
         {"template": template, "numbers": numbers, "diff": diff, "old_n": old_n, "new_n": new_n},
     )
+
+
+def template_origin_diff(request: HttpRequest, pk: int) -> HttpResponse:
+    """A fork compared with the version it came from (404 if not a fork or the origin is hidden)."""
+    template = selectors.template_for(request.user, pk)
+    diff = selectors.origin_comparison(request.user, template)
+    if diff is None:
+        raise Http404
+    return render(request, "knowledge/template_origin_diff.html", {"template": template, "diff": diff})
 
 
 @login_required

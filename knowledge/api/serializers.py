@@ -196,6 +196,7 @@ class FieldChangeSerializer(serializers.Serializer):
     old = serializers.CharField()
     new = serializers.CharField()
     words = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
+    display = serializers.CharField(required=False, help_text='Numbers only: "60 → 50".')
 
 
 class CriterionRefSerializer(serializers.Serializer):
@@ -226,6 +227,21 @@ class DiffSerializer(serializers.Serializer):
         fields = super().get_fields()
         fields["from"] = serializers.IntegerField()
         return fields
+
+
+class OriginRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    version = serializers.IntegerField()
+
+
+class OriginDiffSerializer(serializers.Serializer):
+    origin = OriginRefSerializer()
+    unchanged = serializers.BooleanField()
+    template = FieldChangeSerializer(many=True)
+    added = CriterionRefSerializer(many=True)
+    removed = CriterionRefSerializer(many=True)
+    changed = CriterionChangeSerializer(many=True)
 
 
 class LineageTemplateSerializer(serializers.Serializer):

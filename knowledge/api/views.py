@@ -222,6 +222,22 @@ class TemplateViewSet(viewsets.ModelViewSet):
         return Response(diff_versions(old, new))
 
     @extend_schema(
+        responses={200: s.OriginDiffSerializer},
+        summary="Compare a fork with the version it came from",
+        description="404 when the template is not a fork, or its origin is not visible to you.",
+    )
+    @action(detail=True, methods=["get"], url_path="origin-diff", filterset_class=None)
+    def origin_diff(self, request: Request, pk: str) -> Response:
+        template = selectors.template_for(request.user, pk)
+        diff = selectors.origin_comparison(request.user, template)
+        if diff is None:
+            raise Http404
+        origin = diff.pop("origin_template")
+        diff["origin"] = {"id": origin.pk, "title": origin.title, "version": diff.pop("from")}
+        diff.pop("to", None)
+        return Response(diff)
+
+    @extend_schema(
         request=s.ForkSerializer, responses={201: s.TemplateDetailSerializer}, summary="Fork a version"
     )
     @action(detail=True, methods=["post"], filterset_class=None)

@@ -403,4 +403,7 @@ def template_fork(
         )
         fork.forked_from = version
         fork.save(update_fields=["forked_from"])
+        # The fork keeps each criterion's identity, so it can be compared with its origin.
+        for position, item in enumerate(data["criteria"]):
+            Criterion.objects.filter(template=fork, position=position).update(key=item["key"])
     return fork
