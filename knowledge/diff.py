@@ -31,7 +31,7 @@ CRITERION_FIELDS = (
     "verification_text",
     "weight",
 )
-#: Shown for "no number" in a numeric change (an en dash): "– → 20".
+#: Shown for "no number" in a numeric change: an en dash, as in "(en dash) → 20".
 NOTHING = "\u2013"
 _TOKEN = re.compile(r"\s+|[^\s]+")
 
