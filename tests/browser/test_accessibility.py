@@ -91,6 +91,9 @@ def build_sweep_world() -> SweepWorld:
         "forums": "/forums/",
         "forum": w.forum.get_absolute_url(),
         "thread": w.thread.get_absolute_url(),
+        "demand": "/demand/",
+        "demand-filtered": f"/demand/?statement={w.statement.slug}&category=phones",
+        "tender-calendar": "/library/?kind=tenders",
         "events": "/events/",
         "event": e,
         "event-new": "/events/new/",
@@ -122,6 +125,7 @@ def build_sweep_world() -> SweepWorld:
         "template": t,
         "statements": "/statements/",
         "statement": s,
+        "demand": "/demand/",
         "events": "/events/",
         "event": e,
         "search": "/search/?q=phones",
@@ -236,6 +240,9 @@ def language_context(new_context, person, language: str):
     context = new_context(person, locale={"en": "en-GB", "fi": "fi-FI", "sv": "sv-SE"}[language])
     context.set_extra_http_headers({"Accept-Language": language})
     page = context.new_page()
+        "demand": "/demand/",
+        "demand-filtered": f"/demand/?statement={w.statement.slug}&category=phones",
+        "tender-calendar": "/library/?kind=tenders",
     watch_console(page)
     return page
 
@@ -256,6 +263,9 @@ def test_every_public_page_anonymous_passes_the_sweep_in_english(live, new_conte
     sw = build_sweep_world()
     page = language_context(new_context, None, "en")
     problems = sweep(page, sw.anonymous.values())
+        "demand": "/demand/",
+        "demand-filtered": f"/demand/?statement={w.statement.slug}&category=phones",
+        "tender-calendar": "/library/?kind=tenders",
     assert not problems, "\n\n".join(problems)
 
 

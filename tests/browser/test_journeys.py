@@ -95,6 +95,41 @@ def test_a_signatory_signs_a_statement_and_sees_the_demand_change(live, new_cont
     assert not page.console_errors, page.console_errors
 
 
+def test_a_signatory_amends_volumes_and_the_network_demand_page_changes(live, new_context):
+    from knowledge.statements import services
+    from knowledge.statements.models import Signature
+
+    w = build_world()
+    services.statement_sign(
+        person=w.member,
+        statement=w.statement,
+        organisation=w.peer,
+        volumes={"phones": 1234},
+        volumes_public=True,
+    )
+    page = new_context(w.member).new_page()
+    watch_console(page)
+    page.goto("/demand/")
+    table = page.get_by_role("table", name=re.compile("by device category"))
+    expect(table).to_contain_text("1,234")
+    page.goto(w.statement.get_absolute_url())
+    page.get_by_role("link", name=re.compile("Amend your volumes")).click()
+    expect(page.locator("h1")).to_contain_text("Amend your signature")
+    page.get_by_label(re.compile("Smartphones", re.I)).fill("7777")
+    page.get_by_label(re.compile("Laptops", re.I)).fill("250")
+    page.get_by_role("button", name=re.compile("Save the new figures")).click()
+    expect(page.locator(".messages")).to_contain_text("now declares the new figures")
+    page.get_by_role("link", name=re.compile("Declared demand across the network")).first.click()
+    expect(page.locator("h1")).to_contain_text("Declared demand across the network")
+    table = page.get_by_role("table", name=re.compile("by device category"))
+    expect(table).to_contain_text("7,777")
+    expect(table).to_contain_text("250")
+    expect(table).not_to_contain_text("1,234")
+    expect(page.locator("svg.bar-chart desc")).to_contain_text("7,777")
+    assert Signature.objects.filter(statement=w.statement, organisation=w.peer).count() == 2
+    assert not page.console_errors, page.console_errors
+
+
 def _tab_to(page, predicate_js: str, limit: int = 60) -> None:
     """Press Tab until the focused element satisfies ``predicate_js`` (a JS expression on ``el``)."""
     for _ in range(limit):
