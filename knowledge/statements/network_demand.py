@@ -137,6 +137,7 @@ class Declaration:
 class NetworkDemand:
     filters: DemandFilters
     categories: list[str]
+    columns: list[str]
     by_category: list[Row]
     by_country: list[Row]
     by_statement: list[Row]
@@ -262,13 +263,16 @@ def network_demand(filters: DemandFilters | None = None) -> NetworkDemand:
         url = reverse("statements:detail", kwargs={"slug": decl.statement_slug})
         _add(by_statement, decl.statement_slug, decl.statement_title, decl, url=url)
     order = {c: i for i, c in enumerate(DeviceCategory.values)}
+    # Table columns: the categories someone declared (six empty columns help no reader).
+    columns = [c for c in categories if c in by_category]
     for rows in (by_category, by_country, by_statement, by_year):
         for row in rows.values():
             row.buyers.sort(key=lambda b: (-b.units, b.name))
-            row.units_in_order = [row.units.get(c) for c in categories]
+            row.units_in_order = [row.units.get(c) for c in columns]
     return NetworkDemand(
         filters=filters,
         categories=categories,
+        columns=columns,
         by_category=sorted(by_category.values(), key=lambda r: order[r.key]),
         by_country=sorted(by_country.values(), key=lambda r: r.label),
         by_statement=sorted(by_statement.values(), key=lambda r: (-r.total, r.label)),
