@@ -65,7 +65,7 @@ class TendersFeed(PublicAtomFeed):
     author_name = "Buyers Network"
 
     def link(self) -> str:
-        return reverse("knowledge:library") + "?kind=tenders"
+        return reverse("knowledge:library") + "?kind=tender"
 
     def get_object(self, request: Any, *args: Any, **kwargs: Any) -> None:
         return None

@@ -93,7 +93,6 @@ def build_sweep_world() -> SweepWorld:
         "thread": w.thread.get_absolute_url(),
         "demand": "/demand/",
         "demand-filtered": f"/demand/?statement={w.statement.slug}&category=phones",
-        "tender-calendar": "/library/?kind=tenders",
         "events": "/events/",
         "event": e,
         "event-new": "/events/new/",

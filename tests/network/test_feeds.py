@@ -193,13 +193,13 @@ def test_library_shows_joint_quantities_per_quarter_and_category(client, network
         joint_procurement_open=True,
         estimated_quantity=500,
     )
-    html = client.get("/library/", {"kind": "tenders"}).content.decode()
+    html = client.get("/library/", {"kind": "tender"}).content.decode()
     start = html.index('id="joint-caption"')
     table = html[start : html.index("</table>", start)]
     assert "2027 Q2" in table and "20,500" in table and "6,500" not in table
     # the network-only joint tender (20,000 laptops) is not in an anonymous visitor's figures
     client.force_login(network["editor"])
-    html = client.get("/library/", {"kind": "tenders"}).content.decode()
+    html = client.get("/library/", {"kind": "tender"}).content.decode()
     start = html.index('id="joint-caption"')
     assert "40,500" in html[start : html.index("</table>", start)]
 
@@ -207,7 +207,7 @@ def test_library_shows_joint_quantities_per_quarter_and_category(client, network
 def test_pages_link_their_feeds(client, network):
     assert 'href="/statements/feed.atom"' in client.get("/statements/").content.decode()
     assert 'href="/events/feed.atom"' in client.get("/events/").content.decode()
-    library = client.get("/library/", {"kind": "tenders"}).content.decode()
+    library = client.get("/library/", {"kind": "tender"}).content.decode()
     assert (
         'href="/library/tenders/feed.atom"' in library and 'href="/library/tenders/calendar.ics"' in library
     )
