@@ -480,11 +480,22 @@ class TenderViewSet(viewsets.ModelViewSet):
 
 
 class CpvViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Look up CPV codes by code prefix or words of the English label (for pickers)."""
+    """Look up CPV codes by code prefix or by words in the interface language (for pickers).
+
+    Words go through the search analysis chain, against the English labels and the everyday names
+    of common ICT codes in English, Finnish and Swedish: ``?q=laptop``, ``?q=kannettavat`` and
+    ``?q=bärbara datorer`` all find 30213100-6 (see :mod:`network.search.cpv`).
+    """
 
     serializer_class = s.CpvSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("q", str, description="Code prefix or words of the label")])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "q", str, description="Code prefix, or words in the interface language (Accept-Language)"
+            )
+        ]
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -495,5 +506,12 @@ class CpvViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         qs = CpvCode.objects.all()
         if q:
             digits = q.split("-")[0]
-            qs = qs.filter(code__startswith=digits) if digits.isdigit() else qs.filter(label_en__icontains=q)
+            if digits.isdigit():
+                return qs.filter(code__startswith=digits)
+            from django.utils.translation import get_language
+
+            from network.search.cpv import find_codes
+            from network.search.text import normalise_language
+
+            return find_codes(q[:200], normalise_language(get_language()), qs)
         return qs

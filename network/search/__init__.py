@@ -20,8 +20,35 @@ __all__ = ["FACETS", "FacetCount", "Hit", "InvalidSearch", "SearchQuery", "Searc
 
 
 def search(person: Any, query: SearchQuery) -> SearchResults:
-    """What ``person`` (or ``None`` for anonymous) may find for ``query``, one page at a time."""
+    """What ``person`` (or ``None`` for anonymous) may find for ``query``, one page at a time.
+
+    CPV codes in the query also match their descriptions; when few documents match, a "did you
+    mean" suggestion is computed from what the person may read, and when nothing matches at all
+    the suggestion's results are returned instead (``corrected_from`` says what was typed).
+    """
+    import dataclasses
+
+    from network.search.cpv import expand
     from network.search.registry import get_backend
+    from network.search.suggest import suggest
     from network.visibility import viewer_for
 
-    return get_backend().search(viewer_for(person), query, query.parsed())
+    backend = get_backend()
+    viewer = viewer_for(person)
+    parsed = expand(query.parsed())
+    results = backend.search(viewer, query, parsed)
+    # Every word found something unless nothing matched or some hits lack words: only then can a
+    # word be misspelt.
+    if parsed.blank or parsed.matches_nothing or (results.total and not results.partial):
+        return results
+    suggestion = suggest(lambda p: backend.count(viewer, query, p), query, parsed)
+    if not suggestion or suggestion == query.text:
+        return results
+    results.suggestion = suggestion
+    if results.total == 0:
+        corrected = dataclasses.replace(query, text=suggestion)
+        found = backend.search(viewer, corrected, expand(corrected.parsed()))
+        if found.total:
+            found.suggestion, found.corrected_from = suggestion, query.text
+            return found
+    return results

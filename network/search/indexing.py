@@ -29,6 +29,7 @@ from django.utils import timezone
 from network.search import registry
 from network.search.registry import indexes
 from network.search.spec import SearchIndex
+from network.search.vocabulary import record_vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +126,7 @@ def reindex(label: str, pks: Iterable[Any], *, raise_errors: bool = False) -> in
         backend = registry.get_backend()
         documents = index.build(objects, content_type.pk)
         backend.index(documents)
+        record_vocabulary(documents)
         missing = set(pks) - {o.pk for o in objects}
         backend.delete(content_type.pk, sorted(missing))
     except Exception as exc:
@@ -261,7 +263,9 @@ def _rebuild_type(index: SearchIndex, backend: Any, stdout: TextIO | None, batch
         batch = list(batch_qs[:batch_size])
         if not batch:
             break
-        backend.index(index.build(batch, content_type.pk))
+        documents = index.build(batch, content_type.pk)
+        backend.index(documents)
+        record_vocabulary(documents)
         last_pk = batch[-1].pk
         count += len(batch)
         progress.update(len(batch))

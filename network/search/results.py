@@ -28,6 +28,10 @@ class Hit:
     date: datetime | None = None
     organisation: str = ""
     type_label: str = ""
+    #: Query words this hit lacks (a partial match of a forgiving search), as typed.
+    missing: list[str] = field(default_factory=list)
+    #: For a thread: how many of its posts match (the thread shows once, with its best post).
+    matches: int = 0
 
 
 @dataclass
@@ -38,6 +42,12 @@ class SearchResults:
     page: int = 1
     page_size: int = 20
     backend: str = ""
+    #: Some hits lack some of the words (few documents held all of them).
+    partial: bool = False
+    #: "Did you mean": the query with misspelt words replaced by words the person may find.
+    suggestion: str = ""
+    #: When the query found nothing: the results are the suggestion's, and this is what was typed.
+    corrected_from: str = ""
 
     @property
     def num_pages(self) -> int:

@@ -119,19 +119,22 @@ def thread_socket_accepts(person, thread_id: int) -> bool:
 def check_search(built: Built, viewer, c: Client, who: str) -> None:
     """Search: the hits, their count and the type facet's counts, all within the policy.
 
-    A post is found by its thread's title: each readable thread brings its two posts.
+    A post is found by its thread's title; a thread shows once, its two posts grouped under it
+    (``matches``), while the type facet counts every readable document, posts included.
     """
     spec = built.spec
     expected = {obj.title for item, obj in built.items if may_read(spec, viewer, item)}
     want_hits = Counter(item.kind for item, _obj in built.items if may_read(spec, viewer, item))
+    want_docs = Counter(want_hits)
     if want_hits["thread"]:
-        want_hits["post"] = 2 * want_hits["thread"]
+        want_docs["post"] = 2 * want_hits["thread"]
     body = c.get("/api/v1/search/", {"q": TOKEN, "page_size": 100}).json()
     assert {h["title"] for h in body["results"]} == expected, f"search for {who}"
     assert Counter(h["type"] for h in body["results"]) == want_hits, f"search hits for {who}"
     assert body["count"] == want_hits.total(), f"search count for {who}"
+    assert all(h["matches"] == 2 for h in body["results"] if h["type"] == "thread"), f"posts for {who}"
     facet = {f["value"]: f["count"] for f in body["facets"].get("type", [])}
-    assert facet == dict(want_hits), f"type facet for {who}"
+    assert facet == dict(want_docs), f"type facet for {who}"
 
 
 def check_every_surface(built: Built) -> None:

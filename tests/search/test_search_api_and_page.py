@@ -148,3 +148,72 @@ def test_page_query_count_does_not_grow_with_results(
 def test_header_search_box_submits_to_the_search_page(client):
     html = client.get("/").content.decode()
     assert 'action="/search/"' in html and 'name="q"' in html
+
+
+# --- issue 14: forgiving queries, suggestions, CPV words, bad input --------------------------------
+
+
+def test_api_names_missing_words_and_offers_a_suggestion(api_client, content):
+    body = api_client.get("/api/v1/search/", {"q": "smartphone zebra"}).json()
+    assert body["partial"] is True and body["suggestion"] is None
+    assert [(r["id"], r["missing"]) for r in body["results"]] == [(content["public"].pk, ["zebra"])]
+    corrected = api_client.get("/api/v1/search/", {"q": "smartphnes"}).json()
+    assert corrected["suggestion"] == "smartphone" and corrected["corrected_from"] == "smartphnes"
+    assert [r["id"] for r in corrected["results"]] == [content["public"].pk]
+
+
+def test_api_never_suggests_a_word_only_a_private_document_holds_from_other_organisation(api_client, content):
+    outsider = f.member(content["hel"])
+    api_client.force_authenticate(outsider)
+    body = api_client.get("/api/v1/search/", {"q": "prizing"}).json()
+    assert body["suggestion"] is None and body["count"] == 0
+    api_client.force_authenticate(f.member(content["mal"]))
+    own = api_client.get("/api/v1/search/", {"q": "prizing"}).json()
+    assert own["suggestion"] == "pricing" and own["count"] == 1
+
+
+def test_page_shows_the_correction_and_missing_words(client, content):
+    page = client.get("/search/", {"q": "smartphnes"}).content.decode()
+    assert "Showing results for <strong>smartphone</strong> instead." in page
+    partial = client.get("/search/", {"q": "smartphone zebra"}).content.decode()
+    assert "Missing:" in partial and "<s>zebra</s>" in partial
+
+
+def test_facet_labels_are_translated_when_the_page_is_rendered(client, content):
+    page = client.get("/search/", {"q": "phones"}, HTTP_ACCEPT_LANGUAGE="fi").content.decode()
+    assert "Suomi" in page and "Finland" not in page
+
+
+@pytest.mark.parametrize(
+    ("q", "language", "code"),
+    [
+        ("laptop", "en", "30213100-6"),
+        ("kannettavat tietokoneet", "fi", "30213100-6"),
+        ("bärbara datorer", "sv", "30213100-6"),
+        ("portable computers", "en", "30213100-6"),
+        ("älypuhelimet", "fi", "32250000-0"),
+    ],
+)
+def test_cpv_vocabulary_is_searchable_by_words_in_the_interface_language(api_client, q, language, code):
+    response = api_client.get("/api/v1/cpv/", {"q": q}, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    codes = [c["code"] for c in response.json()["results"]]
+    assert codes[0] == code, codes[:5]
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "\U0001f4f1\U0001f4bb",
+        "x" * 500,
+        " ".join(["w" * 60] * 20),
+        "смартфон 智能手机 هاتف",
+        "the of and och ja",
+        "a" * 5000,
+        "+-\"'()*:^",
+    ],
+)
+def test_bad_input_never_errors(api_client, client, content, q):
+    assert api_client.get("/api/v1/search/", {"q": q}).status_code == 200
+    assert client.get("/search/", {"q": q}).status_code == 200
+    assert api_client.get("/api/v1/cpv/", {"q": q}).status_code == 200

@@ -18,7 +18,16 @@ class HitSerializer(serializers.Serializer):
     score = serializers.FloatField()
     language = serializers.CharField()
     date = serializers.DateTimeField(allow_null=True)
-    organisation = serializers.CharField()
+    organisation = serializers.CharField(
+        help_text="The organisation the document is credited to (a post: its author's organisation)."
+    )
+    missing = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Query words this hit lacks (partial matches follow the hits holding every word).",
+    )
+    matches = serializers.IntegerField(
+        help_text="For a thread: how many of its posts match (a thread appears once, with its best post)."
+    )
 
 
 class FacetValueSerializer(serializers.Serializer):
@@ -33,6 +42,14 @@ class SearchResponseSerializer(serializers.Serializer):
     num_pages = serializers.IntegerField()
     next = serializers.CharField(allow_null=True)
     previous = serializers.CharField(allow_null=True)
+    suggestion = serializers.CharField(
+        allow_null=True, help_text='"Did you mean": the query with misspelt words corrected, or null.'
+    )
+    corrected_from = serializers.CharField(
+        allow_null=True,
+        help_text="When the query found nothing and these are the suggestion's results: what was typed.",
+    )
+    partial = serializers.BooleanField(help_text="Some hits lack some of the query's words.")
     results = HitSerializer(many=True)
     facets = serializers.DictField(
         child=FacetValueSerializer(many=True),

@@ -30,8 +30,10 @@ _FACET_HELP = {
 class SearchView(APIView):
     """Search templates, lessons, statements, tenders, threads, posts, events and organisations.
 
-    ``q`` takes web-search syntax: words (all must match), ``"phrases"``, ``-exclusions`` and
-    ``OR``. Filters repeat to OR within a facet (``?type=template&type=lesson``) and AND across
+    ``q`` takes web-search syntax: words, ``"phrases"``, ``+required``, ``-exclusions`` and
+    ``OR``. Documents holding every word come first; when they are few, documents holding most of
+    the words follow, each naming the words it lacks (``missing``). A misspelt word gets a
+    ``suggestion`` drawn from what the caller may read. Filters repeat to OR within a facet (``?type=template&type=lesson``) and AND across
     facets. Results and facet counts only ever include what the caller may read.
     """
 
@@ -67,6 +69,9 @@ class SearchView(APIView):
             "num_pages": results.num_pages,
             "next": page_link(results.page + 1) if results.has_next else None,
             "previous": page_link(results.page - 1) if results.has_previous else None,
+            "suggestion": results.suggestion or None,
+            "corrected_from": results.corrected_from or None,
+            "partial": results.partial,
             "results": results.hits,
             "facets": {
                 name: [v._asdict() for v in results.facets.get(name, [])]

@@ -35,6 +35,14 @@ class SearchBackend(abc.ABC):
     def search(self, viewer: Viewer, query: SearchQuery, parsed: ParsedQuery) -> SearchResults:
         """One page of hits, the total and facet counts, all limited to what ``viewer`` may read."""
 
+    def count(self, viewer: Viewer, query: SearchQuery, parsed: ParsedQuery) -> int:
+        """How many documents ``parsed`` matches that ``viewer`` may read (with ``query``'s filters)."""
+        import copy
+
+        probe = copy.copy(query)
+        probe.page, probe.page_size, probe.facets = 1, 1, False
+        return self.search(viewer, probe, parsed).total
+
     @abc.abstractmethod
     def status(self) -> str:
         """The engine's own short status; raises when it does not answer."""

@@ -22,6 +22,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from network.search.analysis import DocumentTerms, document_terms
 from network.search.backends.base import FACET_LIMIT, SearchBackend, highlight
+from network.search.forgiving import Forgiving
 from network.search.labels import facet_label
 from network.search.models import (
     SearchDocument,
@@ -35,7 +36,6 @@ from network.search.query import ParsedQuery, SearchQuery
 from network.search.results import FacetCount, Hit, SearchResults
 from network.search.spec import IndexedDocument
 from network.search.text import ALL_LANGUAGES
-from network.search.vocabulary import record_vocabulary
 from network.visibility import Viewer, Visibility
 
 DOCUMENT_FIELDS = (
@@ -217,7 +217,6 @@ class DatabaseBackend(SearchBackend):
                     [(ids[d.key], combinations[keys[d.key]]) for d in documents],
                 )
             self.write_fulltext([(ids[d.key], d, analysed[d.key]) for d in documents])
-            record_vocabulary(documents)
 
     def _ids(self, documents: Sequence[IndexedDocument]) -> dict[str, int]:
         by_type: dict[int, list[int]] = {}
@@ -302,47 +301,86 @@ class DatabaseBackend(SearchBackend):
         )
         if parsed.matches_nothing:
             return results
-        ranked, results.total, results.facets = self.find(viewer, query, parsed)
-        if not ranked:
+        steps = Forgiving(self, viewer, query, parsed)
+        ordered = steps.ordered()
+        results.facets, results.partial = ordered.facets, ordered.partial
+        groups, results.total = steps.grouped(ordered)
+        if not groups:
             return results
         languages = query_languages(query)
-        details = {
-            row["pk"]: row
-            for row in SearchDocument.objects.filter(pk__in=[pk for pk, _rank in ranked]).values(
-                "pk",
-                "object_id",
-                "type",
-                "title",
-                "url",
-                "summary",
-                "body",
-                "language",
-                "date",
-                "organisation_name",
-                "field_languages",
-                "collapse",
-            )
-        }
-        rows = [{**details[pk], "rank": rank} for pk, rank in ranked if pk in details]
-        snippets = self.snippets(rows, parsed, languages)
+        fields = (
+            "pk",
+            "object_id",
+            "type",
+            "title",
+            "url",
+            "summary",
+            "body",
+            "language",
+            "date",
+            "organisation_name",
+            "field_languages",
+            "collapse",
+        )
+        members = [pk for group in groups for pk, _rank in group[:20]]
+        details = {row["pk"]: row for row in SearchDocument.objects.filter(pk__in=members).values(*fields)}
+        kinds = {pk: row["type"] for pk, row in details.items()}
+        # A group (a thread and its matching posts) shows as its thread, with the best-matching
+        # post as the snippet; the thread's own document is fetched when only posts matched.
+        shown: list[tuple[int, int, float]] = []  # (document shown, document snippeted, rank)
+        keys_needing_thread: dict[int, int] = {}
+        for group in groups:
+            best, rank = group[0]
+            post = next((pk for pk, _r in group[:20] if kinds.get(pk) == "post"), None)
+            thread = next((pk for pk, _r in group[:20] if kinds.get(pk) == "thread"), None)
+            shown.append((thread or best, post or best, rank))
+            if (len(group) > 1 or kinds.get(best) == "post") and thread is None:
+                keys_needing_thread[best] = len(shown) - 1
+        if keys_needing_thread:
+            by_key = {
+                details[pk]["collapse"]: i for pk, i in keys_needing_thread.items() if details[pk]["collapse"]
+            }
+            for row in SearchDocument.objects.filter(collapse__in=list(by_key), type="thread").values(
+                *fields
+            ):
+                i = by_key[row["collapse"]]
+                details[row["pk"]] = row
+                shown[i] = (row["pk"], shown[i][1], shown[i][2])
+        snippet_rows = [details[s] for _d, s, _r in shown if s in details]
+        snippets = self.snippets(snippet_rows, parsed, languages)
+        counts = steps.post_counts(
+            ordered.counted or parsed,
+            sorted({details[d]["collapse"] for d, _s, _r in shown if d in details} - {""}),
+        )
         labels = type_labels()
-        for row in rows:
-            rank = float(row.get("rank") or 0.0)
+        for (doc, snippet_doc, rank), group in zip(shown, groups, strict=True):
+            if doc not in details or snippet_doc not in details:
+                continue
+            row, snip = details[doc], details[snippet_doc]
+            rank = float(rank or 0.0)
             results.hits.append(
                 Hit(
                     type=row["type"],
                     id=row["object_id"],
                     title=row["title"],
                     url=row["url"],
-                    snippet_html=snippets.get(row["pk"], ""),
+                    snippet_html=snippets.get(snippet_doc, ""),
                     score=round(rank if self.rank_descending else -rank, 6),
-                    language=row["language"],
+                    language=snip["language"],
                     date=row["date"],
-                    organisation=row["organisation_name"],
+                    # A post is credited to its author's organisation, so the shown post's is named.
+                    organisation=snip["organisation_name"],
                     type_label=labels.get(row["type"], row["type"]),
+                    missing=ordered.missing.get(group[0][0], []),
+                    matches=counts.get(row["collapse"], 0) if row["collapse"] else 0,
                 )
             )
         return results
+
+    def count(self, viewer: Viewer, query: SearchQuery, parsed: ParsedQuery) -> int:
+        from network.search.forgiving import window_query
+
+        return self.find(viewer, window_query(query, 1), parsed)[1]
 
     def find(
         self, viewer: Viewer, query: SearchQuery, parsed: ParsedQuery

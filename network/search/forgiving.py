@@ -1,0 +1,245 @@
+"""Forgiving queries and one hit per thread, for the database backends.
+
+**Forgiving.** Documents holding every word rank first. When they are few (fewer than
+:data:`RELAX_BELOW`), documents holding *most* of the words follow, ranked by how many of the words
+they hold and how rare those words are (the sum of each held word's inverse document frequency
+among the documents the person may read), each hit naming the words it lacks (``missing: zebra``),
+as web search does. Quoted phrases and ``+word`` stay required; exclusions stay exclusions.
+
+**Grouping.** A thread and its posts share a ``collapse`` key: the ranked matches are grouped by
+it, a group taking the place of its best-ranked member, so a thread appears once, with its best
+post, and the number of its matching posts. The total counts groups.
+
+Both work on ranked windows of document ids the backend's own :meth:`find` returns, so SQLite and
+PostgreSQL share them and the visibility filter is the one inside every ``find``.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from network.search.query import Atom, ParsedQuery, SearchQuery
+
+#: Fewer matches of every word than this, and documents matching most words follow.
+RELAX_BELOW = 10
+#: How many partial matches are scored (by how many and how rare their words are) for the pages.
+RELAX_WINDOW = 200
+FORUM_TYPES = ("post", "thread")
+
+Ranked = list[tuple[int, float]]
+
+
+@dataclass
+class Ordered:
+    """Ranked document ids, what each lacks, and the total/facets they come with."""
+
+    ranked: Ranked
+    total: int
+    facets: dict
+    missing: dict[int, list[str]] = field(default_factory=dict)
+    partial: bool = False
+    #: The query whose matches ``total`` counts (the relaxed one for partial results).
+    counted: ParsedQuery | None = None
+
+
+def relaxable(parsed: ParsedQuery) -> bool:
+    return not parsed.blank and len(parsed.clauses) > 1 and bool(parsed.optional)
+
+
+def relaxed(parsed: ParsedQuery) -> ParsedQuery:
+    """Required clauses as they are, plus ONE clause: any of the optional words."""
+    required = [parsed.clauses[i] for i in parsed.forced]
+    anything: list[Atom] = []
+    for i in parsed.optional:
+        anything += [a for a in parsed.clauses[i] if a not in anything]
+    clauses = (*required, tuple(anything))
+    return ParsedQuery(
+        clauses=clauses, excluded=parsed.excluded, blank=False, forced=tuple(range(len(required)))
+    )
+
+
+def only_clause(parsed: ParsedQuery, index: int) -> ParsedQuery:
+    return ParsedQuery(clauses=(parsed.clauses[index],), blank=False)
+
+
+def window_query(
+    query: SearchQuery, size: int, *, facets: bool = False, filters: dict | None = None
+) -> SearchQuery:
+    """``query`` asking for its first ``size`` ranked matches (page-size bounds do not apply)."""
+    q = copy.copy(query)
+    q.page, q.page_size, q.facets = 1, size, facets
+    if filters is not None:
+        q.filters = filters
+    return q
+
+
+class Forgiving:
+    """The search steps one :class:`~network.search.backends.database.DatabaseBackend` call takes."""
+
+    def __init__(self, backend, viewer, query: SearchQuery, parsed: ParsedQuery):
+        self.backend, self.viewer, self.query, self.parsed = backend, viewer, query, parsed
+
+    # --- primitives over the backend's find ---------------------------------------------------
+
+    def window(self, parsed: ParsedQuery, size: int) -> Ranked:
+        ranked, _total, _facets = self.backend.find(self.viewer, window_query(self.query, size), parsed)
+        return ranked
+
+    def count(self, parsed: ParsedQuery) -> int:
+        _ranked, total, _facets = self.backend.find(self.viewer, window_query(self.query, 1), parsed)
+        return total
+
+    def matching(
+        self, parsed: ParsedQuery, ids: list[int], *, types: tuple[str, ...] = ()
+    ) -> list[tuple[int, str]]:
+        """``(id, collapse key)`` of the given documents that ``parsed`` matches (visible ones only)."""
+        if not ids:
+            return []
+        filters = dict(self.query.filters)
+        if types:
+            filters["type"] = [t for t in types if t in filters.get("type", types)]
+            if not filters["type"]:
+                return []
+        sql, params = self.backend.matched_sql(
+            self.viewer, window_query(self.query, 1, filters=filters), parsed
+        )
+        marks = ", ".join(["%s"] * len(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT d.id, d.collapse FROM ({sql}) m JOIN search_searchdocument d ON d.id = m.pk "  # noqa: S608 - our SQL
+                f"WHERE d.id IN ({marks})",
+                [*params, *ids],
+            )
+            return cursor.fetchall()
+
+    # --- forgiving ------------------------------------------------------------------------------
+
+    def ordered(self) -> Ordered:
+        """Strict results, or (when few) strict results followed by the best partial matches."""
+        page_size = self.query.offset + self.query.page_size
+        ranked, total, facets = self.backend.find(self.viewer, self.query, self.parsed)
+        strict = Ordered(ranked, total, facets)
+        if not relaxable(self.parsed) or total >= RELAX_BELOW:
+            strict.ranked_window = lambda n: self.window(self.parsed, n)  # type: ignore[attr-defined]
+            return strict
+        loose = relaxed(self.parsed)
+        _r, loose_total, loose_facets = self.backend.find(
+            self.viewer, window_query(self.query, 1, facets=self.query.facets), loose
+        )
+        if loose_total <= total:
+            strict.ranked_window = lambda n: self.window(self.parsed, n)  # type: ignore[attr-defined]
+            return strict
+        scored, missing = self.score(max(RELAX_WINDOW, 2 * page_size))
+        result = Ordered(
+            scored,
+            loose_total,
+            loose_facets if self.query.facets else {},
+            missing,
+            partial=True,
+            counted=loose,
+        )
+        result.ranked_window = lambda n: scored if n <= len(scored) else self.score(n)[0]  # type: ignore[attr-defined]
+        return result
+
+    def score(self, size: int) -> tuple[Ranked, dict[int, list[str]]]:
+        """The first ``size`` partial matches, by (words held, rarity of the words held, engine rank)."""
+        strict = self.window(self.parsed, RELAX_BELOW)
+        loose = self.window(relaxed(self.parsed), size)
+        seen = {pk for pk, _ in strict}
+        candidates = strict + [(pk, rank) for pk, rank in loose if pk not in seen]
+        ids = [pk for pk, _ in candidates]
+        optional = self.parsed.optional
+        held = {i: {pk for pk, _key in self.matching(only_clause(self.parsed, i), ids)} for i in optional}
+        readable = max(self.count(ParsedQuery()), 1)
+        idf = {
+            i: math.log((1 + readable) / (1 + self.count(only_clause(self.parsed, i)))) + 1.0
+            for i in optional
+        }
+        position = {pk: n for n, (pk, _rank) in enumerate(candidates)}
+
+        def key(item: tuple[int, float]) -> tuple:
+            pk = item[0]
+            matched = [i for i in optional if pk in held[i]]
+            return (-len(matched), -sum(idf[i] for i in matched), position[pk])
+
+        ordered = sorted(candidates, key=key)
+        missing = {
+            pk: [self.parsed.clause_text(i) for i in optional if pk not in held[i]] for pk, _rank in ordered
+        }
+        return ordered, {pk: words for pk, words in missing.items() if words}
+
+    # --- one hit per thread ----------------------------------------------------------------------
+
+    def grouped(self, ordered: Ordered) -> tuple[list[list[tuple[int, float]]], int]:
+        """The page's groups (each a list of its members in rank order, best first) and the total
+        number of groups."""
+        offset, size = self.query.offset, self.query.page_size
+        parsed = ordered.counted or self.parsed
+        forum = _forum_count(ordered.facets) if self.query.facets else None
+        if forum is not None and forum <= 1:
+            page = ordered.ranked[offset : offset + size] if ordered.partial else ordered.ranked
+            return [[item] for item in page], ordered.total
+        window: Callable[[int], Ranked] = ordered.ranked_window  # type: ignore[attr-defined]
+        need = offset + size
+        n = max(2 * need, 40)
+        while True:
+            ranked = window(n)
+            keys = dict(self.matching(ParsedQuery(), [pk for pk, _ in ranked])) if ranked else {}
+            groups: dict[str, list[tuple[int, float]]] = {}
+            for pk, rank in ranked:
+                groups.setdefault(keys.get(pk) or f"#{pk}", []).append((pk, rank))
+            if len(groups) >= need or len(ranked) < n:
+                break
+            n *= 4
+        total = ordered.total - self.duplicates(parsed)
+        return list(groups.values())[offset : offset + size], max(total, 0)
+
+    def duplicates(self, parsed: ParsedQuery) -> int:
+        """Matches beyond the first of each thread (what grouping removes from the total)."""
+        filters = dict(self.query.filters)
+        wanted = [t for t in FORUM_TYPES if t in filters.get("type", FORUM_TYPES)]
+        if not wanted:
+            return 0
+        filters["type"] = wanted
+        sql, params = self.backend.matched_sql(
+            self.viewer, window_query(self.query, 1, filters=filters), parsed
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*) - COUNT(DISTINCT d.collapse) FROM ({sql}) m "  # noqa: S608 - our SQL
+                "JOIN search_searchdocument d ON d.id = m.pk WHERE d.collapse <> ''",
+                params,
+            )
+            return int(cursor.fetchone()[0] or 0)
+
+    def post_counts(self, parsed: ParsedQuery, keys: list[str]) -> dict[str, int]:
+        """How many posts of each thread (by collapse key) match."""
+        if not keys:
+            return {}
+        filters = dict(self.query.filters)
+        if "post" not in filters.get("type", ["post"]):
+            return {}
+        filters["type"] = ["post"]
+        sql, params = self.backend.matched_sql(
+            self.viewer, window_query(self.query, 1, filters=filters), parsed
+        )
+        marks = ", ".join(["%s"] * len(keys))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT d.collapse, COUNT(*) FROM ({sql}) m JOIN search_searchdocument d ON d.id = m.pk "  # noqa: S608 - our SQL
+                f"WHERE d.collapse IN ({marks}) GROUP BY d.collapse",
+                [*params, *keys],
+            )
+            return dict(cursor.fetchall())
+
+
+def _forum_count(facets: dict) -> int | None:
+    values = facets.get("type")
+    if values is None:
+        return 0 if facets else None
+    return sum(v.count for v in values if v.value in FORUM_TYPES)
