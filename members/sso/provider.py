@@ -14,6 +14,8 @@ Installed through ``SOCIALACCOUNT_PROVIDERS["openid_connect"]["provider_class"]`
 from __future__ import annotations
 
 import requests
+from django.conf import settings
+from django.urls import reverse
 from allauth.socialaccount.helpers import render_authentication_error
 from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
@@ -44,6 +46,18 @@ class HardenedOIDCAdapter(OpenIDConnectOAuth2Adapter):
             if str(config.get("issuer", "")).rstrip("/") != expected:
                 raise IssuerMismatch(f"issuer {config.get('issuer')!r} is not the configured {expected!r}")
         return self._openid_config
+
+    def get_callback_url(self, request, app) -> str:
+        """allauth forces https in callback URLs outside DEBUG; a site served on plain http over
+        loopback (tests, local development with SSO_ALLOW_HTTP_LOOPBACK) keeps its real scheme."""
+        if settings.SSO_ALLOW_HTTP_LOOPBACK and request.get_host().split(":")[0] in (
+            "127.0.0.1",
+            "localhost",
+        ):
+            return request.build_absolute_uri(
+                reverse("openid_connect_callback", kwargs={"provider_id": self.provider_id})
+            )
+        return super().get_callback_url(request, app)
 
     def get_access_token_data(self, *args, **kwargs):
         try:
