@@ -14,13 +14,13 @@ Installed through ``SOCIALACCOUNT_PROVIDERS["openid_connect"]["provider_class"]`
 from __future__ import annotations
 
 import requests
-from django.conf import settings
-from django.urls import reverse
 from allauth.socialaccount.helpers import render_authentication_error
 from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
+from django.conf import settings
+from django.urls import reverse
 
 
 class ProviderUnavailable(OAuth2Error):

@@ -444,6 +444,9 @@ def private_world(django_capture_on_commit_callbacks):
         member_services.invitation_create(
             actor=owner, organisation=a, email="new@private.example", role="member"
         )
+        from members.privacy import export as privacy_export
+
+        privacy_export.data_export_request(actor=owner, person=owner)  # a personal-data export zip
     return owner, outsider
 
 
