@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('knowledge', '0003_library'),
+        ("knowledge", "0004_resources"),
         ('members', '0002_identity_provider'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
