@@ -7,8 +7,9 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from forums.models import Reaction
+from forums.models import PostReport, Reaction
 from forums.services import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
+from network.visibility import Visibility
 
 
 def _client_id() -> str:
@@ -58,3 +59,45 @@ class ReportForm(forms.Form):
 
 
 REACTIONS = [(code, label) for code, label in Reaction.Code.choices]
+
+
+class ForumForm(forms.Form):
+    """An organisation's own forum: who owns it, its name, and who may read it."""
+
+    organisation = forms.ModelChoiceField(queryset=None, label=_("Organisation"), empty_label=None)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who can read it"),
+        choices=Visibility.choices,
+        initial=Visibility.PRIVATE,
+        help_text=_("Private by default: only your organisation's members."),
+    )
+    shared_groups = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Share with working groups"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("With “Working groups”: the member organisations of these groups may read and post."),
+    )
+
+    def __init__(self, *args, organisations=None, groups=None, fixed_organisation=False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        self.fields["shared_groups"].queryset = groups
+        if fixed_organisation:
+            del self.fields["organisation"]
+
+
+class ResolveForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=PostReport.Outcome.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason (the reporter is told)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

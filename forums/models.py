@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,13 +21,28 @@ from network.visibility import TenantOwned, VisibleQuerySet
 
 
 class Forum(TenantOwned):
-    """A place for threads: the network-wide forum, a working group's, or an organisation's own."""
+    """A place for threads: the network-wide forum, a working group's, or an organisation's own.
+
+    Ownership: the one network-wide forum belongs to the platform (``organisation`` is empty; a
+    migration creates it, network staff moderate it); a working group's forum belongs to its first
+    convener and follows the group's visibility; every other forum belongs to the organisation that
+    created it. An archived forum stays readable but takes no new threads or posts.
+    """
 
     class Kind(models.TextChoices):
         NETWORK = "network", _("Network")
         GROUP = "group", _("Working group")
         ORGANISATION = "organisation", _("Organisation")
 
+    organisation = models.ForeignKey(
+        "members.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="forums_forum_set",
+        verbose_name=_("organisation"),
+        help_text=_("Empty for the network-wide forum, which belongs to the platform."),
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.ORGANISATION)
     working_group = models.OneToOneField(
         "members.WorkingGroup",
@@ -40,15 +56,40 @@ class Forum(TenantOwned):
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
+
+    #: Network staff moderate the network forum, so they read it without an organisation of their own.
+    visibility_staff_reads_network = True
 
     class Meta:
         verbose_name = _("forum")
+        verbose_name_plural = _("forums")
         ordering = ["kind", "name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind="group", working_group__isnull=False) | ~Q(kind="group"),
                 name="forum_group_kind_has_group",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="network", organisation__isnull=True)
+                | (~Q(kind="network") & Q(organisation__isnull=False)),
+                name="forum_owner_unless_network",
+            ),
+            models.UniqueConstraint(fields=["kind"], condition=Q(kind="network"), name="one_network_forum"),
+            models.UniqueConstraint(
+                "organisation",
+                Lower("name"),
+                condition=Q(kind="organisation"),
+                name="forum_name_unique_per_org",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -56,6 +97,10 @@ class Forum(TenantOwned):
 
     def get_absolute_url(self) -> str:
         return reverse("forums:forum", kwargs={"slug": self.slug})
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class Thread(models.Model):
@@ -224,7 +269,12 @@ class ReadState(models.Model):
 
 
 class PostReport(models.Model):
-    """A member flags a post for the forum's moderators."""
+    """A member flags a post for the forum's moderators, who resolve it with an outcome and a reason."""
+
+    class Outcome(models.TextChoices):
+        DISMISSED = "dismissed", _("Dismissed: nothing to act on")
+        POST_HIDDEN = "post_hidden", _("The post was hidden")
+        THREAD_LOCKED = "thread_locked", _("The thread was locked")
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -234,10 +284,56 @@ class PostReport(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    resolution_note = models.TextField(_("moderator's reason"), max_length=2000, blank=True)
 
     class Meta:
+        verbose_name = _("report")
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["post", "reporter"], name="one_report_per_person")]
+        indexes = [models.Index(fields=["resolved_at", "-created_at"])]
 
     def __str__(self) -> str:
         return f"report on {self.post_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class ModerationAction(models.Model):
+    """One moderator action, kept so the forum's other moderators see who did what and why."""
+
+    class Action(models.TextChoices):
+        DISMISS = "dismiss", _("dismissed a report")
+        HIDE = "hide", _("hid a post")
+        SHOW = "show", _("showed a post again")
+        REMOVE = "remove", _("removed a post")
+        LOCK = "lock", _("locked a thread")
+        UNLOCK = "unlock", _("unlocked a thread")
+        PIN = "pin", _("pinned a thread")
+        UNPIN = "unpin", _("unpinned a thread")
+        ARCHIVE = "archive", _("archived the forum")
+        UNARCHIVE = "unarchive", _("reopened the forum")
+        RENAME = "rename", _("renamed the forum")
+
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="moderation_actions")
+    thread = models.ForeignKey(Thread, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    post = models.ForeignKey(Post, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    report = models.ForeignKey(
+        PostReport, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    reason = models.TextField(_("reason"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("moderation action")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["forum", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.action} in {self.forum_id}"

@@ -15,7 +15,7 @@ from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from forums.models import Forum, Post, ReadState, Subscription, Thread
+from forums.models import Forum, ModerationAction, Post, PostReport, ReadState, Subscription, Thread
 from network import visibility
 
 DEFAULT_CUTOFF_DAYS = 90
@@ -139,4 +139,102 @@ def posts_for_page(thread: Thread, person: Any) -> QuerySet[Post]:
 
     return posts_qs(thread).prefetch_related(
         Prefetch("reactions", queryset=Reaction.objects.only("id", "post_id", "person_id", "code"))
+    )
+
+
+# --- moderation -----------------------------------------------------------------------------------
+
+
+def moderated_forums(person: Any) -> QuerySet[Forum]:
+    """Forums whose queue and log the person sees (and can read: moderation never widens reading)."""
+    from forums.rules import moderated_forums_q
+
+    ids = Forum.objects.filter(moderated_forums_q(person)).values("pk")
+    return Forum.objects.visible_to(person).filter(pk__in=ids).order_by("kind", "name")
+
+
+def reports_for(person: Any, *, open_only: bool = True, forum: Forum | None = None) -> QuerySet[PostReport]:
+    """Reports in the forums the person moderates, oldest open first, with the post in context."""
+    forums = moderated_forums(person)
+    if forum is not None:
+        forums = forums.filter(pk=forum.pk)
+    qs = PostReport.objects.filter(post__thread__forum__in=forums.values("pk")).select_related(
+        "post",
+        "post__author",
+        "post__author_organisation",
+        "post__thread",
+        "post__thread__forum",
+        "reporter",
+        "resolved_by",
+    )
+    if open_only:
+        return qs.filter(resolved_at__isnull=True).order_by("created_at", "pk")
+    return qs.order_by("-created_at", "-pk")
+
+
+def report_get(person: Any, pk: int) -> PostReport | None:
+    """A report the person may handle (None otherwise: missing and forbidden look alike)."""
+    return reports_for(person, open_only=False).filter(pk=pk).first()
+
+
+def post_context(post: Post, around: int = 2) -> list[Post]:
+    """The posts just before and after ``post`` in its thread: what a moderator reads it in."""
+    return list(posts_qs(post.thread).filter(seq__gte=max(1, post.seq - around), seq__lte=post.seq + around))
+
+
+def moderation_log_qs(person: Any, *, forum: Forum | None = None) -> QuerySet[ModerationAction]:
+    """Moderator actions in the forums the person moderates, newest first."""
+    forums = moderated_forums(person)
+    if forum is not None:
+        forums = forums.filter(pk=forum.pk)
+    return (
+        ModerationAction.objects.filter(forum__in=forums.values("pk"))
+        .select_related("forum", "thread", "post", "actor")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def moderation_log(person: Any, *, forum: Forum | None = None, limit: int = 100) -> list[ModerationAction]:
+    """The latest moderator actions in the forums the person moderates."""
+    return list(moderation_log_qs(person, forum=forum)[:limit])
+
+
+def manageable_forums(person: Any) -> QuerySet[Forum]:
+    """Organisation forums the person may rename, share and archive (their managed organisations')."""
+    from members.models import MANAGER_ROLES
+
+    viewer = visibility.viewer_for(person)
+    managed = [org for org, role in viewer.roles.items() if role in MANAGER_ROLES]
+    return (
+        Forum.objects.filter(kind=Forum.Kind.ORGANISATION, organisation_id__in=managed)
+        .select_related("organisation")
+        .prefetch_related("shared_groups")
+        .order_by("organisation__name", "name")
+    )
+
+
+def managed_organisations(person: Any) -> QuerySet[Any]:
+    """Organisations whose forums the person may open and manage (owner or admin)."""
+    from members.models import MANAGER_ROLES, Organisation
+
+    viewer = visibility.viewer_for(person)
+    return Organisation.objects.filter(
+        pk__in=[org for org, role in viewer.roles.items() if role in MANAGER_ROLES]
+    ).order_by("name")
+
+
+def shareable_groups(person: Any) -> QuerySet[Any]:
+    """Working groups the person's managed organisations belong to or convene: what a forum can be
+    shared with (the service checks the forum's own organisation again)."""
+    from django.db.models import Q
+
+    from members.models import WorkingGroup
+
+    orgs = managed_organisations(person).values("pk")
+    return (
+        WorkingGroup.objects.filter(
+            Q(memberships__organisation__in=orgs, memberships__status="approved") | Q(conveners__in=orgs)
+        )
+        .distinct()
+        .order_by("name")
     )

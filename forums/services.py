@@ -20,12 +20,23 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from forums import events
-from forums.models import Forum, Mention, Post, PostReport, Reaction, ReadState, Subscription, Thread
+from forums import events, ratelimit
+from forums.models import (
+    Forum,
+    Mention,
+    ModerationAction,
+    Post,
+    PostReport,
+    Reaction,
+    ReadState,
+    Subscription,
+    Thread,
+)
 from forums.rules import can_moderate, can_post_in, posting_organisation_id
 from network import markdown, visibility
 from network.notifications import notify
@@ -38,13 +49,45 @@ _MENTION = re.compile(r"(?<![\w@])@([^\W_][\w.\-]*)(?:[ \t]+([^\W\d_][\w\-]*))?"
 
 
 class ThreadLocked(PermissionDenied):
-    """The thread is locked: visible, but closed to new posts (API: 409)."""
+    """The thread is closed to new posts (locked, or its forum archived): visible, but no new
+    posts (API: 409)."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or _("This thread is locked: no new posts can be added."))
+
+
+class ForumArchived(ThreadLocked):
+    """The forum is archived: its threads stay readable, nothing new is added (API: 409)."""
 
     def __init__(self) -> None:
-        super().__init__(_("This thread is locked: no new posts can be added."))
+        super().__init__(
+            _("This forum is archived: its threads stay readable, but no new threads or posts can be added.")
+        )
+
+
+class TooManyReports(PermissionDenied):
+    """More reports in an hour than anyone honestly files (API: 429)."""
+
+    def __init__(self) -> None:
+        super().__init__(_("You have sent many reports in a short time. Please wait a while and try again."))
+
+
+#: Slugs the forum URLs use for their own pages.
+RESERVED_SLUGS = frozenset({"new", "t", "p", "moderation", "manage", "network-forum"})
+#: At most this many reports per person per hour.
+REPORTS_PER_HOUR = 10
 
 
 # --- forums -----------------------------------------------------------------------------------
+
+
+def _unique_forum_slug(base: str) -> str:
+    base = (slugify(base)[:70] or "forum").strip("-") or "forum"
+    candidate, n = base, 1
+    while candidate in RESERVED_SLUGS or Forum.objects.filter(slug=candidate).exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
 
 
 def forum_create(
@@ -56,41 +99,212 @@ def forum_create(
     description: str = "",
     slug: str = "",
     working_group: Any = None,
+    created_by: Any = None,
 ) -> Forum:
-    """An organisation's forum (private by default); also used for the network and group forums."""
+    """Store a forum without asking who wants it: the system's own path (group and network forums,
+    the demo, tests). People go through :func:`organisation_forum_create`."""
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Give the forum a name.")})
-    base = slug or slugify(name)[:70] or "forum"
-    candidate, n = base, 1
-    while Forum.objects.filter(slug=candidate).exists():
-        n += 1
-        candidate = f"{base}-{n}"
     return Forum.objects.create(
         organisation=organisation,
         name=name,
         kind=kind,
         visibility=visibility_level,
         description=description,
-        slug=candidate,
+        slug=_unique_forum_slug(slug or name),
         working_group=working_group,
+        created_by=created_by,
     )
+
+
+def _clean_forum_fields(
+    *,
+    organisation: Any,
+    name: str,
+    description: str,
+    visibility_level: str,
+    groups: list[Any],
+    exclude: int | None,
+) -> tuple[str, str, str]:
+    """Validate a forum's name, description, visibility and shared groups; every error at once."""
+    from members.models import WorkingGroup
+
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = [_("Give the forum a name.")]
+    elif len(name) > 200:
+        errors["name"] = [_("A name can be at most %(n)d characters.") % {"n": 200}]
+    else:
+        taken = Forum.objects.filter(
+            organisation=organisation, kind=Forum.Kind.ORGANISATION, name__iexact=name
+        )
+        if exclude:
+            taken = taken.exclude(pk=exclude)
+        if taken.exists():
+            errors["name"] = [
+                _("%(org)s already has a forum called “%(name)s”.") % {"org": organisation.name, "name": name}
+            ]
+    if len(description or "") > 5000:
+        errors["description"] = [_("A description can be at most %(n)d characters.") % {"n": 5000}]
+    if visibility_level not in visibility.Visibility.values:
+        errors["visibility"] = [
+            _("Choose one of: %(codes)s.") % {"codes": ", ".join(visibility.Visibility.values)}
+        ]
+    if groups:
+        in_groups = set(
+            WorkingGroup.objects.filter(
+                Q(memberships__organisation=organisation, memberships__status="approved")
+                | Q(conveners=organisation)
+            ).values_list("pk", flat=True)
+        )
+        outside = [g.name for g in groups if g.pk not in in_groups]
+        if outside:
+            errors["shared_groups"] = [
+                _("%(org)s is not a member or convener of: %(groups)s.")
+                % {"org": organisation.name, "groups": ", ".join(outside)}
+            ]
+    elif visibility_level == visibility.Visibility.GROUP:
+        errors["shared_groups"] = [_("Name the working groups to share the forum with.")]
+    if errors:
+        raise ValidationError(errors)
+    return name, (description or "").strip(), visibility_level
 
 
 @transaction.atomic
-def network_forum_ensure(*, organisation: Any, name: str = "", description: str = "") -> Forum:
-    """The one network-wide forum (visibility ``network``), owned by the host organisation."""
+def organisation_forum_create(
+    *,
+    actor: Any,
+    organisation: Any,
+    name: str,
+    description: str = "",
+    visibility_level: str = visibility.Visibility.PRIVATE,
+    shared_groups: list[Any] | None = None,
+) -> Forum:
+    """An organisation's owners and admins open a forum of their own: private by default, or shared
+    with working groups the organisation belongs to (visibility ``group``)."""
+    if not visibility.can_manage(actor, organisation):
+        raise PermissionDenied(
+            _("Only the owners and admins of %(org)s create its forums.") % {"org": organisation.name}
+        )
+    groups = list(shared_groups or [])
+    name, description, level = _clean_forum_fields(
+        organisation=organisation,
+        name=name,
+        description=description,
+        visibility_level=visibility_level,
+        groups=groups,
+        exclude=None,
+    )
+    try:
+        with transaction.atomic():
+            forum = forum_create(
+                organisation=organisation,
+                name=name,
+                description=description,
+                visibility_level=level,
+                created_by=actor,
+            )
+    except IntegrityError:  # the same name, created a moment ago by a colleague
+        raise ValidationError(
+            {
+                "name": _("%(org)s already has a forum called “%(name)s”.")
+                % {"org": organisation.name, "name": name}
+            }
+        ) from None
+    if groups:
+        forum.shared_groups.set(groups)
+    return forum
+
+
+def can_manage_forum(person: Any, forum: Forum) -> bool:
+    """Renaming, sharing and archiving: the owning organisation's managers, for its own forums."""
+    return forum.kind == Forum.Kind.ORGANISATION and visibility.can_manage(person, forum.organisation_id)
+
+
+@transaction.atomic
+def forum_update(
+    *,
+    actor: Any,
+    forum: Forum,
+    name: str | None = None,
+    description: str | None = None,
+    visibility_level: str | None = None,
+    shared_groups: list[Any] | None = None,
+) -> Forum:
+    """Rename, describe or re-share an organisation's forum (its owners and admins)."""
+    _require_read(actor, forum)
+    if not can_manage_forum(actor, forum):
+        raise PermissionDenied(_("Only the owning organisation's owners and admins change this forum."))
+    groups = list(forum.shared_groups.all()) if shared_groups is None else list(shared_groups)
+    level = forum.visibility if visibility_level is None else visibility_level
+    new_name, new_description, level = _clean_forum_fields(
+        organisation=forum.organisation,
+        name=forum.name if name is None else name,
+        description=forum.description if description is None else description,
+        visibility_level=level,
+        groups=groups if level == visibility.Visibility.GROUP or shared_groups is not None else [],
+        exclude=forum.pk,
+    )
+    renamed = new_name != forum.name
+    old_name = forum.name
+    widened_or_narrowed = level != forum.visibility or shared_groups is not None
+    forum.name, forum.description, forum.visibility = new_name, new_description, level
+    forum.save(update_fields=["name", "description", "visibility"])
+    if shared_groups is not None:
+        forum.shared_groups.set(groups)
+    if renamed:
+        _log(forum=forum, actor=actor, action="rename", reason=f"{old_name} → {new_name}")
+    if widened_or_narrowed:
+        _recheck_forum_sockets(forum)
+    return forum
+
+
+@transaction.atomic
+def forum_archive(*, actor: Any, forum: Forum, archived: bool = True, reason: str = "") -> Forum:
+    """Archive (or reopen) a forum: threads stay readable, no new threads or posts. Repeating is
+    harmless. Organisation forums: their owners and admins; group forums follow their group and the
+    network forum stays open."""
+    _require_read(actor, forum)
+    if not can_manage_forum(actor, forum):
+        raise PermissionDenied(_("Only the owning organisation's owners and admins archive this forum."))
+    if forum.is_archived == archived:
+        return forum
+    forum.archived_at = timezone.now() if archived else None
+    forum.save(update_fields=["archived_at"])
+    _log(forum=forum, actor=actor, action="archive" if archived else "unarchive", reason=reason)
+    return forum
+
+
+def network_forum() -> Forum:
+    """The one network-wide forum. A migration creates it; this recreates it if a database was
+    emptied since (a flushed test database, a restore of data without it)."""
+    return network_forum_ensure()
+
+
+@transaction.atomic
+def network_forum_ensure(*, organisation: Any = None, name: str = "", description: str = "") -> Forum:
+    """The one network-wide forum (visibility ``network``), owned by the platform and moderated by
+    network staff. ``organisation`` is accepted for old callers and ignored."""
     forum = Forum.objects.filter(kind=Forum.Kind.NETWORK).first()
     if forum is not None:
         return forum
-    return forum_create(
-        organisation=organisation,
-        name=name or _("Network forum"),
-        kind=Forum.Kind.NETWORK,
-        visibility_level=visibility.Visibility.NETWORK,
-        description=description,
-        slug="network",
-    )
+    try:
+        with transaction.atomic():
+            return forum_create(
+                organisation=None,
+                name=name or _("Network forum"),
+                kind=Forum.Kind.NETWORK,
+                visibility_level=visibility.Visibility.NETWORK,
+                description=description
+                or _(
+                    "Open to every member of a verified organisation: introductions, planned tenders, questions."
+                ),
+                slug="network",
+            )
+    except IntegrityError:  # created concurrently
+        return Forum.objects.get(kind=Forum.Kind.NETWORK)
 
 
 @transaction.atomic
@@ -98,6 +312,8 @@ def group_forum_ensure(*, group: Any) -> Forum:
     """A working group's forum: shared with the group's organisations, or public with the group.
 
     Owned by the group's first convener (whose managers moderate along with the other conveners').
+    Called when a group gets its first convener and whenever the group changes (forums.signals),
+    so the forum's visibility always follows the group's.
     """
     forum = Forum.objects.filter(working_group=group).first()
     level = visibility.Visibility.PUBLIC if group.visibility == "public" else visibility.Visibility.GROUP
@@ -114,9 +330,9 @@ def group_forum_ensure(*, group: Any) -> Forum:
             slug=group.slug,
             working_group=group,
         )
-    elif forum.visibility != level:
-        forum.visibility = level
-        forum.save(update_fields=["visibility"])
+    elif forum.visibility != level or forum.name != group.name:
+        forum.visibility, forum.name = level, group.name
+        forum.save(update_fields=["visibility", "name"])
         _recheck_forum_sockets(forum)
     forum.shared_groups.set([group])
     return forum
@@ -150,6 +366,8 @@ def thread_create(*, person: Any, forum: Forum, title: str, body: str, client_id
     """A new thread with its first post. With ``client_id``, a retried request returns the thread
     the first attempt created instead of a second one."""
     _require_read(person, forum)
+    if forum.is_archived:
+        raise ForumArchived()
     if not can_post_in(person, forum):
         raise PermissionDenied(_("You cannot start threads in this forum."))
     title = (title or "").strip()
@@ -201,6 +419,8 @@ def post_create(
             existing = Post.objects.filter(thread=locked, author=person, client_id=client_id).first()
             if existing is not None:
                 return existing, False
+        if locked.forum.is_archived:
+            raise ForumArchived()
         if not can_post_in(person, locked.forum):
             raise PermissionDenied(_("You cannot post in this forum."))
         if locked.locked and not can_moderate(person, locked.forum):
@@ -295,6 +515,8 @@ def post_edit(*, person: Any, post: Post, body: str) -> Post:
         raise PermissionDenied(_("Only the author can edit a post."))
     if not post.is_visible_body:
         raise PermissionDenied(_("A removed or hidden post cannot be edited."))
+    if post.thread.forum.is_archived:
+        raise ForumArchived()
     if post.thread.locked and not can_moderate(person, post.thread.forum):
         raise ThreadLocked()
     body = _clean_body(body)
@@ -318,13 +540,16 @@ def post_remove(*, person: Any, post: Post) -> Post:
         post.removed_at = timezone.now()
         post.removed_by = person
         post.save(update_fields=["removed_at", "removed_by"])
+        if post.author_id != person.pk:
+            _log(forum=post.thread.forum, actor=person, action="remove", thread=post.thread, post=post)
         Thread.objects.filter(pk=post.thread_id, post_count__gt=0).update(post_count=F("post_count") - 1)
         events.send_post_event("post.deleted", post)
     return post
 
 
-def post_set_hidden(*, person: Any, post: Post, hidden: bool = True) -> Post:
-    """A moderator hides (or shows again) a post; it keeps its place as "hidden by a moderator"."""
+def post_set_hidden(*, person: Any, post: Post, hidden: bool = True, reason: str = "") -> Post:
+    """A moderator hides (or shows again) a post; it keeps its place as "hidden by a moderator".
+    Hiding resolves the post's open reports (outcome: hidden) and tells their reporters."""
     _require_read(person, post)
     if not can_moderate(person, post.thread.forum):
         raise PermissionDenied(_("Only moderators can hide posts."))
@@ -332,9 +557,20 @@ def post_set_hidden(*, person: Any, post: Post, hidden: bool = True) -> Post:
         with transaction.atomic():
             post.hidden_by_moderator = hidden
             post.save(update_fields=["hidden_by_moderator"])
+            _log(
+                forum=post.thread.forum,
+                actor=person,
+                action="hide" if hidden else "show",
+                thread=post.thread,
+                post=post,
+                reason=reason,
+            )
             if hidden:
-                PostReport.objects.filter(post=post, resolved_at__isnull=True).update(
-                    resolved_at=timezone.now(), resolved_by=person
+                _close_reports(
+                    PostReport.objects.filter(post=post, resolved_at__isnull=True),
+                    person=person,
+                    outcome=PostReport.Outcome.POST_HIDDEN,
+                    note=reason,
                 )
             events.send_post_event("post.updated", post)
     return post
@@ -347,6 +583,8 @@ def reaction_toggle(*, person: Any, post: Post, code: str) -> bool:
         raise ValidationError(
             {"code": _("Choose one of: %(codes)s.") % {"codes": ", ".join(Reaction.Code.values)}}
         )
+    if post.thread.forum.is_archived:
+        raise ForumArchived()
     if not can_post_in(person, post.thread.forum):
         raise PermissionDenied(_("You cannot react in this forum."))
     if not post.is_visible_body:
@@ -406,7 +644,23 @@ def thread_subscribe(*, person: Any, thread: Thread, subscribed: bool = True) ->
 # --- moderation and reports ---------------------------------------------------------------------
 
 
-def thread_moderate(*, person: Any, thread: Thread, action: str) -> Thread:
+def _log(
+    *,
+    forum: Forum,
+    actor: Any,
+    action: str,
+    thread: Thread | None = None,
+    post: Post | None = None,
+    report: PostReport | None = None,
+    reason: str = "",
+) -> ModerationAction:
+    """Every moderator action is written down, for the forum's other moderators to see."""
+    return ModerationAction.objects.create(
+        forum=forum, thread=thread, post=post, report=report, actor=actor, action=action, reason=reason[:2000]
+    )
+
+
+def thread_moderate(*, person: Any, thread: Thread, action: str, reason: str = "") -> Thread:
     """``lock``, ``unlock``, ``pin`` or ``unpin`` a thread (moderators only)."""
     _require_read(person, thread)
     changes = {
@@ -421,14 +675,18 @@ def thread_moderate(*, person: Any, thread: Thread, action: str) -> Thread:
         raise PermissionDenied(_("Only moderators can lock or pin threads."))
     field, value = changes[action]
     with transaction.atomic():
-        Thread.objects.filter(pk=thread.pk).update(**{field: value})
+        changed = Thread.objects.filter(pk=thread.pk).exclude(**{field: value}).update(**{field: value})
         thread.refresh_from_db()
+        if changed:
+            _log(forum=thread.forum, actor=person, action=action, thread=thread, reason=reason)
         events.send_thread_event(thread)
     return thread
 
 
 def post_report(*, person: Any, post: Post, reason: str) -> PostReport:
-    """A member flags a post; the forum's moderators are notified. Reporting twice is one report."""
+    """A member flags a post; the forum's moderators are notified. Reporting twice is one report;
+    a report on a post already hidden is recorded as resolved (nothing left to do). At most
+    :data:`REPORTS_PER_HOUR` reports per person per hour."""
     _require_read(person, post)
     if visibility.viewer_for(person).is_anonymous:
         raise PermissionDenied(_("Sign in to report a post."))
@@ -437,26 +695,118 @@ def post_report(*, person: Any, post: Post, reason: str) -> PostReport:
         raise ValidationError({"reason": _("Say briefly what is wrong with the post.")})
     if len(reason) > 2000:
         raise ValidationError({"reason": _("Keep the reason under 2000 characters.")})
+    existing = PostReport.objects.filter(post=post, reporter=person).first()
+    if existing is not None:
+        return existing
+    if not ratelimit.allow(f"report:{person.pk}", limit=REPORTS_PER_HOUR, seconds=3600):
+        raise TooManyReports()
     with transaction.atomic():
+        already_hidden = post.hidden_by_moderator or post.is_removed
         report, created = PostReport.objects.get_or_create(
-            post=post, reporter=person, defaults={"reason": reason}
+            post=post,
+            reporter=person,
+            defaults={
+                "reason": reason,
+                "resolved_at": timezone.now() if already_hidden else None,
+                "outcome": PostReport.Outcome.POST_HIDDEN if already_hidden else "",
+            },
         )
-        if created:
+        if created and not already_hidden:
             notify(
                 moderators_of(post.thread.forum),
                 kind="forum.report",
                 title=_("A post in “%(thread)s” was reported") % {"thread": post.thread.title},
                 body=reason[:500],
-                url=post.get_absolute_url(),
+                url=reverse("forums:moderation"),
                 actor=person,
             )
     return report
 
 
+def _close_reports(reports: Any, *, person: Any, outcome: str, note: str) -> list[PostReport]:
+    """Resolve open reports with one outcome and tell each reporter what happened."""
+    closed = list(reports.filter(resolved_at__isnull=True).select_related("post__thread", "reporter"))
+    if not closed:
+        return []
+    now = timezone.now()
+    PostReport.objects.filter(pk__in=[r.pk for r in closed]).update(
+        resolved_at=now, resolved_by=person, outcome=outcome, resolution_note=note[:2000]
+    )
+    label = PostReport.Outcome(outcome).label
+    for report in closed:
+        report.resolved_at, report.resolved_by, report.outcome, report.resolution_note = (
+            now,
+            person,
+            outcome,
+            note,
+        )
+        thread = report.post.thread
+        notify(
+            [report.reporter],
+            kind="forum.report_resolved",
+            title=_("Your report on a post in “%(thread)s” was handled: %(outcome)s")
+            % {"thread": thread.title, "outcome": label},
+            body=note[:500],
+            url=thread.get_absolute_url() if visibility.can_read(report.reporter, thread) else "",
+            actor=person,
+        )
+    return closed
+
+
+def report_resolve(*, person: Any, report: PostReport, outcome: str, reason: str = "") -> PostReport:
+    """A moderator resolves a report: ``dismissed``, ``post_hidden`` (hide the post) or
+    ``thread_locked`` (lock its thread), with a reason the reporter is told. Resolving a report
+    that is already resolved changes nothing and tells no one again."""
+    post = report.post
+    forum = post.thread.forum
+    _require_read(person, post)
+    if not can_moderate(person, forum):
+        raise Http404  # a report is seen only by the forum's moderators
+    if outcome not in PostReport.Outcome.values:
+        raise ValidationError(
+            {"outcome": _("Choose one of: %(codes)s.") % {"codes": ", ".join(PostReport.Outcome.values)}}
+        )
+    reason = (reason or "").strip()
+    if len(reason) > 2000:
+        raise ValidationError({"reason": _("Keep the reason under 2000 characters.")})
+    with transaction.atomic():
+        report = PostReport.objects.select_for_update().get(pk=report.pk)
+        if not report.is_open:
+            return report
+        if outcome == PostReport.Outcome.POST_HIDDEN:
+            if post.hidden_by_moderator:
+                _close_reports(
+                    PostReport.objects.filter(post=post), person=person, outcome=outcome, note=reason
+                )
+            else:
+                post_set_hidden(person=person, post=post, hidden=True, reason=reason)
+        elif outcome == PostReport.Outcome.THREAD_LOCKED:
+            thread_moderate(person=person, thread=post.thread, action="lock", reason=reason)
+            _close_reports(PostReport.objects.filter(post=post), person=person, outcome=outcome, note=reason)
+        else:
+            _close_reports(
+                PostReport.objects.filter(pk=report.pk), person=person, outcome=outcome, note=reason
+            )
+            _log(
+                forum=forum,
+                actor=person,
+                action="dismiss",
+                thread=post.thread,
+                post=post,
+                report=report,
+                reason=reason,
+            )
+        report.refresh_from_db()
+    return report
+
+
 def moderators_of(forum: Forum) -> list[Any]:
-    """Owners and admins of the forum's organisation and, for a group forum, of its conveners."""
+    """Owners and admins of the forum's organisation and, for a group forum, of its conveners;
+    network staff for the network forum."""
     from members.models import MANAGER_ROLES, Person
 
+    if forum.kind == Forum.Kind.NETWORK:
+        return list(Person.objects.filter(is_staff=True, is_active=True))
     org_ids = {forum.organisation_id}
     if forum.working_group_id:
         org_ids |= set(forum.working_group.conveners.values_list("pk", flat=True))

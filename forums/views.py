@@ -10,11 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forums import selectors, services
-from forums.forms import REACTIONS, EditForm, PostForm, ReportForm, ThreadForm
+from forums.forms import REACTIONS, EditForm, ForumForm, PostForm, ReportForm, ResolveForm, ThreadForm
 from forums.models import Forum, Post, Thread
 from forums.rules import can_moderate, can_post_in
 
@@ -44,7 +45,13 @@ def _add_errors(form, exc: ValidationError) -> None:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     forums = list(selectors.forums_for(request.user).order_by("kind", "name"))
-    return render(request, "forums/index.html", {"forums": forums})
+    person = request.user
+    context = {
+        "forums": forums,
+        "can_open": person.is_authenticated and selectors.managed_organisations(person).exists(),
+        "moderates": person.is_authenticated and selectors.moderated_forums(person).exists(),
+    }
+    return render(request, "forums/index.html", context)
 
 
 @require_GET
@@ -59,7 +66,14 @@ def _forum_page(
     request: HttpRequest, forum: Forum, form: ThreadForm | None, status: int = 200
 ) -> HttpResponse:
     page = Paginator(selectors.threads_for(request.user, forum=forum), 30).get_page(request.GET.get("page"))
-    return render(request, "forums/forum.html", {"forum": forum, "page": page, "form": form}, status=status)
+    context = {
+        "forum": forum,
+        "page": page,
+        "form": form,
+        "can_manage": services.can_manage_forum(request.user, forum),
+        "moderator": can_moderate(request.user, forum),
+    }
+    return render(request, "forums/forum.html", context, status=status)
 
 
 @login_required
@@ -80,6 +94,9 @@ def thread_new(request: HttpRequest, slug: str) -> HttpResponse:
             )
         except ValidationError as exc:
             _add_errors(form, exc)
+        except services.ThreadLocked as exc:
+            form.add_error(None, str(exc))
+            return _forum_page(request, forum, form, status=409)
         else:
             return HttpResponseRedirect(thread.get_absolute_url())
     return _forum_page(request, forum, form, status=400)
@@ -209,6 +226,8 @@ def post_react(request: HttpRequest, pk: int) -> HttpResponse:
         services.reaction_toggle(person=request.user, post=post, code=request.POST.get("code", ""))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    except services.ThreadLocked as exc:
+        messages.error(request, str(exc))
     return HttpResponseRedirect(post.get_absolute_url())
 
 
@@ -232,8 +251,145 @@ def post_report(request: HttpRequest, pk: int) -> HttpResponse:
             services.post_report(person=request.user, post=post, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
             _add_errors(form, exc)
+        except services.TooManyReports as exc:
+            form.add_error(None, str(exc))
+            return render(request, "forums/post_report.html", {"post": post, "form": form}, status=429)
         else:
             messages.success(request, _("Thank you. The moderators have been told."))
             return HttpResponseRedirect(post.get_absolute_url())
     status = 400 if request.method == "POST" else 200
     return render(request, "forums/post_report.html", {"post": post, "form": form}, status=status)
+
+
+# --- forum management -----------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def forum_new(request: HttpRequest) -> HttpResponse:
+    """An organisation's owners and admins open a forum (private by default)."""
+    organisations = selectors.managed_organisations(request.user)
+    if not organisations.exists():
+        raise PermissionDenied(_("Only the owners and admins of an organisation open forums for it."))
+    form = ForumForm(
+        request.POST or None, organisations=organisations, groups=selectors.shareable_groups(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            forum = services.organisation_forum_create(
+                actor=request.user,
+                organisation=form.cleaned_data["organisation"],
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                visibility_level=form.cleaned_data["visibility"],
+                shared_groups=list(form.cleaned_data["shared_groups"]),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Forum “%(name)s” opened.") % {"name": forum.name})
+            return HttpResponseRedirect(forum.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, "forums/forum_form.html", {"form": form, "forum": None}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def forum_manage(request: HttpRequest, slug: str) -> HttpResponse:
+    """Rename, describe, re-share or archive an organisation's forum."""
+    forum = selectors.forum_get(request.user, slug)
+    if forum is None:
+        raise Http404
+    if not services.can_manage_forum(request.user, forum):
+        raise PermissionDenied(_("Only the owning organisation's owners and admins change this forum."))
+    initial = {
+        "name": forum.name,
+        "description": forum.description,
+        "visibility": forum.visibility,
+        "shared_groups": list(forum.shared_groups.all()),
+    }
+    form = ForumForm(
+        request.POST or None,
+        initial=initial,
+        organisations=selectors.managed_organisations(request.user),
+        groups=selectors.shareable_groups(request.user),
+        fixed_organisation=True,
+    )
+    if request.method == "POST" and "archive" in request.POST:
+        archived = request.POST["archive"] == "1"
+        services.forum_archive(
+            actor=request.user, forum=forum, archived=archived, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, _("Forum archived.") if archived else _("Forum reopened."))
+        return HttpResponseRedirect(forum.get_absolute_url())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.forum_update(
+                actor=request.user,
+                forum=forum,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                visibility_level=form.cleaned_data["visibility"],
+                shared_groups=list(form.cleaned_data["shared_groups"]),
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Forum saved."))
+            return HttpResponseRedirect(forum.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, "forums/forum_form.html", {"form": form, "forum": forum}, status=status)
+
+
+# --- moderation -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def moderation(request: HttpRequest) -> HttpResponse:
+    """The moderation queue: open reports with the post in context, and the moderators' log."""
+    forums = list(selectors.moderated_forums(request.user))
+    if not forums:
+        raise PermissionDenied(
+            _(
+                "The moderation queue is for the owners and admins of an organisation (its forums), "
+                "the conveners of a working group (its forum) and network staff (the network forum)."
+            )
+        )
+    reports = list(selectors.reports_for(request.user)[:50])
+    for report in reports:
+        report.context = selectors.post_context(report.post)
+    context = {
+        "forums": forums,
+        "reports": reports,
+        "resolved": list(
+            selectors.reports_for(request.user, open_only=False).filter(resolved_at__isnull=False)[:20]
+        ),
+        "log": selectors.moderation_log(request.user, limit=50),
+        "form": ResolveForm(),
+    }
+    return render(request, "forums/moderation.html", context)
+
+
+@login_required
+@require_POST
+def report_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.report_get(request.user, pk)
+    if report is None:
+        raise Http404
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an outcome for the report."))
+        return HttpResponseRedirect(reverse("forums:moderation") + f"#report-{report.pk}")
+    was_open = report.is_open
+    services.report_resolve(
+        person=request.user,
+        report=report,
+        outcome=form.cleaned_data["outcome"],
+        reason=form.cleaned_data["reason"],
+    )
+    if was_open:
+        messages.success(request, _("Report resolved; the reporter has been told."))
+    else:
+        messages.info(request, _("This report had already been resolved."))
+    return HttpResponseRedirect(reverse("forums:moderation"))

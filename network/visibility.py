@@ -23,7 +23,9 @@ groups) and using :class:`VisibleQuerySet` as their manager. A model whose rows 
 state (an open statement) declares ``visibility_public_when = Q(...)``; a model whose visibility
 follows a parent (a thread follows its forum) declares ``visibility_parent = "forum"``. A model
 owned jointly by several organisations (a statement's co-issuers) names the many-to-many field to
-them in ``visibility_co_owners``: their members read it as the owner's members do.
+them in ``visibility_co_owners``: their members read it as the owner's members do. A model whose
+``network`` rows network staff must read even without a verified organisation of their own (the
+forums, which staff moderate) declares ``visibility_staff_reads_network = True``.
 """
 
 from __future__ import annotations
@@ -157,7 +159,9 @@ def visible_q(viewer: Viewer, model: type[models.Model], prefix: str = "") -> Q:
             through = model._meta.get_field(co_owners).remote_field.through
             owned = through.objects.filter(organisation_id__in=viewer.organisation_ids)
             rule |= Q(**{f"{p}pk__in": owned.values(f"{model._meta.model_name}_id")})
-    if viewer.verified_member:
+    if viewer.verified_member or (
+        viewer.is_staff and getattr(model, "visibility_staff_reads_network", False)
+    ):
         rule |= Q(**{f"{p}visibility": Visibility.NETWORK})
     if viewer.group_ids:
         through = model._meta.get_field("shared_groups").remote_field.through
@@ -198,7 +202,9 @@ def can_read(person: Any, obj: models.Model) -> bool:
     if co_owners and getattr(obj, co_owners).filter(pk__in=viewer.organisation_ids).exists():
         return True
     if obj.visibility == Visibility.NETWORK:
-        return viewer.verified_member
+        return viewer.verified_member or (
+            viewer.is_staff and getattr(type(obj), "visibility_staff_reads_network", False)
+        )
     if obj.visibility == Visibility.GROUP and viewer.group_ids:
         return obj.shared_groups.filter(pk__in=viewer.group_ids).exists()
     return False

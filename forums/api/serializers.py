@@ -20,11 +20,20 @@ class AuthorSerializer(serializers.Serializer):
 
 class ForumSerializer(serializers.ModelSerializer):
     working_group = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    organisation = serializers.CharField(source="organisation.name", read_only=True)
+    organisation = serializers.CharField(
+        source="organisation.name", read_only=True, default=None, help_text="Empty for the network forum."
+    )
+    organisation_slug = serializers.CharField(source="organisation.slug", read_only=True, default=None)
+    shared_groups = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     thread_count = serializers.IntegerField(read_only=True)
     unread_threads = serializers.IntegerField(
         read_only=True, help_text="Threads with posts the person has not read."
     )
+    archived = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_archived(self, forum: Forum) -> bool:
+        return forum.is_archived
 
     class Meta:
         model = Forum
@@ -37,9 +46,78 @@ class ForumSerializer(serializers.ModelSerializer):
             "visibility",
             "working_group",
             "organisation",
+            "organisation_slug",
+            "shared_groups",
+            "archived",
+            "archived_at",
             "thread_count",
             "unread_threads",
         ]
+
+
+class ForumWriteSerializer(serializers.Serializer):
+    """Create (``organisation`` required) or change an organisation's own forum."""
+
+    organisation = serializers.SlugField(required=False, help_text="Slug of the organisation that owns it.")
+    name = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    visibility = serializers.ChoiceField(
+        choices=["private", "group", "network", "public"],
+        required=False,
+        help_text="Private by default; ``group`` shares it with ``shared_groups``.",
+    )
+    shared_groups = serializers.ListField(
+        child=serializers.SlugField(), required=False, help_text="Working group slugs to share it with."
+    )
+
+
+class ForumArchiveSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class ModerationPostSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    seq = serializers.IntegerField()
+    thread = serializers.IntegerField(source="thread_id")
+    thread_title = serializers.CharField(source="thread.title")
+    forum = serializers.CharField(source="thread.forum.slug")
+    author = serializers.CharField(source="author.display_name", default=None)
+    body = serializers.CharField()
+    hidden = serializers.BooleanField(source="hidden_by_moderator")
+    removed = serializers.BooleanField(source="is_removed")
+
+
+class ModerationReportSerializer(serializers.Serializer):
+    """A report as its moderators see it: the post in context, the reporter, the outcome."""
+
+    id = serializers.IntegerField()
+    post = ModerationPostSerializer()
+    reporter = serializers.CharField(source="reporter.display_name")
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    open = serializers.BooleanField(source="is_open")
+    outcome = serializers.CharField()
+    resolution_note = serializers.CharField()
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    resolved_by = serializers.CharField(source="resolved_by.display_name", default=None)
+
+
+class ReportResolveSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=["dismissed", "post_hidden", "thread_locked"])
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class ModerationActionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    forum = serializers.CharField(source="forum.slug")
+    thread = serializers.IntegerField(source="thread_id", allow_null=True)
+    post = serializers.IntegerField(source="post_id", allow_null=True)
+    report = serializers.IntegerField(source="report_id", allow_null=True)
+    actor = serializers.CharField(source="actor.display_name", default=None)
+    action = serializers.CharField()
+    action_display = serializers.CharField(source="get_action_display")
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
 
 
 class ThreadSerializer(serializers.ModelSerializer):

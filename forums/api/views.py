@@ -12,6 +12,8 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import Throttled
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -30,6 +32,8 @@ def call(fn: Callable[..., Any], **kwargs: Any) -> Any:
         return fn(**kwargs)
     except services.ThreadLocked as exc:
         raise Conflict(str(exc)) from exc
+    except services.TooManyReports as exc:
+        raise Throttled(detail=str(exc)) from exc
 
 
 class ForumFilter(django_filters.FilterSet):
@@ -43,15 +47,166 @@ class ForumFilter(django_filters.FilterSet):
         fields = ["kind", "working_group"]
 
 
-class ForumViewSet(viewsets.ReadOnlyModelViewSet):
-    """Forums you can read, with thread and unread-thread counts."""
+class ForumViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Forums you can read, with thread and unread-thread counts. Owners and admins of an
+    organisation create its forums (private by default) and rename, re-share and archive them."""
 
     serializer_class = s.ForumSerializer
     filterset_class = ForumFilter
     lookup_value_regex = "[0-9]+"
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         return selectors.forums_for(self.request.user).order_by("kind", "name")
+
+    def _out(self, forum: Forum, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=forum.pk)
+        return Response(s.ForumSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+
+    def _groups(self, slugs: list[str] | None) -> list[Any] | None:
+        if slugs is None:
+            return None
+        from members.models import WorkingGroup
+        from network import visibility
+
+        viewer = visibility.viewer_for(self.request.user)
+        found = {
+            g.slug: g
+            for g in WorkingGroup.objects.filter(visibility.working_groups_visible_q(viewer), slug__in=slugs)
+        }
+        missing = [slug for slug in slugs if slug not in found]
+        if missing:
+            raise DRFValidationError({"shared_groups": [f"No working group called {', '.join(missing)}."]})
+        return [found[slug] for slug in slugs]
+
+    @extend_schema(request=s.ForumWriteSerializer, responses={201: s.ForumSerializer})
+    def create(self, request: Request) -> Response:
+        """Open a forum for your organisation (``organisation`` is its slug). Private unless
+        ``visibility`` says otherwise; ``group`` shares it with ``shared_groups``."""
+        from members.models import Organisation
+
+        data = s.ForumWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        errors = {}
+        if not values.get("organisation"):
+            errors["organisation"] = ["Give the slug of your organisation."]
+        if not values.get("name"):
+            errors["name"] = ["Give the forum a name."]
+        if errors:
+            raise DRFValidationError(errors)
+        organisation = Organisation.objects.filter(slug=values["organisation"]).first()
+        if organisation is None:
+            raise DRFValidationError({"organisation": ["No organisation with this slug."]})
+        forum = services.organisation_forum_create(
+            actor=request.user,
+            organisation=organisation,
+            name=values["name"],
+            description=values.get("description", ""),
+            visibility_level=values.get("visibility", "private"),
+            shared_groups=self._groups(values.get("shared_groups")),
+        )
+        return self._out(forum, status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ForumWriteSerializer, responses=s.ForumSerializer)
+    def partial_update(self, request: Request, pk: int | None = None) -> Response:
+        """Rename, describe or re-share your organisation's forum."""
+        data = s.ForumWriteSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if "organisation" in values:
+            raise DRFValidationError({"organisation": ["A forum cannot move to another organisation."]})
+        forum = services.forum_update(
+            actor=request.user,
+            forum=self.get_object(),
+            name=values.get("name"),
+            description=values.get("description"),
+            visibility_level=values.get("visibility"),
+            shared_groups=self._groups(values.get("shared_groups")),
+        )
+        return self._out(forum)
+
+    @extend_schema(exclude=True)
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.partial_update(request, *args, **kwargs)
+
+    @extend_schema(request=s.ForumArchiveSerializer, responses=s.ForumSerializer)
+    @action(detail=True, methods=["post", "delete"], filterset_class=None)
+    def archive(self, request: Request, pk: int | None = None) -> Response:
+        """Archive (POST) or reopen (DELETE) your organisation's forum: its threads stay readable,
+        new threads and posts are refused (409)."""
+        data = s.ForumArchiveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        forum = services.forum_archive(
+            actor=request.user,
+            forum=self.get_object(),
+            archived=request.method == "POST",
+            reason=data.validated_data.get("reason", ""),
+        )
+        return self._out(forum)
+
+
+class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The moderation queue: reports in the forums you moderate (conveners: their groups' forums;
+    owners and admins: their organisation's forums; network staff: the network forum). Open reports
+    by default, oldest first; ``?state=all`` for resolved ones too."""
+
+    serializer_class = s.ModerationReportSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    lookup_value_regex = "[0-9]+"
+    filterset_class = None
+
+    def get_queryset(self):
+        open_only = self.request.query_params.get("state", "open") != "all"
+        return selectors.reports_for(self.request.user, open_only=open_only)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("state", str, enum=["open", "all"], description="Open (default) or all.")
+        ]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    def get_object(self):
+        report = selectors.report_get(self.request.user, self.kwargs["pk"])
+        if report is None:
+            raise Http404
+        return report
+
+    @extend_schema(request=s.ReportResolveSerializer, responses=s.ModerationReportSerializer)
+    @action(detail=True, methods=["post"])
+    def resolve(self, request: Request, pk: int | None = None) -> Response:
+        """Dismiss the report, hide the post or lock the thread, with a reason the reporter is told.
+        Resolving a resolved report changes nothing."""
+        data = s.ReportResolveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = call(
+            services.report_resolve,
+            person=request.user,
+            report=self.get_object(),
+            outcome=data.validated_data["outcome"],
+            reason=data.validated_data.get("reason", ""),
+        )
+        return Response(s.ModerationReportSerializer(selectors.report_get(request.user, report.pk)).data)
+
+
+class ModerationLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Who did what, and why, in the forums you moderate (newest first)."""
+
+    serializer_class = s.ModerationActionSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    filterset_class = None
+
+    def get_queryset(self):
+        return selectors.moderation_log_qs(self.request.user)
 
 
 class ThreadFilter(django_filters.FilterSet):
@@ -275,7 +430,7 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         post = self.get_object()
         code = data.validated_data["code"]
-        reacted = services.reaction_toggle(person=request.user, post=post, code=code)
+        reacted = call(services.reaction_toggle, person=request.user, post=post, code=code)
         return Response(
             {"code": code, "reacted": reacted, "reactions": events.reaction_counts([post.pk])[post.pk]}
         )
@@ -295,7 +450,10 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         """Flag a post for the forum's moderators."""
         data = s.ReportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        report = services.post_report(
-            person=request.user, post=self.get_object(), reason=data.validated_data["reason"]
+        report = call(
+            services.post_report,
+            person=request.user,
+            post=self.get_object(),
+            reason=data.validated_data["reason"],
         )
         return Response(s.ReportResultSerializer(report).data, status=status.HTTP_201_CREATED)
