@@ -398,7 +398,11 @@ def load(stdout) -> None:
             },
         )
         orgs[o.slug] = org
-    _person("staff@buyers.network", "Network Staff", "Network staff", staff=True)
+    from members.staff import staff_group_ensure
+
+    _person("staff@buyers.network", "Network Staff", "Network staff", staff=True).groups.add(
+        staff_group_ensure()
+    )
     people: dict[str, Person] = {}
     for email, name, title, org_slug, role in PEOPLE:
         people[email] = _person(email, name, title)

@@ -133,3 +133,31 @@ class DirectoryFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("All kinds")), *Organisation.Kind.choices], required=False
     )
+
+
+class VerificationForm(forms.Form):
+    """Staff verify (or withdraw verification of) an organisation, with the reason kept on record."""
+
+    verified = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("1", _("Verify")), ("0", _("Withdraw verification"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    verified_domains = forms.CharField(
+        label=_("Verified e-mail domains"),
+        required=False,
+        help_text=_(
+            "Comma-separated, e.g. hel.fi, edu.hel.fi. People with a verified address there join as members."
+        ),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the organisation's history and sent to its owners and admins."),
+    )
+
+    def clean_verified_domains(self) -> list[str]:
+        raw = self.cleaned_data.get("verified_domains", "")
+        return [d.strip() for d in raw.replace(";", ",").split(",") if d.strip()]

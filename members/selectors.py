@@ -140,3 +140,22 @@ def memberships_of(person: Any) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(person=person).select_related("organisation").order_by("organisation__name")
     )
+
+
+def verification_queue(*, verified: bool | None = False, q: str = "") -> QuerySet[Organisation]:
+    """Organisations for network staff to verify (or review), with their owners' e-mail domains to
+    compare against the domains claimed. Staff-only: callers check ``is_staff``."""
+    from django.db.models import Count, Prefetch
+
+    qs = Organisation.objects.annotate(member_count=Count("memberships")).prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.select_related("person").filter(role__in=["owner", "admin"]),
+            to_attr="managers",
+        )
+    )
+    if verified is not None:
+        qs = qs.filter(verified=verified)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(slug__icontains=q) | Q(website__icontains=q))
+    return qs.order_by("-created_at", "name")

@@ -170,21 +170,54 @@ def organisation_verify(
     organisation: Organisation,
     verified: bool = True,
     verified_domains: list[str] | None = None,
+    reason: str = "",
 ) -> Organisation:
-    """Network staff confirm that an organisation is the public buyer it claims to be."""
+    """Network staff confirm that an organisation is the public buyer it claims to be (or withdraw
+    it). The decision and its reason go into the admin's history of the organisation (one audit
+    trail whether staff used the admin or the verification page) and the organisation's managers
+    are told."""
     _require_signed_in(actor)
     if not actor.is_staff:
         raise PermissionDenied(_("Only network staff verify organisations."))
+    reason = (reason or "").strip()
+    if len(reason) > 1000:
+        raise ValidationError({"reason": _("Keep the reason under 1000 characters.")})
     org = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    changed = org.verified != verified
     org.verified = verified
-    org.verified_at = timezone.now() if verified else None
+    org.verified_at = (org.verified_at or timezone.now()) if verified else None
     if verified_domains is not None:
         org.verified_domains = list(verified_domains)
     org.full_clean(validate_unique=False, validate_constraints=False)  # normalises the domains
     org.save(update_fields=["verified", "verified_at", "verified_domains"])
     if org.verified and org.verified_domains:
         _join_existing_people_by_domain(org)
+    _record_verification(actor, org, verified=verified, reason=reason)
+    if changed:
+        notify(
+            _org_managers(org),
+            kind="organisation.verified" if verified else "organisation.unverified",
+            title=(_("%(org)s is verified") if verified else _("%(org)s is no longer verified"))
+            % {"org": org.name},
+            body=reason,
+            url=org.get_absolute_url(),
+            actor=actor,
+        )
     return org
+
+
+def _record_verification(actor: Person, org: Organisation, *, verified: bool, reason: str) -> None:
+    from django.contrib.admin.models import CHANGE, LogEntry
+
+    what = "Verified" if verified else "Verification withdrawn"
+    domains = ", ".join(org.verified_domains) or "-"
+    LogEntry.objects.log_actions(
+        user_id=actor.pk,
+        queryset=[org],
+        action_flag=CHANGE,
+        change_message=f"{what} (domains: {domains})" + (f": {reason}" if reason else ""),
+        single_object=True,
+    )
 
 
 def _join_existing_people_by_domain(org: Organisation) -> int:

@@ -41,4 +41,6 @@ urlpatterns = [
     path("account/data/exports/<int:pk>/download/", privacy_views.export_download, name="export_download"),
     path("account/delete/", privacy_views.delete_account, name="delete_account"),
     path("privacy/", privacy_views.privacy_notice, name="privacy"),
+    path("staff/verification/", views.staff_verification, name="staff_verification"),
+    path("staff/verification/<slug:slug>/", views.staff_verify, name="staff_verify"),
 ]

@@ -25,6 +25,7 @@ from members.forms import (
     OrganisationForm,
     ProfileForm,
     RoleForm,
+    VerificationForm,
     WorkingGroupForm,
 )
 from members.models import GroupMembership, Invitation, Membership, Organisation, WorkingGroup
@@ -392,4 +393,75 @@ def profile(request: HttpRequest) -> HttpResponse:
         request,
         "members/profile.html",
         {"form": form, "memberships": selectors.memberships_of(request.user)},
+    )
+
+
+# --- staff: verification ----------------------------------------------------------------------------
+
+
+def _require_staff(request: HttpRequest) -> None:
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    if not request.user.is_staff:
+        raise PermissionDenied(_("Only network staff verify organisations."))
+
+
+@login_required
+@require_http_methods(["GET"])
+def staff_verification(request: HttpRequest) -> HttpResponse:
+    """Network staff's verification queue outside the admin: unverified organisations first, with
+    their managers' e-mail addresses to compare against the domains they claim."""
+    _require_staff(request)
+    state = request.GET.get("state", "pending")
+    verified = {"pending": False, "verified": True}.get(state)
+    q = request.GET.get("q", "").strip()
+    page = Paginator(selectors.verification_queue(verified=verified, q=q), 30).get_page(
+        request.GET.get("page")
+    )
+    forms_by_org = {
+        org.pk: VerificationForm(
+            prefix=f"org{org.pk}",
+            initial={
+                "verified": "0" if org.verified else "1",
+                "verified_domains": ", ".join(org.verified_domains),
+            },
+        )
+        for org in page
+    }
+    for org in page:
+        org.verification_form = forms_by_org[org.pk]
+    return render(request, "members/staff_verification.html", {"page": page, "state": state, "q": q})
+
+
+@login_required
+@require_POST
+def staff_verify(request: HttpRequest, slug: str) -> HttpResponse:
+    _require_staff(request)
+    org = get_object_or_404(Organisation, slug=slug)
+    form = VerificationForm(request.POST, prefix=f"org{org.pk}")
+    if form.is_valid():
+        try:
+            services.organisation_verify(
+                actor=request.user,
+                organisation=org,
+                verified=form.cleaned_data["verified"],
+                verified_domains=form.cleaned_data["verified_domains"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _put_errors_on(form, exc)
+        else:
+            done = (
+                _("%(org)s is verified.")
+                if form.cleaned_data["verified"]
+                else _("%(org)s is no longer verified.")
+            )
+            messages.success(request, done % {"org": org.name})
+            return redirect(reverse("members:staff_verification"))
+    org.verification_form = form
+    return render(
+        request,
+        "members/staff_verification.html",
+        {"page": [org], "state": "one", "q": "", "single": True},
+        status=400,
     )
