@@ -273,7 +273,7 @@ SSO_ALLOW_HTTP_LOOPBACK: bool = DEBUG if env("SSO_ALLOW_HTTP_LOOPBACK") is None 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "allauth.headless.contrib.rest_framework.authentication.XSessionTokenAuthentication",
+        "network.api.authentication.SessionTokenAuthentication",  # 401 + WWW-Authenticate when signed out
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -392,10 +392,18 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Forms sent without a valid CSRF token get a page in the layout that says how to send them again.
+CSRF_FAILURE_VIEW = "network.errors.csrf_failure"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_403_traceback": {"()": "network.errors.NoTracebackForPermissionDenied"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_403_traceback"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL")},
-    "loggers": {"daphne": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
+    "loggers": {
+        "daphne": {"level": "WARNING"},
+        "django.channels.server": {"level": "WARNING"},
+        "django.request": {"filters": ["no_403_traceback"]},
+    },
 }

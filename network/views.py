@@ -144,11 +144,3 @@ def unsubscribe(request, token: str):
         notification_service.set_email_preference(person, Person.EmailPreference.NEVER)
         done = True
     return render(request, "network/unsubscribe.html", {"done": done, "email": person.email})
-
-
-def page_not_found(request, exception=None):
-    return render(request, "404.html", status=404)
-
-
-def server_error(request):
-    return render(request, "500.html", status=500)

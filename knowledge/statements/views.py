@@ -26,7 +26,9 @@ from knowledge.statements.forms import (
     demands_from_formset,
 )
 from knowledge.statements.models import StatementStatus
+from members.models import Role
 from network.categories import DeviceCategory
+from network.errors import NeedsRole, role_help
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -51,6 +53,13 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
         "versions": selectors.versions_with_signatories(statement),
         "caps": caps,
+        # a member who may sign for none of their organisations learns, before clicking, who signs
+        # for them and whom to ask for the role
+        "sign_help": role_help(request.user, Role.SIGNATORY)
+        if statement.status == StatementStatus.OPEN
+        and request.user.is_authenticated
+        and not selectors.signable_organisations(request.user)
+        else [],
     }
     return render(request, "statements/detail.html", context)
 
@@ -71,7 +80,9 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     statement = selectors.statement_for(request.user, slug)
     organisations = selectors.signable_organisations(request.user)
     if not organisations:
-        raise PermissionDenied(_("You need the signatory role in a verified organisation to sign."))
+        raise NeedsRole(
+            _("You need the signatory role in a verified organisation to sign."), role=Role.SIGNATORY
+        )
     if statement.status != StatementStatus.OPEN:
         messages.error(request, _("This statement is not open for signature."))
         return redirect(statement)

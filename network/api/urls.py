@@ -1,16 +1,17 @@
 """``/api/v1/``: the network's own endpoints plus each app's ``<app>/api/urls.py``."""
 
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from network import content
 from network.api import views
 
-router = DefaultRouter()
+router = SimpleRouter()
 router.register("notifications", views.NotificationViewSet, basename="notification")
 content.register_api_routes(router)  # API of content types that declare it (network.content)
 
 urlpatterns = [
+    path("", views.ApiRootView.as_view(), name="api-root"),
     path(
         "me/notification-preferences/",
         views.NotificationPreferencesView.as_view(),

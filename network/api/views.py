@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -90,3 +93,40 @@ class NotificationPreferencesView(APIView):
             return Response(notifications.set_preferences(request.user, dict(data)))
         except notifications.PreferenceError as exc:
             raise serializers.ValidationError({k: [v] for k, v in exc.errors.items()}) from exc
+
+
+class ApiRootView(APIView):
+    """Every resource of ``/api/v1/`` with its address, found from the URL configuration itself so a
+    new endpoint is listed as soon as it is routed."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "ApiRoot", {"resources": serializers.DictField(child=serializers.URLField())}
+        )
+    )
+    def get(self, request: Request) -> Response:
+        return Response({"resources": _resources(request)})
+
+
+def _resources(request: Request) -> dict[str, str]:
+    """Every route under ``/api/v1/`` that needs no path parameter, keyed by its path."""
+    from network.api import urls as api_urls
+
+    found: dict[str, str] = {}
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+                continue
+            route = prefix + str(pattern.pattern)
+            if not isinstance(pattern, URLPattern) or not route or "<" in route or "(?P" in route:
+                continue
+            path = route.lstrip("^").rstrip("$").replace("\\", "")
+            if path and pattern.name != "api-root":
+                found[path.strip("/")] = request.build_absolute_uri(f"/api/v1/{path}")
+
+    walk(api_urls.urlpatterns, "")
+    return dict(sorted(found.items()))
