@@ -7,9 +7,13 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-RUN_ENV = DEBUG=$${DEBUG:-1}
+# Links in e-mails, iCal feeds and OCDS releases point at the address `make run` serves (SITE_URL
+# defaults to it; a wildcard bind address links to this machine's name), and Django accepts that host.
+SITE_HOST = $(if $(filter 0.0.0.0 :: [::],$(HOST)),$(shell hostname -f 2>/dev/null || hostname),$(HOST))
+RUN_ENV = DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://$(SITE_HOST):$(PORT)} \
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost,[::1],$(SITE_HOST)}
 
-.PHONY: run test test-deps test-embedded test-services test-embedded-run test-services-run lint bench bench-full messages clean services services-down
+.PHONY: run run-env test test-deps test-embedded test-services test-embedded-run test-services-run lint bench bench-full messages clean services services-down
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +24,10 @@ $(VENV)/.installed: pyproject.toml
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $@
+
+# The environment `make run` serves with (SITE_URL, ALLOWED_HOSTS), e.g. `make run-env HOST=… PORT=…`.
+run-env:
+	@$(RUN_ENV) env | grep -E '^(DEBUG|SITE_URL|ALLOWED_HOSTS)=' | sort
 
 run: $(VENV)/.installed
 	@bash scripts/install-system-packages.sh search || echo "(could not install the search analysers: as root run 'apt-get install libvoikko1 voikko-fi hunspell-sv hunspell-de-de hunspell-nl'; search falls back to Snowball meanwhile, see /readyz)"
