@@ -58,6 +58,14 @@ class ReportForm(forms.Form):
     )
 
 
+#: Names of the reactions for screen readers and tooltips (the emoji alone say little aloud).
+REACTION_NAMES = {
+    Reaction.Code.THUMBS_UP: _("Thumbs up"),
+    Reaction.Code.HEART: _("Heart"),
+    Reaction.Code.TADA: _("Celebrate"),
+    Reaction.Code.EYES: _("Looking into it"),
+    Reaction.Code.CHECK: _("Done"),
+}
 REACTIONS = [(code, label) for code, label in Reaction.Code.choices]
 
 

@@ -60,7 +60,11 @@ def with_unread(threads: QuerySet[Thread], person: Any) -> QuerySet[Thread]:
 
 def forums_for(person: Any) -> QuerySet[Forum]:
     """Forums the person can read, with ``thread_count`` and ``unread_threads``."""
-    qs = Forum.objects.visible_to(person).select_related("working_group", "organisation")
+    qs = (
+        Forum.objects.visible_to(person)
+        .select_related("working_group", "organisation")
+        .prefetch_related("shared_groups")
+    )
     thread_count = (
         Thread.objects.filter(forum=OuterRef("pk"))
         .order_by()

@@ -14,6 +14,7 @@ urlpatterns = [
     path("t/<int:pk>/", views.thread_detail, name="thread"),
     path("t/<int:pk>/reply/", views.thread_reply, name="reply"),
     path("t/<int:pk>/moderate/", views.thread_moderate, name="moderate"),
+    path("p/<int:pk>/", views.post_fragment, name="post_fragment"),
     path("p/<int:pk>/edit/", views.post_edit, name="post_edit"),
     path("p/<int:pk>/remove/", views.post_remove, name="post_remove"),
     path("p/<int:pk>/react/", views.post_react, name="post_react"),

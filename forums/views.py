@@ -4,6 +4,8 @@ socket on top. Every read goes through :mod:`forums.selectors`, every write thro
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +17,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forums import selectors, services
-from forums.forms import REACTIONS, EditForm, ForumForm, PostForm, ReportForm, ResolveForm, ThreadForm
+from forums.forms import (
+    REACTION_NAMES,
+    REACTIONS,
+    EditForm,
+    ForumForm,
+    PostForm,
+    ReportForm,
+    ResolveForm,
+    ThreadForm,
+)
 from forums.models import Forum, Post, Thread
 from forums.rules import can_moderate, can_post_in
 
@@ -111,6 +122,49 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _annotate_reactions(posts: list[Post], person: Any) -> None:
+    """Each post's reaction buttons: code, emoji, translated name, count, and whether it is mine."""
+    for post in posts:
+        counts: dict[str, int] = {}
+        mine: set[str] = set()
+        for reaction in post.reactions.all():
+            counts[reaction.code] = counts.get(reaction.code, 0) + 1
+            if reaction.person_id == person.pk:
+                mine.add(reaction.code)
+        post.reaction_list = [
+            {
+                "code": code,
+                "label": label,
+                "name": REACTION_NAMES[code],
+                "count": counts.get(code, 0),
+                "mine": code in mine,
+            }
+            for code, label in REACTIONS
+        ]
+
+
+@require_GET
+def post_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    """One post rendered for the person asking, exactly as on the thread page (their own buttons,
+    translated labels, times in the site's zone): what the live page swaps in when a post is created,
+    edited, reacted to or hidden, so another reader never gets the author's controls."""
+    post = _post_or_404(request, pk)
+    thread = post.thread
+    posts = list(selectors.posts_for_page(thread, request.user).filter(pk=post.pk))
+    _annotate_reactions(posts, request.user)
+    context = {
+        "post": posts[0],
+        "thread": thread,
+        "forum": thread.forum,
+        "last_read_seq": 0,
+        "moderator": can_moderate(request.user, thread.forum),
+        "can_post": can_post_in(request.user, thread.forum),
+    }
+    response = render(request, "forums/_post.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def _thread_page(request: HttpRequest, thread: Thread, form: PostForm, status: int = 200) -> HttpResponse:
     person = request.user
     posts = list(selectors.posts_for_page(thread, person))
@@ -121,17 +175,7 @@ def _thread_page(request: HttpRequest, thread: Thread, form: PostForm, status: i
         )[0]
         if status == 200:
             services.thread_mark_read(person=person, thread=thread)
-    for post in posts:
-        counts: dict[str, int] = {}
-        mine: set[str] = set()
-        for reaction in post.reactions.all():
-            counts[reaction.code] = counts.get(reaction.code, 0) + 1
-            if reaction.person_id == person.pk:
-                mine.add(reaction.code)
-        post.reaction_list = [
-            {"code": code, "label": label, "count": counts.get(code, 0), "mine": code in mine}
-            for code, label in REACTIONS
-        ]
+    _annotate_reactions(posts, person)
     context = {
         "thread": thread,
         "forum": thread.forum,

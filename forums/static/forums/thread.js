@@ -1,5 +1,7 @@
-/* Live thread page: new posts, edits and removals appear without a reload; typing and presence;
-   reconnects with backoff and resumes from the last sequence number it saw, so nothing is lost.
+/* Live thread page: new posts, edits, reactions and removals appear without a reload, each post
+   rendered by the server for this reader (GET /forums/p/<id>/); new posts and the poster's
+   confirmation are announced in a live region; typing and presence; reconnects with backoff and
+   resumes from the last sequence number it saw, so nothing is lost.
    The page works without this script (plain form post and reload). No inline scripts (CSP). */
 (function () {
   "use strict";
@@ -18,6 +20,7 @@
   var readTimer = null;
   var lastTypingSent = 0;
   var reconnectTimer = null;
+  var announcer = document.getElementById("thread-announcer");
 
   function setStatus(text) { if (status) { status.textContent = text; } }
 
@@ -28,65 +31,75 @@
     return node;
   }
 
-  function renderBody(post) {
-    if (post.removed) { return el("p", "post-body muted", data.textRemoved); }
-    if (post.hidden) { return el("p", "post-body muted", data.textHidden); }
-    var body = el("div", "post-body prose");
-    body.innerHTML = post.body_html; /* sanitised on the server (markdown-it + nh3) */
-    return body;
+  /* Screen readers hear new posts and confirmations through one polite live region. */
+  function announce(text) {
+    if (!announcer || !text) { return; }
+    announcer.textContent = "";
+    setTimeout(function () { announcer.textContent = text; }, 50);
   }
 
-  function renderPost(post) {
-    var li = el("li", "post");
-    li.id = "post-" + post.seq;
-    li.dataset.seq = post.seq;
-    li.dataset.postId = post.id;
-    var meta = el("header", "post-meta");
-    var link = el("a", "post-seq", "#" + post.seq);
-    link.href = "#post-" + post.seq;
-    meta.appendChild(link);
-    meta.appendChild(document.createTextNode(" "));
-    meta.appendChild(el("strong", "post-author", post.author.name));
-    if (post.author.organisation) { meta.appendChild(el("span", "muted", " (" + post.author.organisation + ")")); }
-    var time = el("time", "", " · " + new Date(post.created_at).toLocaleString());
-    time.setAttribute("datetime", post.created_at);
-    meta.appendChild(time);
-    if (post.edited_at) { meta.appendChild(el("span", "muted post-edited", " · " + data.textEdited)); }
-    if (post.reply_to_seq) {
-      var reply = el("a", "muted", " ↩ #" + post.reply_to_seq);
-      reply.href = "#post-" + post.reply_to_seq;
-      meta.appendChild(reply);
+  /* A post is always rendered by the server, for this reader: their own buttons (another reader
+     never gets the author's Edit), translated labels, times formatted like the rest of the page.
+     One request per post at a time; an event during a request asks for one more afterwards. */
+  var inFlight = {};
+
+  function fetchPost(id, onReady) {
+    if (inFlight[id]) { inFlight[id].again = true; return; }
+    inFlight[id] = { again: false };
+    fetch(data.fragmentUrl.replace("0", String(id)), { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        var again = inFlight[id].again;
+        delete inFlight[id];
+        if (html) {
+          var holder = document.createElement("template");
+          holder.innerHTML = html.trim();
+          var node = holder.content.firstElementChild;
+          if (node) { onReady(node); }
+        }
+        if (again) { fetchPost(id, onReady); }
+      })
+      .catch(function () { delete inFlight[id]; setStatus(data.textReload); });
+  }
+
+  function place(node) {
+    var seq = parseInt(node.dataset.seq, 10);
+    var old = document.getElementById(node.id);
+    if (old) {
+      if (old.classList.contains("is-new")) { node.classList.add("is-new"); }
+      old.replaceWith(node);
+      return;
     }
-    li.appendChild(meta);
-    li.appendChild(renderBody(post));
-    var counts = Object.keys(post.reactions || {});
-    if (counts.length && !post.removed && !post.hidden) {
-      li.appendChild(el("p", "muted reactions", counts.map(function (c) { return c + " " + post.reactions[c]; }).join(" · ")));
+    node.classList.add("is-new");
+    var posts = list.querySelectorAll("li.post");
+    for (var i = 0; i < posts.length; i += 1) {
+      if (parseInt(posts[i].dataset.seq, 10) > seq) { list.insertBefore(node, posts[i]); return; }
     }
-    return li;
+    list.appendChild(node);
   }
 
   function addPost(post) {
-    if (post.seq <= lastSeq) { return; } /* de-duplicate by sequence number */
+    if (post.seq <= lastSeq && document.getElementById("post-" + post.seq)) { return; } /* seen */
     if (document.hidden && !document.getElementById("unread-marker")) {
       var marker = el("li", "unread-marker");
       marker.id = "unread-marker";
       marker.appendChild(el("span", "", data.textNew));
       list.appendChild(marker);
     }
-    var li = renderPost(post);
-    li.classList.add("is-new");
-    list.appendChild(li);
-    lastSeq = post.seq;
+    lastSeq = Math.max(lastSeq, post.seq);
     clearTyping(post.author.id);
+    fetchPost(post.id, function (node) {
+      place(node);
+      if (String(post.author.id) !== String(data.personId) && !post.replay) {
+        announce(data.textNewPost.replace("%(name)s", post.author.name || ""));
+      }
+    });
     scheduleRead();
   }
 
   function replacePost(post) {
-    var old = document.getElementById("post-" + post.seq);
-    if (!old) { if (post.seq > lastSeq) { addPost(post); } return; }
-    var fresh = renderPost(post);
-    old.replaceWith(fresh);
+    if (!document.getElementById("post-" + post.seq) && post.seq > lastSeq) { addPost(post); return; }
+    fetchPost(post.id, place);
   }
 
   function scheduleRead() {
@@ -112,7 +125,7 @@
 
   function handle(event) {
     switch (event.type) {
-      case "post.created": addPost(event.post); break;
+      case "post.created": if (event.replay) { event.post.replay = true; } addPost(event.post); break;
       case "post.updated":
       case "post.deleted": replacePost(event.post); break;
       case "typing":
@@ -129,7 +142,14 @@
         document.querySelectorAll(".thread-locked").forEach(function (n) { n.classList.toggle("is-hidden", !event.thread.locked); });
         break;
       case "post.ack":
-        if (form) { form.reset(); form.querySelector("[name=client_id]").value = newClientId(); }
+        if (form) {
+          form.reset();
+          form.querySelector("[name=client_id]").value = newClientId();
+          if (replyTo) { replyTo.value = ""; }
+          var replying = document.getElementById("replying-to");
+          if (replying) { replying.textContent = ""; }
+        }
+        announce(data.textPosted);
         break;
       case "error":
         setStatus(event.message);
@@ -175,9 +195,9 @@
     return String(Date.now()) + Math.random().toString(16).slice(2);
   }
 
+  var textarea = form ? form.querySelector("textarea") : null;
+  var replyTo = form ? form.querySelector("[name=reply_to]") : null;
   if (form) {
-    var textarea = form.querySelector("textarea");
-    var replyTo = form.querySelector("[name=reply_to]");
     textarea.addEventListener("input", function () {
       var now = Date.now();
       if (now - lastTypingSent > 3000) { lastTypingSent = now; send({ type: "typing" }); }
