@@ -159,3 +159,25 @@ def test_thread_page_query_count_does_not_grow(django_assert_max_num_queries):
         services.reaction_toggle(person=w.bob, post=post, code="tada")
     client.get(url)
     assert _page_queries(django_assert_max_num_queries, client, url) == few
+
+
+def test_post_fragment_renders_the_readers_own_controls():
+    w = world()
+    post = w.thread.posts.get(seq=1)  # Alice's
+    services.reaction_toggle(person=w.bob, post=post, code="heart")
+    as_bob = browser(w.bob).get(f"/forums/p/{post.pk}/").content.decode()
+    assert as_bob.startswith("<li") and 'id="post-1"' in as_bob
+    assert "Report" in as_bob and f"/forums/p/{post.pk}/edit/" not in as_bob
+    assert 'title="Heart"' in as_bob and "> thumbs_up<" not in as_bob and 'aria-pressed="true"' in as_bob
+    as_alice = browser(w.alice).get(f"/forums/p/{post.pk}/").content.decode()
+    assert f"/forums/p/{post.pk}/edit/" in as_alice
+    as_finn = browser(w.bob)
+    as_finn.cookies["django_language"] = "fi"
+    assert 'title="Sydän"' in as_finn.get(f"/forums/p/{post.pk}/", HTTP_ACCEPT_LANGUAGE="fi").content.decode()
+
+
+def test_post_fragment_from_other_organisation():
+    w = world()
+    post = w.thread.posts.get(seq=1)
+    assert browser(w.mallory).get(f"/forums/p/{post.pk}/").status_code == 404
+    assert browser(None).get(f"/forums/p/{post.pk}/").status_code == 404
