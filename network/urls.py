@@ -1,19 +1,17 @@
 """Root URL configuration: HTML pages, the API under /api/v1/, allauth, health probes."""
 
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from members.sso import views as sso_views
-from network import api_docs, content, errors, health
+from network import api_docs, content, errors, health, views
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     # pages without their own icon link (the admin, the API docs) make browsers ask for /favicon.ico
-    path("favicon.ico", RedirectView.as_view(url=static("network/favicon.svg"), permanent=True)),
+    path("favicon.ico", views.favicon),
     path("readyz", health.readyz, name="readyz"),
     path("", include("network.web_urls")),
     path("", include("members.urls")),

@@ -144,3 +144,13 @@ def unsubscribe(request, token: str):
         notification_service.set_email_preference(person, Person.EmailPreference.NEVER)
         done = True
     return render(request, "network/unsubscribe.html", {"done": done, "email": person.email})
+
+
+def favicon(request):
+    """Pages without an icon link of their own (the admin, the API docs) make browsers ask for
+    /favicon.ico; send them to the site icon (resolved per request: the static manifest exists only
+    after collectstatic)."""
+    from django.http import HttpResponsePermanentRedirect
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("network/favicon.svg"))

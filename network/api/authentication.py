@@ -8,6 +8,7 @@ signed in". With this class they get 401 and a challenge saying how to authentic
 from __future__ import annotations
 
 from allauth.headless.contrib.rest_framework.authentication import XSessionTokenAuthentication
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
 class SessionTokenAuthentication(XSessionTokenAuthentication):
@@ -15,3 +16,13 @@ class SessionTokenAuthentication(XSessionTokenAuthentication):
 
     def authenticate_header(self, request) -> str:
         return 'X-Session-Token realm="api", login="/_allauth/app/v1/auth/login"'
+
+
+class SessionTokenScheme(OpenApiAuthenticationExtension):
+    """The OpenAPI security scheme of :class:`SessionTokenAuthentication` (an API key header)."""
+
+    target_class = SessionTokenAuthentication
+    name = "sessionToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "X-Session-Token"}
