@@ -42,6 +42,7 @@ def test_mapping_indexes_analysed_terms_with_a_whitespace_analyser_and_keyword_f
     assert props["audience"] == {"type": "keyword"}
     assert props["facet_cpv"] == {"type": "keyword"}
     assert props["display"] == {"type": "object", "enabled": False}
+    assert body["mappings"]["dynamic"] is False
     assert body["settings"]["analysis"]["analyzer"]["bn_terms"] == {
         "type": "custom",
         "tokenizer": "whitespace",

@@ -40,7 +40,20 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
-from elasticsearch.dsl import Date, Document, Index, Integer, Keyword, Long, Object, Q, Search, Text, analyzer
+from elasticsearch.dsl import (
+    Date,
+    Document,
+    Index,
+    Integer,
+    Keyword,
+    Long,
+    MetaField,
+    Object,
+    Q,
+    Search,
+    Text,
+    analyzer,
+)
 
 from network.search.analysis import SEPARATOR, analyse_word, document_terms, query_alternatives
 from network.search.backends.base import FACET_LIMIT, SearchBackend, highlight
@@ -81,6 +94,10 @@ def _document_class() -> type[Document]:
     for facet in FACETS:
         fields[f"facet_{facet}"] = Keyword()
         fields[f"facet_{facet}_kv"] = Keyword()
+    # Strict about what is indexed: a field the mapping does not name (say a language the
+    # analysis chain knows and ALL_LANGUAGES does not) stays in _source, unindexed, instead of
+    # growing the mapping with the engine's default analyser.
+    fields["Meta"] = type("Meta", (), {"dynamic": MetaField(False)})
     return type("EngineDocument", (Document,), fields)
 
 
