@@ -1,6 +1,6 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels.
 
-WebSockets pass through allowed-hosts origin validation and session authentication (or an allauth
+WebSockets pass through the site-origin check (scheme, host and port, :mod:`network.ws_origin`) and session authentication (or an allauth
 session token, see :mod:`network.ws_auth`) before any consumer sees them.
 """
 
@@ -12,11 +12,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from network.body_limit import BodyLimitMiddleware  # noqa: E402
 from network.routing import websocket_urlpatterns  # noqa: E402
 from network.search.analysis import warm_up_in_background  # noqa: E402
 from network.ws_auth import SessionOrTokenAuthMiddlewareStack  # noqa: E402
+from network.ws_origin import SiteOriginValidator  # noqa: E402
 
 # Load the search analysers (Voikko, simplemma's dictionaries, Hunspell word lists, lingua) while
 # the server starts, so the first search does not wait ~8 s for them.
@@ -24,9 +25,7 @@ warm_up_in_background()
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(
-            SessionOrTokenAuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
+        "http": BodyLimitMiddleware(django_asgi_app),
+        "websocket": SiteOriginValidator(SessionOrTokenAuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -7,11 +7,12 @@ it is exactly as valid as it is on the headless API.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
+from channels.security.websocket import WebsocketDenier
 from django.contrib.auth.models import AnonymousUser
+
+from network.ws_origin import NO_ORIGIN_SCOPE_KEY, session_token
 
 
 @database_sync_to_async
@@ -32,15 +33,12 @@ class SessionTokenMiddleware:
         self.inner = inner
 
     async def __call__(self, scope, receive, send):
-        token = None
-        for name, value in scope.get("headers", []):
-            if name == b"x-session-token":
-                token = value.decode("latin-1")
-        if token is None:
-            query = parse_qs(scope.get("query_string", b"").decode())
-            token = (query.get("session_token") or [None])[0]
+        token = session_token(scope)
         if token:
             scope = dict(scope, user=await _user_for_session_token(token))
+        if scope.get(NO_ORIGIN_SCOPE_KEY) and not getattr(scope.get("user"), "is_authenticated", False):
+            # No Origin: only a valid app token may open this socket (network.ws_origin).
+            return await WebsocketDenier()(scope, receive, send)
         return await self.inner(scope, receive, send)
 
 

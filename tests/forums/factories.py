@@ -55,7 +55,7 @@ def session_cookie(person: Any) -> str:
 
 
 def ws_headers(person: Any | None = None, origin: str = "http://testserver") -> list[tuple[bytes, bytes]]:
-    headers = [(b"origin", origin.encode())]
+    headers = [(b"origin", origin.encode()), (b"host", b"testserver")]
     if person is not None:
         headers.append((b"cookie", f"sessionid={session_cookie(person)}".encode()))
     return headers

@@ -29,7 +29,7 @@ def layer(request):
 @pytest.mark.django_db(transaction=True)
 async def test_ping_round_trips_through_the_channel_layer(layer):
     communicator = WebsocketCommunicator(
-        application, "/ws/ping/", headers=[(b"origin", b"http://testserver")]
+        application, "/ws/ping/", headers=[(b"origin", b"http://testserver"), (b"host", b"testserver")]
     )
     connected, _ = await communicator.connect()
     assert connected

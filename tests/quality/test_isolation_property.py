@@ -94,7 +94,7 @@ def socket_db_in_this_thread(monkeypatch):
 def thread_socket_accepts(person, thread_id: int) -> bool:
     from network.asgi import application
 
-    headers = [(b"origin", b"http://testserver")]
+    headers = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
     if person is not None:
         headers.append((b"cookie", f"sessionid={client_for(person).cookies['sessionid'].value}".encode()))
 
