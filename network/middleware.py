@@ -6,14 +6,33 @@ import logging
 import re
 from urllib.parse import unquote_to_bytes
 
-from django.core.exceptions import RequestDataTooBig
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
+from django.core.exceptions import DisallowedHost, RequestDataTooBig
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 
+from network.client_ip import client_address
 from network.ids import out_of_range
 
 logger = logging.getLogger(__name__)
 
 NUL_MESSAGE = "Input must not contain NUL (0x00) characters."
+
+
+class ClientAddressMiddleware:
+    """``REMOTE_ADDR`` becomes the client's address as trusted proxies report it
+    (:mod:`network.client_ip`); the socket's peer stays in ``BN_PEER_ADDR``. First in the stack, so
+    every rate limit, throttle and log line sees the same client."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        peer = request.META.get("REMOTE_ADDR", "")
+        request.META["BN_PEER_ADDR"] = peer
+        request.META["REMOTE_ADDR"] = client_address(peer, request.META.get("HTTP_X_FORWARDED_FOR"))
+        return self.get_response(request)
 
 
 class RejectNulCharactersMiddleware:
@@ -43,7 +62,11 @@ class RejectNulCharactersMiddleware:
             return False
         content_type = request.content_type or ""
         if content_type.startswith("multipart/"):
-            return any("\x00" in value for values in request.POST.lists() for value in values[1])
+            try:
+                fields = request.POST
+            except MultiPartParserError:
+                return False  # a broken envelope is the parser's 400 (JSON under /api/), not ours
+            return any("\x00" in value for values in fields.lists() for value in values[1])
         try:
             body = request.body
         except RequestDataTooBig:
@@ -73,6 +96,11 @@ class ApiErrorMiddleware:
         return response
 
     def process_exception(self, request, exception):
+        if request.path.startswith("/api/") and isinstance(exception, MultiPartParserError):
+            return JsonResponse(
+                {"detail": f"Malformed multipart body: {exception}", "code": "parse_error"},
+                status=400,
+            )
         if request.path.startswith("/api/"):
             logger.exception("unhandled error on %s", request.path)
             return JsonResponse({"detail": "Server error.", "code": "server_error"}, status=500)
@@ -109,3 +137,31 @@ class IdRangeMiddleware:
                 return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
             raise Http404
         return None
+
+
+class SiteHeadersMiddleware(CSPMiddleware):
+    """django-csp, with the two headers a view must not weaken:
+
+    - ``connect-src`` names this site's own WebSocket origin (``wss://host`` / ``ws://host`` for the
+      request's validated host), not every host (``ws: wss:``);
+    - ``Cross-Origin-Opener-Policy`` is the setting's value on every page: drf-spectacular's Swagger
+      view sends ``unsafe-none`` (for an OAuth2 pop-up this API does not use).
+    """
+
+    def process_response(self, request, response):
+        response["Cross-Origin-Opener-Policy"] = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY or "same-origin"
+        return super().process_response(request, response)
+
+    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if report_only:
+            return parts
+        try:
+            host = request.get_host()
+        except DisallowedHost:
+            return parts
+        own = ("wss" if request.is_secure() else "ws") + "://" + host
+        update = dict(parts.update or {})
+        update["connect-src"] = [*update.get("connect-src", []), own]
+        parts.update = update
+        return parts
