@@ -14,6 +14,13 @@ __all__ = ["AccountAdapter", "SocialAccountAdapter"]
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        """Failed log-ins count per account *and* client address: five wrong passwords from one
+        place stop that place, not the account's owner signing in from another (network.client_ip
+        has already put the real client address behind a trusted proxy into REMOTE_ADDR)."""
+        key = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{key}:{self.get_client_ip(request)}"
+
     def populate_username(self, request, user) -> None:
         """People have no username; the e-mail address is the login."""
         return None

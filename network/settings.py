@@ -47,6 +47,8 @@ env = environ.Env(
     SSO_ALLOW_HTTP_LOOPBACK=(bool, None),
     SITE_URL=(str, "http://127.0.0.1:8000"),
     MAX_UPLOAD_SIZE=(int, 20 * 1024 * 1024),
+    MAX_REQUEST_BODY=(int, 0),
+    TRUSTED_PROXIES=(list, []),
     LOG_LEVEL=(str, "INFO"),
 )
 if (BASE_DIR / ".env").exists():
@@ -63,6 +65,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS: list[str] = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS: list[str] = env("CSRF_TRUSTED_ORIGINS")
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks; network.client_ip).
+TRUSTED_PROXIES: list[str] = env("TRUSTED_PROXIES")
 SITE_URL: str = env("SITE_URL").rstrip("/")
 
 INSTALLED_APPS = [
@@ -101,10 +105,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "network.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "network.middleware.RejectNulCharactersMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "network.middleware.SiteHeadersMiddleware",
     "members.sso.middleware.SsoFormActionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -231,6 +236,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
+    # "key" is the account *and* the client address (members.adapters): a guesser elsewhere cannot
+    # lock the owner out; the per-address limits still bound guessing from one place.
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
@@ -287,6 +294,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_THROTTLE_RATES": {"post": "60/min", "sign": "30/min"},
+    # REMOTE_ADDR is already the client (network.client_ip); never trust a raw X-Forwarded-For.
+    "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Buyers Network API",
@@ -343,6 +352,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 MAX_UPLOAD_SIZE: int = env("MAX_UPLOAD_SIZE")
+# Largest request body the ASGI stack reads (network.body_limit); 0: MAX_UPLOAD_SIZE + 1 MiB.
+MAX_REQUEST_BODY: int = env("MAX_REQUEST_BODY")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -384,7 +395,8 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
-        "connect-src": ["'self'", "ws:", "wss:"],
+        # Plus this site's own ws(s):// origin, added per request by SiteHeadersMiddleware.
+        "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
         "base-uri": ["'self'"],
