@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 SHIPPED_DIVISIONS = ("30", "32", "48", "50", "51", "72")
 SHIPPED_FILE = Path(__file__).resolve().parent / "data" / "cpv-ict.csv"
+#: The full official CPV 2008 list (9,455 codes), vendored (knowledge/data/README.md).
+FULL_LIST_FILE = Path(__file__).resolve().parent / "data" / "cpv-2008-codes-en.csv"
 _WEIGHTS = (3, 7, 1, 3, 7, 1, 3, 7)
 CODE_RE = re.compile(r"^(\d{8})-(\d)$")
 _BARE_RE = re.compile(r"^\d{8}$")

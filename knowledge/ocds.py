@@ -10,7 +10,10 @@ plus ``bn-tender-<id>``. The release id changes whenever the tender changes (its
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +23,21 @@ from knowledge.models import PlannedTender
 from knowledge.models.choices import OCDS_METHOD, Procedure, StrategicGoal
 
 DEFAULT_PREFIX = "ocds-bnet01"
+#: The official OCDS 1.1.5 schemas, vendored (knowledge/data/README.md says where from).
+DATA_DIR = Path(__file__).resolve().parent / "data"
+RELEASE_SCHEMA_FILE = DATA_DIR / "ocds-1.1.5-release-schema.json"
+RELEASE_PACKAGE_SCHEMA_FILE = DATA_DIR / "ocds-1.1.5-release-package-schema.json"
+
+
+@cache
+def package_schemas() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The release package schema and the release schema it ``$ref``s by the id URL
+    ``release_schema["id"]``; a validator registers the second under that id, so nothing is fetched."""
+    package = json.loads(RELEASE_PACKAGE_SCHEMA_FILE.read_text(encoding="utf-8"))
+    release = json.loads(RELEASE_SCHEMA_FILE.read_text(encoding="utf-8"))
+    return package, release
+
+
 _QUARTER_START = {1: 1, 2: 4, 3: 7, 4: 10}
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,8 +10,6 @@ from django.core.management import call_command
 
 from knowledge import cpv
 from knowledge.models import CpvCode
-
-SHARED_CSV = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "cpv-2008-codes-en.csv"
 
 PUBLISHED = [
     "30213100-6",  # portable computers
@@ -66,15 +63,14 @@ def test_wrong_check_digit_message_names_the_right_one():
 
 
 @pytest.mark.django_db
-def test_import_cpv_loads_the_full_shared_list_idempotently():
-    if not SHARED_CSV.exists():
-        pytest.skip(f"{SHARED_CSV} is absent")
+def test_import_cpv_loads_the_full_shipped_list_idempotently():
+    """Without a file, import_cpv loads the CPV 2008 list vendored in knowledge/data/."""
     out = StringIO()
-    call_command("import_cpv", str(SHARED_CSV), stdout=out)
+    call_command("import_cpv", stdout=out)
     assert CpvCode.objects.count() == 9455
     assert cpv.validate_cpv_code("45000000-7").label_en
     out2 = StringIO()
-    call_command("import_cpv", str(SHARED_CSV), stdout=out2)
+    call_command("import_cpv", str(cpv.FULL_LIST_FILE), stdout=out2)
     assert "0 added, 0 updated" in out2.getvalue()
     assert CpvCode.objects.count() == 9455
 

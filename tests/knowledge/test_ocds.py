@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
+from knowledge.ocds import package_schemas
 from tests import factories as f
 from tests.knowledge import factories as kf
 
 pytestmark = pytest.mark.django_db
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 
 @pytest.fixture(scope="module")
 def validator():
-    package_path = DATA / "ocds-1.1.5-release-package-schema.json"
-    if not package_path.exists():
-        pytest.skip(f"{DATA} is absent")
-    package = json.loads(package_path.read_text())
-    release = json.loads((DATA / "ocds-1.1.5-release-schema.json").read_text())
+    """The official schemas shipped in knowledge/data/ (no network, nothing outside the repo)."""
+    package, release = package_schemas()
     registry = Registry().with_resource(
         release["id"], Resource.from_contents(release, default_specification=DRAFT4)
     )

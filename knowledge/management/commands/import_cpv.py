@@ -1,4 +1,5 @@
-"""``manage.py import_cpv FILE``: load the official CPV list (CSV ``code,label`` or the EU XML)."""
+"""``manage.py import_cpv [FILE]``: load the official CPV list (CSV ``code,label`` or the EU XML);
+without FILE, the full CPV 2008 list shipped in ``knowledge/data/``."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("file", type=Path)
+        parser.add_argument("file", type=Path, nargs="?", default=cpv.FULL_LIST_FILE)
 
     def handle(self, *args, file: Path, **options) -> None:
         if not file.is_file():
