@@ -12,6 +12,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from network.ratelimit import RateLimited
+
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
@@ -32,6 +34,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             exc = exceptions.ValidationError({"non_field_errors": exc.messages})
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, RateLimited):
+        exc = exceptions.Throttled(detail=str(exc))
     elif isinstance(exc, MultiPartParserError):
         # Raised by Django's parser when the CSRF check of a session reads a broken multipart body.
         exc = exceptions.ParseError(f"Malformed multipart body: {exc}")

@@ -27,7 +27,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from members.models import Membership, Organisation, WorkingGroup
-from network import capabilities, markdown, visibility
+from network import capabilities, markdown, ratelimit, visibility
 from network.events import cohosts, selectors
 from network.events.models import Event, EventOutcome, Registration, join_audience
 from network.notifications import notify
@@ -368,14 +368,53 @@ def _mail_guest(registration: Registration, subject: str, text: str, *, with_can
     transaction.on_commit(send)
 
 
+#: Guest registrations (anonymous, and each sends an e-mail) are limited per client address, per
+#: e-mail address and per event; override in settings as ``EVENTS_GUEST_LIMITS``.
+GUEST_LIMITS = {
+    "client": (10, 3600),  # registrations started from one address an hour
+    "email": (5, 24 * 3600),  # e-mails to one address a day, all events together
+    "event": (100, 3600),  # guest registrations started at one event an hour
+}
+#: While a confirmation is pending, asking again within this time sends no second e-mail.
+GUEST_RESEND_SECONDS = 15 * 60
+
+
+def _guest_limits() -> dict[str, tuple[int, int]]:
+    return {**GUEST_LIMITS, **getattr(settings, "EVENTS_GUEST_LIMITS", {})}
+
+
+def _check_guest_limits(*, event: Event, email: str, client: str) -> None:
+    """Refuse before anything is stored or sent; each limit counts the attempt."""
+    limits = _guest_limits()
+    checks = [("event", f"guest:event:{event.pk}")]
+    if client:
+        checks.insert(0, ("client", f"guest:client:{client}"))
+    for name, key in checks:
+        limit, seconds = limits[name]
+        if not ratelimit.hit(key, limit=limit, seconds=seconds):
+            raise ratelimit.RateLimited(_("Too many guest registrations; please try again later."))
+
+
+def _count_guest_mail(email: str) -> None:
+    """Count one e-mail to ``email`` (all events together); refuse past the daily limit."""
+    limit, seconds = _guest_limits()["email"]
+    if not ratelimit.hit(f"guest:email:{email}", limit=limit, seconds=seconds):
+        raise ratelimit.RateLimited(_("Too many e-mails to this address; please try again later."))
+
+
 def guest_registration_start(
-    *, event: Event, name: str, email: str, organisation_name: str = ""
+    *, event: Event, name: str, email: str, organisation_name: str = "", client: str = ""
 ) -> tuple[Registration, str | None]:
     """An external guest asks for a place at a public event; they confirm by an e-mailed link.
 
     Returns the registration and the new token (None when they were already registered, in which
-    case they get a reminder instead). The web answer is the same either way, so the form does not
-    reveal who registered.
+    case they get a reminder instead, or when a confirmation was sent moments ago). The web answer
+    is the same either way, so the form does not reveal who registered.
+
+    Anyone can ask, and each request e-mails the address given, so requests are limited per client
+    address (``client``, as :mod:`network.client_ip` derives it), per e-mail address and per event
+    (:class:`network.ratelimit.RateLimited`), and one pending confirmation per address and event is
+    mailed at most once per ``GUEST_RESEND_SECONDS``.
     """
     if not capabilities.guests_may_register(event):
         raise PermissionDenied(_("Guests can only register for public events."))
@@ -390,12 +429,18 @@ def guest_registration_start(
         errors["email"] = [_("Please give a valid e-mail address.")]
     if errors:
         raise ValidationError(errors)
+    _check_guest_limits(event=event, email=email, client=client)
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         locked = Event.objects.select_for_update().get(pk=event.pk)
         _check_takes_registrations(locked)
         reg = locked.registrations.active().filter(guest_email=email).first()
+        if reg is not None and ratelimit.seen_recently(
+            f"guest:sent:{locked.pk}:{email}", seconds=GUEST_RESEND_SECONDS
+        ):
+            return reg, None  # one pending confirmation (or reminder) per address and event at a time
         if reg is not None and reg.status != Registration.Status.PENDING:
+            _count_guest_mail(email)
             _mail_guest(
                 reg,
                 _("You are registered for %(title)s") % {"title": locked.title},
@@ -410,6 +455,8 @@ def guest_registration_start(
         reg.token_hash = Registration.hash_token(token)
         reg.full_clean(exclude=["event", "person", "organisation", "token_hash"])
         reg.save()
+        _count_guest_mail(email)
+        ratelimit.seen_recently(f"guest:sent:{locked.pk}:{email}", seconds=GUEST_RESEND_SECONDS)
         link = _absolute(reverse("events:guest_confirm", kwargs={"token": token}))
         _mail_guest(
             reg,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from network.events import cohosts, exports, ical, selectors, services
 from network.events.forms import EventForm, GuestRegistrationForm, OutcomeForm
 from network.events.models import Audience, Event, EventOutcome, Registration
+from network.ratelimit import RateLimited
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -207,9 +208,16 @@ def guest_register(request: HttpRequest, slug: str) -> HttpResponse:
     form = GuestRegistrationForm(request.POST)
     if form.is_valid():
         try:
-            services.guest_registration_start(event=event, **form.cleaned_data)
+            services.guest_registration_start(
+                event=event, client=request.META.get("REMOTE_ADDR", ""), **form.cleaned_data
+            )
         except ValidationError as exc:
             _add_errors(form, exc)
+        except RateLimited as exc:
+            form.add_error(None, str(exc))
+            return render(
+                request, "events/detail.html", _detail_context(request, event, guest_form=form), status=429
+            )
         else:
             messages.success(
                 request,

@@ -149,6 +149,7 @@ class EventViewSet(
             name=ser.validated_data.get("name", ""),
             email=ser.validated_data.get("email", ""),
             organisation_name=ser.validated_data.get("organisation_name", ""),
+            client=request.META.get("REMOTE_ADDR", ""),
         )
         return Response(
             {"detail": _("We sent a confirmation link to the e-mail address given.")},
