@@ -8,7 +8,7 @@ from urllib.parse import unquote_to_bytes
 
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
-from django.core.exceptions import DisallowedHost, RequestDataTooBig
+from django.core.exceptions import DisallowedHost, ObjectDoesNotExist, RequestDataTooBig
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 
@@ -116,7 +116,9 @@ def _numeric_kwarg(key: str, route: str) -> bool:
 
 
 class IdRangeMiddleware:
-    """A URL id no 64-bit column can hold (``/api/v1/templates/<24 digits>/…``) names nothing: answer
+    """Missing is 404, however it is found missing.
+
+    A URL id no 64-bit column can hold (``/api/v1/templates/<24 digits>/…``) names nothing: answer
     404 like any missing object, for every route at once, before a view passes it to the database
     (where SQLite raises ``OverflowError`` on a foreign-key lookup)."""
 
@@ -125,6 +127,17 @@ class IdRangeMiddleware:
 
     def __call__(self, request):
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        """A row deleted while the request worked on it (an edit racing a delete, see
+        ``TenantOwned.save``) is missing, not a server error: 404 on pages too."""
+        if isinstance(exception, ObjectDoesNotExist):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+            from network.views import page_not_found
+
+            return page_not_found(request, Http404())
+        return None
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         route = getattr(request.resolver_match, "route", "") or ""

@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db import models
+from django.db import DatabaseError, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -334,6 +334,21 @@ class TenantOwned(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """An existing row is updated in place, never inserted again.
+
+        Django's ``save()`` falls back to an INSERT when its UPDATE matches no row, so an edit racing
+        a delete (a PATCH that loaded the row before a DELETE committed) used to bring the deleted
+        lesson or tender back, or fail on a duplicate key. Here such a save raises ``DoesNotExist``,
+        which every surface answers as 404 (``network.api.errors``, ``network.middleware``)."""
+        if not self._state.adding and self.pk is not None and not kwargs.get("force_insert"):
+            kwargs["force_update"] = True
+        try:
+            super().save(*args, **kwargs)
+        except DatabaseError as exc:
+            if kwargs.get("force_update") and "did not affect any rows" in str(exc):
+                raise self.DoesNotExist(f"{type(self).__name__} {self.pk} was deleted meanwhile") from exc
+            raise
 
 # --- personal data (GDPR rights) ------------------------------------------------------------
 

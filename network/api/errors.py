@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
@@ -32,7 +32,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             exc = exceptions.ValidationError(exc.message_dict)
         else:
             exc = exceptions.ValidationError({"non_field_errors": exc.messages})
-    elif isinstance(exc, Http404):
+    elif isinstance(exc, Http404 | ObjectDoesNotExist):
+        # ObjectDoesNotExist: the row went away while the request worked on it (deleted meanwhile).
         exc = exceptions.NotFound()
     elif isinstance(exc, RateLimited):
         exc = exceptions.Throttled(detail=str(exc))
