@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import inspect
 import os
 import socket
 
@@ -57,3 +60,39 @@ def _shipped_cpv_vocabulary(request):
 
     if not CpvCode.objects.filter(code="30213100").exists():
         cpv.load_rows(cpv.read_csv_rows(cpv.SHIPPED_FILE))
+
+
+def _deadline(item) -> float:
+    marker = item.get_closest_marker("timeout")
+    if marker and marker.args:
+        return float(marker.args[0])
+    return float(item.config.getini("timeout") or 0)
+
+
+def pytest_collection_modifyitems(items):
+    """Every async test runs under ``asyncio.wait_for`` a little inside its pytest-timeout deadline.
+
+    pytest-timeout's signal method raised its failure inside whichever asyncio task happened to run
+    (a consumer's heartbeat), where asyncio stored it on that task: the test kept awaiting and the
+    run hung for ever. Cancelling the test's own coroutine fails it cleanly and lets its fixtures
+    tear down; pytest-timeout (method "thread", pyproject) stays the backstop for a blocked thread.
+    """
+    for item in items:
+        function = getattr(item, "obj", None)
+        limit = _deadline(item)
+        if not inspect.iscoroutinefunction(function) or limit <= 0:
+            continue
+        inner_limit = max(limit * 0.9, limit - 5)
+
+        @functools.wraps(function)
+        async def bounded(*args, __function=function, __limit=inner_limit, **kwargs):
+            deadline = asyncio.timeout(__limit)
+            try:
+                async with deadline:
+                    return await __function(*args, **kwargs)
+            except TimeoutError:
+                if not deadline.expired():
+                    raise  # the test's own timeout (a receive that waited too long), not ours
+                pytest.fail(f"Timeout: the test awaited more than {__limit:.0f} s", pytrace=False)
+
+        item.obj = bounded

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 async def open_socket(person) -> WebsocketCommunicator:
     headers = await sync_to_async(ws_headers)(person)
     communicator = WebsocketCommunicator(application, "/ws/notifications/", headers=headers)
-    assert (await communicator.connect())[0]
+    assert (await communicator.connect(timeout=30))[0]
     return communicator
 
 
@@ -42,7 +42,7 @@ async def test_notifications_socket_refuses_anonymous():
     communicator = WebsocketCommunicator(
         application, "/ws/notifications/", headers=[(b"origin", b"http://testserver"), (b"host", b"testserver")]
     )
-    assert (await communicator.connect())[0]
+    assert (await communicator.connect(timeout=30))[0]
     output = await communicator.receive_output(timeout=3)
     assert output == {"type": "websocket.close", "code": 4401, "reason": None} or output.get("code") == 4401
 

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 async def connect(person, thread_id: int, **kwargs) -> WebsocketCommunicator:
     headers = await sync_to_async(ws_headers)(person, **kwargs)
     communicator = WebsocketCommunicator(application, f"/ws/threads/{thread_id}/", headers=headers)
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=30)
     assert connected
     return communicator
 
@@ -33,7 +33,7 @@ async def connect(person, thread_id: int, **kwargs) -> WebsocketCommunicator:
 CHATTER = {"hello", "presence", "typing", "ping"}
 
 
-async def next_of(communicator, kind: str, timeout: float = 3, also_skip: set[str] = frozenset()) -> dict:
+async def next_of(communicator, kind: str, timeout: float = 30, also_skip: set[str] = frozenset()) -> dict:
     """The next event of ``kind``, skipping presence/hello/typing chatter (and ``also_skip``)."""
     while True:
         event = await communicator.receive_json_from(timeout=timeout)
@@ -48,7 +48,7 @@ async def drain(communicator, kinds=("hello", "presence")) -> None:
         assert event["type"] in kinds, event
 
 
-async def closed_with(communicator, timeout: float = 3) -> int:
+async def closed_with(communicator, timeout: float = 30) -> int:
     while True:
         output = await communicator.receive_output(timeout=timeout)
         if output["type"] == "websocket.close":
@@ -97,7 +97,7 @@ async def test_reconnect_with_resume_receives_exactly_the_missed_posts_in_order_
     await bob.send_json_to({"type": "resume", "after": seen})
     got = []
     while True:
-        event = await bob.receive_json_from(timeout=3)
+        event = await bob.receive_json_from(timeout=30)
         if event["type"] == "resume.done":
             break
         if event["type"] == "post.created":
@@ -137,11 +137,14 @@ async def test_posts_committed_during_a_replay_arrive_once_and_in_order(layer, m
     monkeypatch.setattr(forums.selectors, "posts_after", racing_posts_after)
     await bob.send_json_to({"type": "resume", "after": 0})
     seqs = []
-    while not await bob.receive_nothing(timeout=0.5):
-        event = await bob.receive_json_from()
-        if event["type"] == "post.created":
-            seqs.append(event["post"]["seq"])
+    while len(seqs) < 5:  # wait on the events themselves, not on a quiet period
+        event = await next_of(bob, "post.created", timeout=30, also_skip={"resume.done"})
+        seqs.append(event["post"]["seq"])
     assert seqs == [1, 2, 3, 4, 5]
+    # Nothing came twice: the next post.created is a new post, seq 6.
+    created = await sync_to_async(http_post)(w.alice, w.thread.pk, "after the replay")
+    event = await next_of(bob, "post.created", timeout=30, also_skip={"resume.done"})
+    assert event["post"]["seq"] == created["seq"] == 6
     await bob.disconnect()
 
 
@@ -153,7 +156,7 @@ async def test_live_posts_before_a_resume_are_not_sent_again_by_it():
         await sync_to_async(http_post)(w.alice, w.thread.pk, f"live {n}")
     await bob.send_json_to({"type": "resume", "after": 0})
     seqs = []
-    while (event := await bob.receive_json_from(timeout=3))["type"] != "resume.done":
+    while (event := await bob.receive_json_from(timeout=30))["type"] != "resume.done":
         if event["type"] == "post.created":
             seqs.append(event["post"]["seq"])
     assert sorted(seqs) == [1, 2, 3] and len(seqs) == 3
@@ -164,9 +167,9 @@ async def test_resume_in_the_handshake_replays_before_live_events():
     w = await sync_to_async(world)(posts=4)
     headers = await sync_to_async(ws_headers)(w.bob)
     bob = WebsocketCommunicator(application, f"/ws/threads/{w.thread.pk}/?after=2", headers=headers)
-    assert (await bob.connect())[0]
+    assert (await bob.connect(timeout=30))[0]
     seqs = []
-    while (event := await bob.receive_json_from(timeout=3))["type"] != "resume.done":
+    while (event := await bob.receive_json_from(timeout=30))["type"] != "resume.done":
         if event["type"] == "post.created":
             seqs.append(event["post"]["seq"])
     assert seqs == [3, 4]
@@ -187,7 +190,7 @@ async def test_dropped_channel_layer_messages_are_recovered_by_resume(layer, mon
         assert (await bob.receive_json_from())["type"] in CHATTER
     await bob.send_json_to({"type": "resume", "after": 1})
     seqs = []
-    while (event := await bob.receive_json_from(timeout=3))["type"] != "resume.done":
+    while (event := await bob.receive_json_from(timeout=30))["type"] != "resume.done":
         if event["type"] == "post.created":
             seqs.append(event["post"]["seq"])
     assert seqs == [2, 3, 4]
@@ -216,7 +219,7 @@ async def test_socket_from_a_foreign_origin_is_refused():
     w = await sync_to_async(world)()
     headers = await sync_to_async(ws_headers)(w.alice, origin="https://evil.example")
     communicator = WebsocketCommunicator(application, f"/ws/threads/{w.thread.pk}/", headers=headers)
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=30)
     assert not connected
 
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 async def opens(headers, path: str = "/ws/ping/", query: str = "") -> tuple[bool, dict | None]:
     communicator = WebsocketCommunicator(application, path + query, headers=headers)
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=30)
     reply = None
     if connected:
         await communicator.send_json_to({"type": "ping", "data": 1})
@@ -112,7 +112,7 @@ async def test_an_app_token_reaches_a_thread_socket_without_origin():
         f"/ws/threads/{w.thread.pk}/",
         headers=[(b"host", b"testserver"), (b"x-session-token", token.encode())],
     )
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=30)
     assert connected
     hello = await communicator.receive_json_from(timeout=5)
     assert hello["type"] == "hello"

@@ -31,7 +31,7 @@ async def test_ping_round_trips_through_the_channel_layer(layer):
     communicator = WebsocketCommunicator(
         application, "/ws/ping/", headers=[(b"origin", b"http://testserver"), (b"host", b"testserver")]
     )
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=30)
     assert connected
     await communicator.send_json_to({"type": "ping", "data": 42})
     reply = await communicator.receive_json_from(timeout=5)
@@ -44,5 +44,5 @@ async def test_socket_from_a_foreign_origin_is_refused(layer):
     communicator = WebsocketCommunicator(
         application, "/ws/ping/", headers=[(b"origin", b"https://evil.example")]
     )
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=30)
     assert not connected

@@ -68,7 +68,7 @@ EXAMPLES = 12
 
 
 @contextmanager
-def test_connection_kept_open():
+def connection_kept_open():
     """Like Django's test client: the WSGI handler must not close the test transaction's connection
     when a request starts or finishes (Django's own test client reconnects the closer after each of
     its requests, so this wraps every fuzzed call)."""
@@ -109,5 +109,5 @@ def auth_headers(request, db) -> dict[str, str]:
     suppress_health_check=list(HealthCheck),
 )
 def test_api_operation_survives_fuzzing(case, auth_headers):
-    with test_connection_kept_open():
+    with connection_kept_open():
         case.call_and_validate(headers=auth_headers, checks=CHECKS)
