@@ -159,7 +159,7 @@ def criteria_sections(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
     new: list[Any] = []
     for sub in formset:
         stage = sub["stage"].value() or ""
-        (groups[stage] if stage in groups else new).append(sub)
+        groups.get(stage, new).append(sub)
     sections = []
     for value, label in [*Stage.choices, ("new", _("New criteria"))]:
         subs = new if value == "new" else groups[value]

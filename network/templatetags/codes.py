@@ -9,7 +9,7 @@ keep working.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 
 from django import template
 from django.db.models import TextChoices
@@ -73,3 +73,23 @@ def label_for(vocabulary: str, code: object) -> str:
 @register.filter
 def code_label(code: object, vocabulary: str) -> str:
     return label_for(vocabulary, code)
+
+
+@lru_cache(maxsize=4096)
+def _detected(text: str) -> str:
+    from network.search.languages import detect
+    from network.search.text import UNDETERMINED
+
+    found = detect(text)
+    return "" if found == UNDETERMINED else found
+
+
+@register.filter
+def lang_of(text: object) -> str:
+    """The language of user content that declares none (statements, posts, events), detected by
+    the search's detector, for a ``lang`` attribute (WCAG 3.1.2); empty when unsure, so the
+    attribute is left out rather than guessed. Cached per text: a page re-renders the same posts."""
+    value = str(text or "").strip()
+    if len(value) < 20:
+        return ""
+    return _detected(value[:2000])

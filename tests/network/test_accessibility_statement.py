@@ -131,3 +131,35 @@ def test_a_checkbox_comes_before_its_label_on_one_line():
     html = F().render()
     assert html.index('type="checkbox"') < html.index('<label for="id_agree">I agree</label>')
     assert 'class="check"' in html and 'id="id_agree_helptext"' in html
+
+
+def test_posts_and_statements_without_a_declared_language_get_the_detected_one(client):
+    """WCAG 3.1.2: Finnish content on an English page is marked lang="fi"; a text too short to
+    tell is left unmarked rather than guessed."""
+    from forums import services as forum_services
+    from members.models import Role
+    from tests.statements import factories as sf
+
+    city = factories.organisation("City of Helsinki", country="FI")
+    statement = sf.open_statement(
+        city,
+        title="Reilut älypuhelimet",
+        body="Hankimme yhdessä reiluja ja kestäviä älypuhelimia, joita käytetään pidempään ja jotka korjataan.",
+    )
+    html = client.get(statement.get_absolute_url()).content.decode()
+    assert '<div class="prose" lang="fi">' in html and '<h1 lang="fi">' in html
+
+    editor = factories.member(city, Role.EDITOR)
+    group = factories.working_group("Eettinen ICT", conveners=[city])
+    forum = forum_services.group_forum_ensure(group=group)
+    thread = forum_services.thread_create(
+        person=editor,
+        forum=forum,
+        title="Markkinavuoropuhelu",
+        body="Kuka osallistuu markkinavuoropuheluun toukokuussa?",
+    )
+    forum_services.post_create(person=editor, thread=thread, body="Yes.")
+    client.force_login(editor)
+    html = client.get(thread.get_absolute_url()).content.decode()
+    assert '<div class="post-body prose" lang="fi">' in html
+    assert '<div class="post-body prose"><p>Yes.</p>' in html
