@@ -141,10 +141,11 @@ def test_posts_and_statements_without_a_declared_language_get_the_detected_one(c
     from tests.statements import factories as sf
 
     city = factories.organisation("City of Helsinki", country="FI")
-    statement = sf.open_statement(
-        city,
-        title="Reilut älypuhelimet",
-        body="Hankimme yhdessä reiluja ja kestäviä älypuhelimia, joita käytetään pidempään ja jotka korjataan.",
+    from knowledge.statements.models import Statement
+
+    statement = sf.open_statement(city, title="Reilut älypuhelimet")
+    Statement.objects.filter(pk=statement.pk).update(
+        body="Hankimme yhdessä reiluja ja kestäviä älypuhelimia, joita käytetään pidempään ja jotka korjataan."
     )
     html = client.get(statement.get_absolute_url()).content.decode()
     assert '<div class="prose" lang="fi">' in html and '<h1 lang="fi">' in html
