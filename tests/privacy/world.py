@@ -40,7 +40,7 @@ def build() -> PrivacyWorld:
     helsinki = factories.organisation("City of Helsinki", verified_domains=["hel.fi"])
     espoo = factories.organisation("City of Espoo")
     other_owner = factories.member(helsinki, Role.OWNER, email="boss@hel.fi", name="Helena Boss")
-    factories.member(espoo, Role.OWNER, email="boss@espoo.fi")
+    espoo_owner = factories.member(espoo, Role.OWNER, email="boss@espoo.fi")
     anna = factories.member(helsinki, Role.ADMIN, email="anna@hel.fi", name="Anna Virtanen")
     EmailAddress.objects.create(user=anna, email="anna.private@example.org", verified=True)
     from members.models import Membership
@@ -51,7 +51,14 @@ def build() -> PrivacyWorld:
     # Knowledge: lesson, template (published), planned tender with interest, attachment.
     template = knowledge_factories.template(anna, helsinki, visibility="network")
     knowledge_factories.lesson(anna, helsinki, visibility="network")
-    tender = knowledge_factories.tender(anna, helsinki, visibility="network")
+    knowledge_factories.tender(anna, helsinki, visibility="network")
+    from knowledge.resources import ResourceData, resource_create
+
+    resource_create(
+        person=anna,
+        organisation=helsinki,
+        data=ResourceData(title="Model clause", url="https://example.org/c"),
+    )
 
     from knowledge.models import Attachment
     from knowledge.services import templates as template_services
@@ -66,7 +73,10 @@ def build() -> PrivacyWorld:
         size=1,
         uploaded_by=anna,
     )
-    tender_services.tender_interest_set(person=anna, tender=tender, organisation=espoo, note="Count us in")
+    espoo_tender = knowledge_factories.tender(espoo_owner, espoo, visibility="network", title="Espoo laptops")
+    tender_services.tender_interest_set(
+        person=anna, tender=espoo_tender, organisation=helsinki, note="Count us in"
+    )
 
     # Statements: Anna drafts and opens one for Helsinki; signs and withdraws for Espoo, signs again.
     statement = statement_factories.draft(helsinki, editor=anna)
@@ -85,6 +95,7 @@ def build() -> PrivacyWorld:
     # Forums: a thread, posts, a reaction, a mention, a report, a subscription, read state.
     group = factories.working_group("Ethical ICT", conveners=[helsinki], members=[espoo])
     forum = forum_services.group_forum_ensure(group=group)
+    forum_services.forum_create(organisation=helsinki, name="Helsinki buyers", created_by=anna)
     thread = forum_services.thread_create(person=anna, forum=forum, title="Fair phones", body="Hello all")
     bob_post, _ = forum_services.post_create(person=bob, thread=thread, body="Hi @anna, welcome")
     forum_services.post_create(person=anna, thread=thread, body="My own words, Anna V.")
