@@ -428,7 +428,9 @@ def private_world(django_capture_on_commit_callbacks):
     outsider = factories.member(b, "owner", email="guesser@guessing.example")
     with django_capture_on_commit_callbacks(execute=True):
         template = knowledge.template(editor, a, visibility="private", title="Private template")
-        template_services.template_publish(person=editor, template=template, change_note="v1")
+        version = template_services.template_publish(person=editor, template=template, change_note="v1")
+        # a private fork, so the fork-vs-origin comparison route is guessed at too
+        template_services.template_fork(person=editor, version=version, organisation=a)
         attachment_services.attachment_add(
             person=editor, template=template, upload=SimpleUploadedFile("a.pdf", b"%PDF-1.7\n%%EOF\n")
         )
