@@ -75,7 +75,7 @@ class StatementQuerySet(VisibleQuerySet):
 
     def open_first(self) -> StatementQuerySet:
         order = Case(
-            When(status=StatementStatus.OPEN, then=Value(0)),
+            When(open_now_q(), then=Value(0)),
             When(status=StatementStatus.DRAFT, then=Value(1)),
             default=Value(2),
             output_field=IntegerField(),

@@ -103,3 +103,12 @@ def test_signatories_are_told_when_a_statement_opens():
     )
     assert signer_person.pk in recipients
     assert unverified_signer.pk not in recipients and plain_member.pk not in recipients
+
+
+def test_a_statement_past_its_closing_date_is_listed_after_open_ones(api_client):
+    expired = sf.open_statement(title="Expired one")
+    still_open = sf.open_statement(title="Still open")
+    expire(expired)
+    Statement.objects.filter(pk=expired.pk).update(opened_at=timezone.now())  # the newest opened
+    slugs = [s["slug"] for s in api_client.get("/api/v1/statements/").json()["results"]]
+    assert slugs.index(still_open.slug) < slugs.index(expired.slug)
