@@ -14,6 +14,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from members.models import Organisation, WorkingGroup
+from members.selectors import organisations_visible_q
 from network import capabilities, content, visibility
 from network.events.models import Event, EventOutcome, Registration
 
@@ -113,7 +114,9 @@ def hosted_by(organisation: Organisation | int) -> Q:
 
 
 def feed_organisation(person: Any, slug: str) -> tuple[Organisation, QuerySet[Event]]:
-    organisation = Organisation.objects.filter(slug=slug).first()
+    # The directory's rule: an unverified organisation exists only for its members and staff, so its
+    # feed answers like a missing one instead of confirming it (200 with its name in X-WR-CALNAME).
+    organisation = Organisation.objects.filter(organisations_visible_q(person), slug=slug).first()
     if organisation is None:
         raise Http404
     return organisation, events_for(person).filter(hosted_by(organisation))
