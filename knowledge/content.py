@@ -23,19 +23,21 @@ LESSON_SHARED = "lesson.cites_template"
 def _templates(person: Any, params: dict[str, Any]) -> Any:
     from knowledge import selectors
 
-    return selectors.filter_common(selectors.templates_visible(person), params, kind="template")
+    return selectors.filter_common(
+        selectors.templates_visible(person), params, kind="template", person=person
+    )
 
 
 def _lessons(person: Any, params: dict[str, Any]) -> Any:
     from knowledge import selectors
 
-    return selectors.filter_common(selectors.lessons_visible(person), params, kind="lesson")
+    return selectors.filter_common(selectors.lessons_visible(person), params, kind="lesson", person=person)
 
 
 def _tenders(person: Any, params: dict[str, Any]) -> Any:
     from knowledge import selectors
 
-    return selectors.filter_common(selectors.tenders_visible(person), params, kind="tender")
+    return selectors.filter_common(selectors.tenders_visible(person), params, kind="tender", person=person)
 
 
 def _joint_quantities(rows: Any) -> dict[str, Any]:

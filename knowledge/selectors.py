@@ -236,8 +236,12 @@ def labels() -> QuerySet[Label]:
 # --- filters shared by the library page and the API -----------------------------------------------
 
 
-def filter_common(qs: QuerySet, params: dict[str, Any], *, kind: str) -> QuerySet:
+def filter_common(qs: QuerySet, params: dict[str, Any], *, kind: str, person: Any) -> QuerySet:
     """Apply the library filters. ``kind`` is ``template``, ``lesson`` or ``tender``.
+
+    A filter that reaches through a relation (a lesson's or tender's label, via its templates) asks
+    the visibility policy for the related rows too: a template ``person`` may not read must not
+    decide which lessons they see (that would reveal the private template's labels).
 
     cpv (prefix of the eight digits, check digit ignored), label (slug), stage, country (of the owner
     organisation, ISO 3166 alpha-2), language, organisation (slug), procedure, status.
@@ -249,10 +253,10 @@ def filter_common(qs: QuerySet, params: dict[str, Any], *, kind: str) -> QuerySe
     if label:
         if kind == "template":
             qs = qs.filter(criteria__labels__slug=label).distinct()
-        elif kind == "tender":
-            qs = qs.filter(templates__criteria__labels__slug=label).distinct()
         else:
-            qs = qs.filter(related_templates__criteria__labels__slug=label).distinct()
+            labelled = TenderTemplate.objects.visible_to(person).filter(criteria__labels__slug=label)
+            relation = "templates__in" if kind == "tender" else "related_templates__in"
+            qs = qs.filter(**{relation: labelled}).distinct()
     stage = params.get("stage")
     if stage:
         if kind == "template":

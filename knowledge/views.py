@@ -475,7 +475,9 @@ def tender_ocds(request: HttpRequest, pk: int) -> HttpResponse:
 def tenders_ocds(request: HttpRequest) -> HttpResponse:
     form = forms.LibraryFilterForm(request.GET or None)
     params = form.params() if request.GET else {}
-    tenders = selectors.filter_common(selectors.tenders_visible(request.user), params, kind="tender")[:1000]
+    tenders = selectors.filter_common(
+        selectors.tenders_visible(request.user), params, kind="tender", person=request.user
+    )[:1000]
     return _json_download(
         ocds.release_package(tenders, uri=request.build_absolute_uri()), "planned-tenders-ocds.json"
     )

@@ -43,7 +43,7 @@ class LibraryFilter(django_filters.FilterSet):
     organisation = django_filters.CharFilter(method="common", help_text="Owner organisation slug")
 
     def common(self, queryset, name: str, value: Any):
-        return selectors.filter_common(queryset, {name: value}, kind=self.kind)
+        return selectors.filter_common(queryset, {name: value}, kind=self.kind, person=self.request.user)
 
 
 class TemplateFilter(LibraryFilter):
