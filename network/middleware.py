@@ -134,9 +134,10 @@ class IdRangeMiddleware:
         if isinstance(exception, ObjectDoesNotExist):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
-            from network.views import page_not_found
+            from django.urls import get_resolver
 
-            return page_not_found(request, Http404())
+            handler = get_resolver().resolve_error_handler(404)
+            return handler(request, Http404())
         return None
 
     def process_view(self, request, view_func, view_args, view_kwargs):
