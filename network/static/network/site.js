@@ -21,6 +21,14 @@
       field.scrollIntoView({block: "center"});
     });
   }
+  /* A link to a section whose content is folded (the template editor's stage sections) unfolds it. */
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href^='#part-']");
+    if (!link) return;
+    var target = document.getElementById(link.getAttribute("href").slice(1));
+    var folded = target && target.querySelector("details");
+    if (folded) folded.open = true;
+  });
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", focusErrorSummary);
   } else {
