@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from forums import events, presence, ratelimit, selectors, services
+from forums import payloads, presence, ratelimit, selectors, services
 from network.realtime import person_group
 
 logger = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ class ThreadConsumer(_SafeJsonConsumer):
     """One thread, live: post events, typing, presence, resume from a sequence number, posting.
 
     A live event costs no database query and no thread-pool hop: the group message carries the
-    frame already encoded (:func:`forums.events.group_message`), sent as it is. Access is re-checked
+    frame already encoded (:func:`forums.payloads.group_message`), sent as it is. Access is re-checked
     on membership signals and every ``FORUMS_ACCESS_RECHECK_SECONDS``, not per event.
     """
 
@@ -148,12 +148,12 @@ class ThreadConsumer(_SafeJsonConsumer):
         if thread is None:
             await self.refuse(CLOSE_FORBIDDEN)
             return
-        self.group = events.thread_group(self.thread_id)
+        self.group = payloads.thread_group(self.thread_id)
         await self._join_groups()
         self.joined = True
         self.seen_seq = thread.last_seq
         await self.accept()
-        await self.send_json({"type": "hello", "thread": events.thread_payload(thread)})
+        await self.send_json({"type": "hello", "thread": payloads.thread_payload(thread)})
         presence.join(
             self.thread_id,
             self.group,
@@ -298,12 +298,12 @@ class ThreadConsumer(_SafeJsonConsumer):
                 return None
         frames: list[tuple[int, str]] = []
         while True:
-            batch = events.posts_payload(selectors.posts_after(thread, after, REPLAY_BATCH))
+            batch = payloads.posts_payload(selectors.posts_after(thread, after, REPLAY_BATCH))
             for payload in batch:
                 frames.append(
                     (
                         payload["seq"],
-                        events.encode({"type": "post.created", "post": payload, "replay": True}),
+                        payloads.encode({"type": "post.created", "post": payload, "replay": True}),
                     )
                 )
                 after = payload["seq"]
@@ -365,7 +365,7 @@ class ThreadConsumer(_SafeJsonConsumer):
 
     async def forum_event(self, message: dict[str, Any]) -> None:
         if "text" not in message:  # sent by a process running the previous release
-            message = events.group_message(message["event"])
+            message = payloads.group_message(message["event"])
         if message["kind"] == "post.created":
             seq = message["seq"]
             if self.last_sent is not None and seq <= self.last_sent:

@@ -2,7 +2,7 @@
 
 Every function here checks the rule it enforces (the HTML views, the API and the sockets all call
 these), writes in one transaction, and rings the thread's doorbell only after commit
-(:func:`forums.events.send_post_event`).
+(:func:`forums.payloads.send_post_event`).
 
 Sequence numbers: ``post_create`` locks the thread row (``SELECT … FOR UPDATE`` on PostgreSQL; on
 SQLite the ``IMMEDIATE`` transaction mode in settings takes the database write lock at ``BEGIN``)
@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from forums import events, ratelimit
+from forums import payloads, ratelimit
 from forums.models import (
     Forum,
     Mention,
@@ -340,7 +340,7 @@ def group_forum_ensure(*, group: Any) -> Forum:
 
 def _recheck_forum_sockets(forum: Forum) -> None:
     for thread_id in forum.threads.values_list("pk", flat=True):
-        events.send_access_recheck(events.thread_group(thread_id))
+        payloads.send_access_recheck(payloads.thread_group(thread_id))
 
 
 # --- threads and posts ------------------------------------------------------------------------
@@ -447,7 +447,7 @@ def post_create(
         Subscription.objects.get_or_create(person=person, thread=locked)
         _advance_read_state(person, locked, seq)
         _notify_mentions_and_reply(post, person)
-        events.send_post_event("post.created", post)
+        payloads.send_post_event("post.created", post)
     return post, True
 
 
@@ -525,7 +525,7 @@ def post_edit(*, person: Any, post: Post, body: str) -> Post:
         post.body_html = markdown.render(body)
         post.edited_at = timezone.now()
         post.save(update_fields=["body", "body_html", "edited_at"])
-        events.send_post_event("post.updated", post)
+        payloads.send_post_event("post.updated", post)
     return post
 
 
@@ -543,7 +543,7 @@ def post_remove(*, person: Any, post: Post) -> Post:
         if post.author_id != person.pk:
             _log(forum=post.thread.forum, actor=person, action="remove", thread=post.thread, post=post)
         Thread.objects.filter(pk=post.thread_id, post_count__gt=0).update(post_count=F("post_count") - 1)
-        events.send_post_event("post.deleted", post)
+        payloads.send_post_event("post.deleted", post)
     return post
 
 
@@ -572,7 +572,7 @@ def post_set_hidden(*, person: Any, post: Post, hidden: bool = True, reason: str
                     outcome=PostReport.Outcome.POST_HIDDEN,
                     note=reason,
                 )
-            events.send_post_event("post.updated", post)
+            payloads.send_post_event("post.updated", post)
     return post
 
 
@@ -598,7 +598,7 @@ def reaction_toggle(*, person: Any, post: Post, code: str) -> bool:
                     Reaction.objects.create(post=post, person=person, code=code)
             except IntegrityError:  # a double click that raced: it is there, which is what was asked
                 pass
-        events.send_post_event("post.updated", post)
+        payloads.send_post_event("post.updated", post)
     return added
 
 
@@ -679,7 +679,7 @@ def thread_moderate(*, person: Any, thread: Thread, action: str, reason: str = "
         thread.refresh_from_db()
         if changed:
             _log(forum=thread.forum, actor=person, action=action, thread=thread, reason=reason)
-        events.send_thread_event(thread)
+        payloads.send_thread_event(thread)
     return thread
 
 
@@ -823,7 +823,7 @@ def moderators_of(forum: Forum) -> list[Any]:
 def recheck_access_for_people(person_ids: set[int] | list[int]) -> None:
     """After membership changes, tell those people's open sockets to re-check what they may read."""
     for pid in set(person_ids):
-        events.send_access_recheck(person_group(pid))
+        payloads.send_access_recheck(person_group(pid))
 
 
 def recheck_access_for_organisation(organisation_id: int) -> None:

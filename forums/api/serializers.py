@@ -1,4 +1,4 @@
-"""API shapes of the forums. A post is always :func:`forums.events.post_payload`, the same dict the
+"""API shapes of the forums. A post is always :func:`forums.payloads.post_payload`, the same dict the
 sockets send, so HTTP and WebSocket clients share one post shape."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from forums import events
+from forums import payloads
 from forums.models import Forum, Post, Reaction, Thread
 
 
@@ -191,7 +191,7 @@ class PostSerializer(serializers.Serializer):
 
     def to_representation(self, instance: Post) -> dict[str, Any]:
         counts = (self.context.get("reactions") or {}).get(instance.pk)
-        return dict(events.post_payload(instance, counts))
+        return dict(payloads.post_payload(instance, counts))
 
 
 class PostPageSerializer(serializers.Serializer):

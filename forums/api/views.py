@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from forums import events, selectors, services
+from forums import payloads, selectors, services
 from forums.api import serializers as s
 from forums.models import Forum, Post, Thread
 from network.api.errors import Conflict
@@ -308,7 +308,7 @@ class ThreadViewSet(
             )
             post = selectors.posts_qs(thread).get(pk=post.pk)
             return Response(
-                events.post_payload(post), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+                payloads.post_payload(post), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
             )
         after = _int_param(request, "after", 0, 0, None)
         limit = _int_param(request, "limit", 100, 1, MAX_PAGE)
@@ -317,7 +317,7 @@ class ThreadViewSet(
         posts = posts[:limit]
         return Response(
             {
-                "results": events.posts_payload(posts),
+                "results": payloads.posts_payload(posts),
                 "next_after": posts[-1].seq if more else None,
                 "last_seq": thread.last_seq,
             }
@@ -405,7 +405,7 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         )
 
     def _out(self, post: Post, code: int = status.HTTP_200_OK) -> Response:
-        return Response(events.post_payload(post), status=code)
+        return Response(payloads.post_payload(post), status=code)
 
     @extend_schema(request=s.PostEditSerializer, responses=s.PostSerializer)
     def partial_update(self, request: Request, pk: int | None = None) -> Response:
@@ -432,7 +432,7 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         code = data.validated_data["code"]
         reacted = call(services.reaction_toggle, person=request.user, post=post, code=code)
         return Response(
-            {"code": code, "reacted": reacted, "reactions": events.reaction_counts([post.pk])[post.pk]}
+            {"code": code, "reacted": reacted, "reactions": payloads.reaction_counts([post.pk])[post.pk]}
         )
 
     @extend_schema(request=None, responses=s.PostSerializer)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -352,10 +351,7 @@ class LessonViewSet(viewsets.ModelViewSet):
         return Response(s.LessonSerializer(selectors.lesson_for(request.user, lesson.pk)).data)
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
-        lesson = self.get_object()
-        if not visibility.can_edit(request.user, lesson):
-            raise PermissionDenied(_("Only editors of the owning organisation can change this."))
-        lesson.delete()
+        services.lesson_delete(person=request.user, lesson=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -406,10 +402,7 @@ class TenderViewSet(viewsets.ModelViewSet):
         return Response(s.TenderSerializer(selectors.tender_for(request.user, tender.pk)).data)
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
-        tender = self.get_object()
-        if not visibility.can_edit(request.user, tender):
-            raise PermissionDenied(_("Only editors of the owning organisation can change this."))
-        tender.delete()
+        services.tender_delete(person=request.user, tender=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(methods=["GET"], responses=s.InterestSerializer(many=True), summary="Interest you may see")

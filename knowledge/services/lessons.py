@@ -105,3 +105,9 @@ def lesson_update(*, person: Any, lesson: Lesson, data: dict[str, Any]) -> Lesso
         for name, ids in links.items():
             getattr(lesson, name).set(ids)
     return lesson
+
+
+def lesson_delete(*, person: Any, lesson: Lesson) -> None:
+    """Editors of the owning organisation delete it (the API's DELETE; nothing else deletes rows)."""
+    require_edit(person, lesson)
+    lesson.delete()

@@ -236,3 +236,9 @@ def tender_interest_set(
                 actor=person,
             )
     return interest
+
+
+def tender_delete(*, person: Any, tender: PlannedTender) -> None:
+    """Editors of the owning organisation delete it (the API's DELETE; nothing else deletes rows)."""
+    require_edit(person, tender)
+    tender.delete()

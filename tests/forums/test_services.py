@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from forums import events, services
-from forums.events import thread_group
+from forums import payloads, services
 from forums.models import Mention, Post, PostReport, ReadState, Subscription, Thread
+from forums.payloads import thread_group
 from network.models import Notification
 from tests import factories
 from tests.forums.factories import world
@@ -205,7 +205,7 @@ def test_removed_post_keeps_its_place_and_loses_its_words(sent, committed):
         services.post_remove(person=w.alice, post=post)
     post.refresh_from_db()
     assert post.seq == 2 and post.is_removed
-    event = [events.decode(m) for g, m in sent if m.get("type") == "forum.event"][-1]
+    event = [payloads.decode(m) for g, m in sent if m.get("type") == "forum.event"][-1]
     assert event["type"] == "post.deleted"
     assert event["post"]["seq"] == 2 and event["post"]["body"] == "" and event["post"]["removed"]
 
@@ -219,7 +219,7 @@ def test_edit_by_author_only_sends_post_updated(sent, committed):
         services.post_edit(person=w.alice, post=post, body="Edited *text*")
     post.refresh_from_db()
     assert post.edited_at and "<em>text</em>" in post.body_html
-    event = [events.decode(m) for g, m in sent if m.get("type") == "forum.event"][-1]
+    event = [payloads.decode(m) for g, m in sent if m.get("type") == "forum.event"][-1]
     assert event["type"] == "post.updated" and event["post"]["seq"] == 1
 
 

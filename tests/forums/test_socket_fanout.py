@@ -13,7 +13,7 @@ from channels.layers import get_channel_layer
 from django.db.backends import utils as db_utils
 from uvicorn.protocols.utils import ClientDisconnected
 
-from forums import events, presence, services
+from forums import payloads, presence, services
 from forums.consumers import ThreadConsumer
 from members.models import Role
 from tests import factories
@@ -104,7 +104,7 @@ async def test_a_lost_doorbell_is_caught_up_on_the_heartbeat(settings, layer):
     w = await sync_to_async(world)()
     alice = await connect(w.alice, w.thread.pk)
     await drain(alice, kinds=("hello", "presence", "ping"))  # a 0.1 s heartbeat pings at once
-    with mock.patch("forums.events.send_on_commit"):  # committed, but the doorbell never rings
+    with mock.patch("forums.payloads.send_on_commit"):  # committed, but the doorbell never rings
         await sync_to_async(services.post_create)(person=w.bob, thread=w.thread, body="Silent post")
     event = await next_of(alice, "post.created", also_skip={"resume.done"})
     assert event["post"]["seq"] == 2 and event["post"]["body"] == "Silent post" and event["replay"]
@@ -131,15 +131,15 @@ async def test_a_socket_dropped_from_its_groups_rejoins_on_the_heartbeat(setting
     w = await sync_to_async(world)()
     alice = await connect(w.alice, w.thread.pk)
     await drain(alice, kinds=("hello", "presence", "ping"))  # a 0.1 s heartbeat pings at once
-    group = events.thread_group(w.thread.pk)
+    group = payloads.thread_group(w.thread.pk)
     (channel,) = presence._registry()[w.thread.pk].viewers  # this process's one viewer
     await get_channel_layer().group_discard(group, channel)
     await next_of(alice, "ping", timeout=30)
     await next_of(alice, "ping", timeout=30)
     post = await sync_to_async(lambda: w.thread.posts.select_related("author", "reply_to").get(seq=1))()
-    payload = await sync_to_async(events.post_payload)(post)
+    payload = await sync_to_async(payloads.post_payload)(post)
     await get_channel_layer().group_send(
-        group, events.group_message({"type": "post.updated", "post": payload})
+        group, payloads.group_message({"type": "post.updated", "post": payload})
     )
     event = await next_of(alice, "post.updated", timeout=30)
     assert event["post"]["seq"] == 1
@@ -151,7 +151,7 @@ async def test_heartbeat_after_the_client_has_gone_raises_nothing(settings):
     w = await sync_to_async(world)()
     consumer = ThreadConsumer()
     consumer.person, consumer.thread_id = w.alice, w.thread.pk
-    consumer.group = events.thread_group(w.thread.pk)
+    consumer.group = payloads.thread_group(w.thread.pk)
     consumer.channel_layer = get_channel_layer()
     consumer.channel_name = await consumer.channel_layer.new_channel()
 
@@ -186,8 +186,8 @@ async def test_a_live_post_event_costs_no_query_per_socket(monkeypatch):
     for s in sockets:
         await drain(s)
     post = await sync_to_async(lambda: w.thread.posts.select_related("author", "reply_to").get(seq=1))()
-    payload = await sync_to_async(events.post_payload)(post)
-    message = events.group_message({"type": "post.updated", "post": payload})
+    payload = await sync_to_async(payloads.post_payload)(post)
+    message = payloads.group_message({"type": "post.updated", "post": payload})
     queries = []
     original = db_utils.CursorWrapper.execute
 
@@ -196,7 +196,7 @@ async def test_a_live_post_event_costs_no_query_per_socket(monkeypatch):
         return original(self, sql, params)
 
     monkeypatch.setattr(db_utils.CursorWrapper, "execute", counting)
-    await get_channel_layer().group_send(events.thread_group(w.thread.pk), message)
+    await get_channel_layer().group_send(payloads.thread_group(w.thread.pk), message)
     for s in sockets:
         event = await next_of(s, "post.updated")
         assert event["post"]["seq"] == 1
