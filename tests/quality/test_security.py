@@ -414,6 +414,7 @@ def private_world(django_capture_on_commit_callbacks):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from forums import services as forum_services
+    from forums.models import Forum
     from knowledge.services import attachments as attachment_services
     from knowledge.services import templates as template_services
     from tests.events.factories import event
@@ -440,7 +441,8 @@ def private_world(django_capture_on_commit_callbacks):
         event(a, person=editor, visibility="private", title="Private event")
         forum = forum_services.forum_create(organisation=a, name="Private forum")
         thread = forum_services.thread_create(person=editor, forum=forum, title="Private thread", body="Hi")
-        forum_services.post_create(person=editor, thread=thread, body="Hello @owner")
+        post, _created = forum_services.post_create(person=editor, thread=thread, body="Hello @owner")
+        forum_services.post_report(person=owner, post=post, reason="Private report")
         from members import services as member_services
 
         member_services.invitation_create(
@@ -449,6 +451,10 @@ def private_world(django_capture_on_commit_callbacks):
         from members.privacy import export as privacy_export
 
         privacy_export.data_export_request(actor=owner, person=owner)  # a personal-data export zip
+    # The platform's network forum (created by a migration, recreated when an organisation is
+    # verified) is readable by every verified member by design; take it away so every id guessed
+    # here is one of A's.
+    Forum.objects.filter(kind=Forum.Kind.NETWORK).delete()
     return owner, outsider
 
 
