@@ -24,10 +24,12 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from knowledge.models.choices import LANGUAGES
 from knowledge.models.vocabulary import CpvCode, Label
@@ -314,20 +316,34 @@ def _organisation(person: Any, slug: str | None) -> Any:
     return organisation
 
 
+_RESOURCE_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The resource's id.")
+
+
+@extend_schema_view(
+    retrieve=extend_schema(parameters=[_RESOURCE_ID]),
+    partial_update=extend_schema(parameters=[_RESOURCE_ID]),
+    destroy=extend_schema(parameters=[_RESOURCE_ID]),
+)
 class ResourceViewSet(viewsets.ViewSet):
     """Resources. Reads follow the visibility policy; writes need an editor role of the owner."""
 
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     serializer_class = ResourceSerializer
+    # the project's paginator (a plain ViewSet has none); drf-spectacular reads it to describe the page
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kind", str, enum=Resource.Kind.values),
+            OpenApiParameter("language", str, enum=[code for code, _label in LANGUAGES]),
+        ]
+    )
     def list(self, request: Request) -> Response:
         q = request.query_params
         rows = resources_visible(request.user, kind=q.get("kind", ""), language=q.get("language", ""))
         rows = rows.prefetch_related("cpv_codes")
-        from network.api.pagination import PageNumberPagination
-
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(ResourceSerializer(page, many=True).data)
 

@@ -275,7 +275,9 @@ SOCIALACCOUNT_STORE_TOKENS = False
 # Seconds to wait for an identity provider before telling the person it did not answer.
 SOCIALACCOUNT_REQUESTS_TIMEOUT: int = env("SSO_TIMEOUT")
 # http:// issuers on loopback, for a provider on the same machine (tests, development).
-SSO_ALLOW_HTTP_LOOPBACK: bool = DEBUG if env("SSO_ALLOW_HTTP_LOOPBACK") is None else env("SSO_ALLOW_HTTP_LOOPBACK")
+SSO_ALLOW_HTTP_LOOPBACK: bool = (
+    DEBUG if env("SSO_ALLOW_HTTP_LOOPBACK") is None else env("SSO_ALLOW_HTTP_LOOPBACK")
+)
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -322,6 +324,7 @@ SPECTACULAR_SETTINGS = {
         "EventStatusEnum": "network.events.models.Event.Status",
         "RegistrationStatusEnum": "network.events.models.Registration.Status",
         "EventAudienceEnum": "network.events.models.Audience",
+        "NotificationChannelEnum": "network.notification_kinds.Channel.values",
     },
 }
 

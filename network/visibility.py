@@ -350,6 +350,7 @@ class TenantOwned(models.Model):
                 raise self.DoesNotExist(f"{type(self).__name__} {self.pk} was deleted meanwhile") from exc
             raise
 
+
 # --- personal data (GDPR rights) ------------------------------------------------------------
 
 

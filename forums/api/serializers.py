@@ -19,11 +19,19 @@ class AuthorSerializer(serializers.Serializer):
 
 
 class ForumSerializer(serializers.ModelSerializer):
-    working_group = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    organisation = serializers.CharField(
-        source="organisation.name", read_only=True, default=None, help_text="Empty for the network forum."
+    working_group = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True, help_text="Null unless a group's forum."
     )
-    organisation_slug = serializers.CharField(source="organisation.slug", read_only=True, default=None)
+    organisation = serializers.CharField(
+        source="organisation.name",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text="Null for the network forum.",
+    )
+    organisation_slug = serializers.CharField(
+        source="organisation.slug", read_only=True, default=None, allow_null=True
+    )
     shared_groups = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     thread_count = serializers.IntegerField(read_only=True)
     unread_threads = serializers.IntegerField(

@@ -9,7 +9,11 @@ from members.sso import api as sso_api
 urlpatterns = [
     path("me/", views.Me.as_view(), name="me"),
     path("me/data-export/", privacy_api.DataExports.as_view(), name="data-exports"),
-    path("me/data-export/<int:pk>/download/", privacy_api.DataExportDownload.as_view(), name="data-export-download"),
+    path(
+        "me/data-export/<int:pk>/download/",
+        privacy_api.DataExportDownload.as_view(),
+        name="data-export-download",
+    ),
     path("organisations/", views.OrganisationListCreate.as_view(), name="organisation-list"),
     path("organisations/<slug:slug>/", views.OrganisationDetail.as_view(), name="organisation-detail"),
     path("auth/sso-lookup/", sso_api.SsoLookup.as_view(), name="sso-lookup"),

@@ -1,4 +1,5 @@
-"""The project's filter backend: django-filter, with every numeric filter held to the 64-bit range."""
+"""The project's filter backend: django-filter, with every numeric filter held to the 64-bit range and
+every yes/no filter to a yes or a no."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from network.ids import INT64_MAX, INT64_MIN, out_of_range
 
 #: Form fields whose value becomes a number in SQL (an id, a count, a foreign key).
 NUMERIC_FIELDS = (forms.IntegerField, forms.DecimalField, forms.FloatField, forms.ModelChoiceField)
+#: What a yes/no filter accepts; django-filter's widget reads anything else as "no filter", so
+#: ``?unread=maybe`` would silently list everything.
+BOOLEAN_VALUES = {"", "true", "false", "1", "0"}
 
 
 class FilterBackend(DjangoFilterBackend):
@@ -23,9 +27,14 @@ class FilterBackend(DjangoFilterBackend):
             return None
         errors = {}
         for name, field in filterset.form.fields.items():
+            values = filterset.data.getlist(name)
+            if isinstance(field, forms.NullBooleanField):
+                if any(value.lower() not in BOOLEAN_VALUES for value in values):
+                    errors[name] = [_("Give true or false.")]
+                continue
             if not isinstance(field, NUMERIC_FIELDS):
                 continue
-            if any(out_of_range(value) for value in filterset.data.getlist(name)):
+            if any(out_of_range(value) for value in values):
                 errors[name] = [
                     _("Give a number from %(min)s to %(max)s.") % {"min": INT64_MIN, "max": INT64_MAX}
                 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.urls import URLPattern, URLResolver
@@ -59,7 +60,10 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return Response({"marked": notifications.mark_read(request.user)})
 
 
+@functools.cache
 def _preferences_schema() -> serializers.Serializer:
+    """One component for GET and PATCH: built once, because two inline serializers with one name are
+    two different components to drf-spectacular."""
     from network.notification_kinds import Channel, categories
 
     return inline_serializer(

@@ -272,7 +272,8 @@ def _calendar_response(text: str, filename: str) -> HttpResponse:
 def event_ics(request: HttpRequest, slug: str) -> HttpResponse:
     event = selectors.event_for(request.user, slug)
     return _calendar_response(
-        ical.calendar([event], person=request.user, name=event.title, time_zone=event.time_zone), f"{slug}.ics"
+        ical.calendar([event], person=request.user, name=event.title, time_zone=event.time_zone),
+        f"{slug}.ics",
     )
 
 

@@ -57,7 +57,9 @@ def setting():
     return helsinki, group, ev
 
 
-@pytest.mark.parametrize("who", ["anonymous", "member_from_other_organisation", "waitlisted", "registered_none"])
+@pytest.mark.parametrize(
+    "who", ["anonymous", "member_from_other_organisation", "waitlisted", "registered_none"]
+)
 def test_no_surface_shows_the_online_link_to_people_the_event_page_hides_it_from(setting, who):
     helsinki, group, ev = setting
     services.registration_register(person=factories.member(helsinki), event=ev)  # takes the one place

@@ -40,7 +40,9 @@ async def test_mention_and_reply_arrive_on_the_notifications_socket(layer):
 
 async def test_notifications_socket_refuses_anonymous():
     communicator = WebsocketCommunicator(
-        application, "/ws/notifications/", headers=[(b"origin", b"http://testserver"), (b"host", b"testserver")]
+        application,
+        "/ws/notifications/",
+        headers=[(b"origin", b"http://testserver"), (b"host", b"testserver")],
     )
     assert (await communicator.connect(timeout=30))[0]
     output = await communicator.receive_output(timeout=3)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django import forms
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_filters import FilterSet
 from rest_framework.test import APIClient
@@ -77,8 +78,8 @@ def test_every_route_answers_an_out_of_range_id_as_missing():
             assert response.json()["detail"]
 
 
-def _numeric_filters() -> list[tuple[str, str]]:
-    """(list URL, filter name) for every numeric filter of every API list in the router."""
+def _numeric_filters(kinds: tuple[type, ...] = NUMERIC_FIELDS) -> list[tuple[str, str]]:
+    """(list URL, filter name) for every numeric (or other ``kinds``) filter of every API list."""
     found = []
     for route, pattern in _walk(get_resolver().url_patterns):
         cls = getattr(pattern.callback, "cls", None)
@@ -92,7 +93,7 @@ def _numeric_filters() -> list[tuple[str, str]]:
         if "(?P<" in url:
             continue
         for name, filt in filterset_class.base_filters.items():
-            if issubclass(filt.field_class, NUMERIC_FIELDS):
+            if issubclass(filt.field_class, kinds):
                 found.append((url, name))
     return found
 
@@ -117,3 +118,20 @@ def test_the_largest_id_is_still_an_ordinary_miss():
     api = APIClient()
     assert api.get("/api/v1/threads/", {"forum": "9223372036854775807"}).status_code == 200
     assert api.get("/api/v1/templates/9223372036854775807/attachments/1/").status_code == 404
+
+
+def test_every_yes_no_filter_refuses_a_value_that_is_neither():
+    """django-filter alone reads ``?unread=maybe`` as no filter at all and lists everything."""
+    org = factories.organisation("Helsinki", slug="helsinki")
+    api = APIClient()
+    api.force_authenticate(factories.member(org, Role.OWNER))
+    filters = _numeric_filters((forms.NullBooleanField,))
+    assert ("/api/v1/threads/", "unread") in filters
+    filters.append(("/api/v1/organisations/", "verified"))  # a list routed outside the walk
+    for url, name in filters:
+        for bad in ("maybe", "1.1", "null"):
+            response = api.get(url, {name: bad})
+            assert response.status_code == 400, (url, name, bad, response.status_code)
+            assert name in response.json()["errors"]
+        for good in ("true", "False", "0", ""):
+            assert api.get(url, {name: good}).status_code == 200, (url, name, good)

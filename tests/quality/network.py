@@ -170,7 +170,9 @@ def _event(item: ContentSpec, org: Any, editor: Any, title: str, shared: list, t
 def _thread(item: ContentSpec, org: Any, editor: Any, title: str, shared: list, tag: str) -> Any:
     from forums import services as forum_services
 
-    forum = forum_services.forum_create(organisation=org, name=f"Forum {tag}", visibility_level=item.visibility)
+    forum = forum_services.forum_create(
+        organisation=org, name=f"Forum {tag}", visibility_level=item.visibility
+    )
     forum.shared_groups.set(shared)
     return forum_services.thread_create(person=editor, forum=forum, title=title, body="Opening post.")
 

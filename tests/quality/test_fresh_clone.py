@@ -34,6 +34,10 @@ def test_the_vendored_reference_data_is_complete():
     rows = list(cpv.read_rows(cpv.FULL_LIST_FILE))
     assert len(rows) == 9455
     readme = (ROOT / "knowledge" / "data" / "README.md").read_text(encoding="utf-8")
-    for name in (cpv.FULL_LIST_FILE.name, ocds.RELEASE_SCHEMA_FILE.name, ocds.RELEASE_PACKAGE_SCHEMA_FILE.name):
+    for name in (
+        cpv.FULL_LIST_FILE.name,
+        ocds.RELEASE_SCHEMA_FILE.name,
+        ocds.RELEASE_PACKAGE_SCHEMA_FILE.name,
+    ):
         assert name in readme, f"{name}: source and licence must be noted"
     assert "Apache" in readme and "213/2008" in readme

@@ -439,6 +439,13 @@ def private_world(django_capture_on_commit_callbacks):
         knowledge.tender(editor, a, visibility="private", title="Private tender")
         statements.draft(a, editor=editor, title="Private statement")
         event(a, person=editor, visibility="private", title="Private event")
+        from knowledge import resources
+
+        resources.resource_create(
+            person=editor,
+            organisation=a,
+            data=resources.ResourceData(title="Private resource", url="https://private.example/r"),
+        )
         forum = forum_services.forum_create(organisation=a, name="Private forum")
         thread = forum_services.thread_create(person=editor, forum=forum, title="Private thread", body="Hi")
         post, _created = forum_services.post_create(person=editor, thread=thread, body="Hello @owner")

@@ -192,7 +192,9 @@ class _Feed(APIView):
     @extend_schema(responses={(200, "text/calendar"): OpenApiTypes.STR})
     def get(self, request: Request, slug: str) -> Response:
         owner, events = self.resolve(request.user, slug)
-        text = ical.calendar(events.order_by("-starts_at")[: self.limit], person=request.user, name=owner.name)
+        text = ical.calendar(
+            events.order_by("-starts_at")[: self.limit], person=request.user, name=owner.name
+        )
         return Response(text, headers={"Content-Disposition": f'inline; filename="{slug}-events.ics"'})
 
 
