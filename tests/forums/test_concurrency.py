@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from forums import services
 from forums.models import Post, Thread
@@ -17,11 +17,9 @@ WRITERS = 6
 POSTS_EACH = 8
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres  # SQLite serialises writers with its database lock
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_posts_get_gapless_unique_sequence_numbers():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (DATABASE_URL); SQLite serialises writers with its database lock")
     w = world()
     people = [w.alice, w.bob]
     start = threading.Barrier(WRITERS)

@@ -116,12 +116,12 @@ def thread_socket_accepts(person, thread_id: int) -> bool:
     return async_to_sync(attempt)()
 
 
-def check_search(built: Built, viewer, c: Client, who: str, *, grouped: bool = True) -> None:
+def check_search(built: Built, viewer, c: Client, who: str) -> None:
     """Search: the hits, their count and the type facet's counts, all within the policy.
 
-    A post is found by its thread's title. The database backends show a thread once, its two posts
-    grouped under it (``matches``); the engine (``grouped=False``) lists the posts as hits. The type
-    facet counts every readable document, posts included.
+    A post is found by its thread's title. Every backend (the database's and the engine) shows a
+    thread once, its two posts grouped under it (``matches``). The type facet counts every readable
+    document, posts included.
     """
     spec = built.spec
     expected = {obj.title for item, obj in built.items if may_read(spec, viewer, item)}
@@ -129,14 +129,11 @@ def check_search(built: Built, viewer, c: Client, who: str, *, grouped: bool = T
     want_docs = Counter(want_hits)
     if want_hits["thread"]:
         want_docs["post"] = 2 * want_hits["thread"]
-        if not grouped:
-            want_hits["post"] = 2 * want_hits["thread"]
     body = c.get("/api/v1/search/", {"q": TOKEN, "page_size": 100}).json()
     assert {h["title"] for h in body["results"]} == expected, f"search for {who}"
     assert Counter(h["type"] for h in body["results"]) == want_hits, f"search hits for {who}"
     assert body["count"] == want_hits.total(), f"search count for {who}"
-    if grouped:
-        assert all(h["matches"] == 2 for h in body["results"] if h["type"] == "thread"), f"posts for {who}"
+    assert all(h["matches"] == 2 for h in body["results"] if h["type"] == "thread"), f"posts for {who}"
     facet = {f["value"]: f["count"] for f in body["facets"].get("type", [])}
     assert facet == dict(want_docs), f"type facet for {who}"
 
@@ -246,7 +243,7 @@ def test_search_on_the_live_engine_shows_exactly_what_the_policy_allows(
     spec, engine_backend, django_capture_on_commit_callbacks, monkeypatch
 ):
     """The same search checks with the live engine (OpenSearch in CI) as the backend: its visibility
-    filter, totals and facet counts answer to the policy table like the database's."""
+    filter, totals, thread grouping and facet counts answer to the policy table like the database's."""
     from network.search import registry as search_registry
 
     monkeypatch.setattr(search_registry, "get_backend", lambda: engine_backend)
@@ -257,5 +254,5 @@ def test_search_on_the_live_engine_shows_exactly_what_the_policy_allows(
         # The documents are in the engine (not only in the database this savepoint rolls back).
         assert engine_backend.transport.count(engine_backend.alias) >= len(built.items)
         for viewer, c, who in _search_viewers(built):
-            check_search(built, viewer, c, who, grouped=False)
+            check_search(built, viewer, c, who)
         transaction.set_rollback(True)

@@ -18,18 +18,9 @@ pytestmark = pytest.mark.engine
 
 class TestEngineBackend(BackendContract):
     # Terms come from the same Python analysis chain as the database backends, so the engine finds
-    # what they find. Known gaps: forgiving queries and thread grouping (below).
-    known_gaps: dict[str, str] = dict.fromkeys(
-        (
-            "test_most_words_follow_every_word_with_the_missing_ones_named",
-            "test_a_natural_question_finds_the_thread_lacking_one_word",
-            "test_a_thread_appears_once_with_its_best_post_and_match_count",
-            "test_snippets_show_rendered_text_not_markdown",
-            "test_posts_follow_their_forum_and_removed_posts_leave",
-        ),
-        "forgiving queries and one hit per thread run on the database backends only so far "
-        "(network/search/forgiving.py works on SQL windows); the engine answers strictly, post by post",
-    )
+    # what they find; forgiving queries and one hit per thread run on the engine's own means
+    # (network/search/backends/engine_steps.py). Known gaps: none.
+    known_gaps: dict[str, str] = {}
 
     @pytest.fixture(scope="class")
     @classmethod

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from network.search import SearchQuery, indexing, search
 from network.search import registry as search_registry
@@ -190,3 +191,20 @@ def test_engine_stopped_mid_run_queues_changes_readyz_reports_it_and_the_queue_d
         assert search_status["status"] == "ok" and "0 pending reindex" in search_status["detail"]
     finally:
         _run("down", env)
+
+
+def test_an_index_from_before_thread_grouping_is_reported_by_status():
+    from network.search.backends.engine import index_definition
+
+    backend = live_backend("bn-old")
+    try:
+        body = index_definition(f"{backend.alias}-old").to_dict()
+        del body["mappings"]["properties"]["group"]
+        backend.transport.create_index(f"{backend.alias}-old", {**body, "aliases": {backend.alias: {}}})
+        with pytest.raises(RuntimeError, match=r"predates thread grouping.*search_index --rebuild"):
+            backend.status()
+        backend.begin_rebuild()
+        backend.end_rebuild(timezone.now())  # a rebuild swaps in an index of the current mapping
+        assert backend.status().startswith("ok (")
+    finally:
+        backend.drop()

@@ -19,6 +19,7 @@ from network.search.backends.engine import (
     EngineBackend,
     build_search,
     index_definition,
+    loose_query,
     to_source,
     visibility_filter,
 )
@@ -40,6 +41,7 @@ def test_mapping_indexes_analysed_terms_with_a_whitespace_analyser_and_keyword_f
     assert props["body_sv"] == {"type": "text", "analyzer": "bn_terms"}
     assert props["summary_und"] == {"type": "text", "analyzer": "bn_terms"}
     assert props["audience"] == {"type": "keyword"}
+    assert props["group"] == {"type": "keyword"}
     assert props["facet_cpv"] == {"type": "keyword"}
     assert props["display"] == {"type": "object", "enabled": False}
     assert body["mappings"]["dynamic"] is False
@@ -110,12 +112,34 @@ def test_query_is_built_from_parsed_words_as_analysed_terms_with_filters_and_agg
     assert body["from"] == 10 and body["size"] == 10
     assert body["sort"][0] == "_score" and body["sort"][-1] == {"doc_key": "desc"}
     assert "query_string" not in str(body) and "highlight" not in body
+    # One hit per thread: the engine pages groups (a thread and its posts share one).
+    assert body["collapse"] == {"field": "group"}
+
+
+def test_forgiving_query_keeps_forced_clauses_and_names_each_optional_one():
+    parsed = parse('refurbished +smartphones "contract clauses" zebra -lease')
+    body = loose_query(ANONYMOUS, SearchQuery(), parsed, ["en"]).to_dict()["bool"]
+    # Quoted phrases and +word stay required; any one of the other words is enough.
+    assert len(body["must"]) == len(parsed.forced) == 2
+    assert [c["bool"]["_name"] for c in body["should"]] == ["c0", "c3"]
+    assert body["minimum_should_match"] == 1
+    assert body["must_not"] and body["filter"] == [{"terms": {"audience": ["pub"]}}]
+
+
+def test_a_thread_and_its_posts_share_one_group_other_documents_have_their_own():
+    post = IndexedDocument(type="post", content_type_id=9, object_id=4, title="T", collapse="thread:2")
+    lesson = IndexedDocument(type="lesson", content_type_id=8, object_id=4, title="L")
+    assert to_source(post)["group"] == "thread:2"
+    assert to_source(lesson)["group"] == "8-4"
 
 
 def test_results_only_and_date_sorted_requests():
     query = SearchQuery("", sort="date", facets=False)
     body = build_search(ANONYMOUS, query, parse(""), ["en"]).to_dict()
-    assert "aggs" not in body
+    # No facet counts; only the forum matches' distinct threads, which the total needs.
+    assert list(body["aggs"]) == ["forum"]
+    assert body["aggs"]["forum"]["aggs"]["threads"]["cardinality"]["field"] == "group"
+    assert body["collapse"] == {"field": "group"}
     assert body["query"]["bool"]["must"] == [{"match_all": {}}]
     assert body["sort"][0] == {"date": {"order": "desc", "missing": "_last"}}
 

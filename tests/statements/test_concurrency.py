@@ -156,11 +156,10 @@ def test_database_vendor_is_reported(record_property):
     assert connection.vendor in ("sqlite", "postgresql")
 
 
+@pytest.mark.database("sqlite")
 def test_sqlite_writes_start_immediate_transactions():
     """Every outermost ``atomic()`` on SQLite is ``BEGIN IMMEDIATE`` (settings), so the sign
     transaction holds the write lock from its first statement and never upgrades a read lock."""
-    if connection.vendor != "sqlite":
-        pytest.skip("SQLite only")
     assert connection.transaction_mode == "IMMEDIATE"
     executed: list[str] = []
     raw = connection.cursor().connection if connection.connection is None else connection.connection

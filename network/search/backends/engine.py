@@ -56,12 +56,11 @@ from elasticsearch.dsl import (
 )
 
 from network.search.analysis import SEPARATOR, analyse_word, document_terms, query_alternatives
-from network.search.backends.base import FACET_LIMIT, SearchBackend, highlight
-from network.search.backends.database import audience_tokens, query_languages, type_labels, viewer_tokens
+from network.search.backends.base import FACET_LIMIT, SearchBackend
+from network.search.backends.database import audience_tokens, query_languages, viewer_tokens
 from network.search.backends.transport import Transport, detect_engine, transport_for
-from network.search.labels import facet_label
 from network.search.query import FACETS, Atom, ParsedQuery, SearchQuery
-from network.search.results import FacetCount, Hit, SearchResults
+from network.search.results import SearchResults
 from network.search.spec import IndexedDocument
 from network.search.text import ALL_LANGUAGES, normalise_language
 from network.visibility import Viewer
@@ -84,6 +83,9 @@ def _document_class() -> type[Document]:
         "language": Keyword(),
         "date": Date(),
         "audience": Keyword(),
+        # A thread and its posts share one key (``thread:12``), every other document has its own
+        # (its ``doc_key``): searches collapse on it, so a thread is one hit.
+        "group": Keyword(),
         # What a hit shows (title, url, snippet source, organisation): stored, never searched.
         "display": Object(enabled=False),
         "facet_labels": Object(enabled=False),
@@ -129,11 +131,13 @@ def to_source(doc: IndexedDocument) -> dict[str, Any]:
             co_owner_ids=doc.co_owner_ids,
             group_ids=doc.group_ids,
         ),
+        "group": doc.collapse or doc.key,
         "display": {
             "title": doc.title,
             "url": doc.url,
             "text": "\n".join(filter(None, [doc.summary, doc.body])) or doc.title,
             "organisation": doc.organisation_name,
+            "field_languages": dict(doc.field_languages),
         },
         "facet_labels": {name: dict(values) for name, values in doc.facets.items()},
     }
@@ -179,30 +183,89 @@ def atom_query(atom: Atom, languages: Sequence[str]) -> Q:
 
 
 DATE_DESC = {"date": {"order": "desc", "missing": "_last"}}
+#: What a hit needs from ``_source`` to be shown.
+SHOWN = ["type", "object_id", "language", "date", "group", "display"]
+#: A thread and its posts share a group key (see ``to_source``).
+FORUM_TYPES = ("post", "thread")
+#: ``cardinality`` counts exactly (it keeps every hash) up to this many distinct values.
+EXACT_COUNT = 40_000
 
 
-def build_search(viewer: Viewer, query: SearchQuery, parsed: ParsedQuery, languages: Sequence[str]) -> Search:
-    """The complete request for one page (pure function, unit-tested with ``.to_dict()``)."""
-    s = Search().extra(track_total_hits=True)
+def clause_query(clause: Sequence[Atom], languages: Sequence[str], *, name: str = "") -> Q:
+    """Any atom of one clause; ``name`` makes the engine say which hits matched it
+    (``matched_queries``), which is how a forgiving search knows the words a hit lacks."""
+    named = {"_name": name} if name else {}
+    return Q("bool", should=[atom_query(a, languages) for a in clause], minimum_should_match=1, **named)
+
+
+def filter_clauses(viewer: Viewer, query: SearchQuery) -> list[Q]:
+    """Visibility first, then the facet filters (values OR-ed within a facet, facets AND-ed)."""
     filters = [visibility_filter(viewer)]
     for name, values in sorted(query.filters.items()):
         filters.append(Q("terms", **{f"facet_{name}": list(values)}))
-    must = [
-        Q("bool", should=[atom_query(a, languages) for a in clause], minimum_should_match=1)
-        for clause in parsed.clauses
-    ]
+    return filters
+
+
+def match_query(viewer: Viewer, query: SearchQuery, parsed: ParsedQuery, languages: Sequence[str]) -> Q:
+    """Visible, filtered documents holding every clause and no exclusion."""
+    must = [clause_query(clause, languages) for clause in parsed.clauses]
     must_not = [atom_query(a, languages) for a in parsed.excluded]
-    s = s.query(Q("bool", must=must or [Q("match_all")], must_not=must_not, filter=filters))
-    if query.facets:
+    return Q("bool", must=must or [Q("match_all")], must_not=must_not, filter=filter_clauses(viewer, query))
+
+
+def loose_query(viewer: Viewer, query: SearchQuery, parsed: ParsedQuery, languages: Sequence[str]) -> Q:
+    """The forgiving form: forced clauses (``"quoted"``, ``+word``) and at least ONE optional clause,
+    each optional clause named ``c<index>`` (what :func:`network.search.forgiving.relaxed` matches)."""
+    must = [clause_query(parsed.clauses[i], languages) for i in parsed.forced]
+    should = [clause_query(parsed.clauses[i], languages, name=f"c{i}") for i in parsed.optional]
+    must_not = [atom_query(a, languages) for a in parsed.excluded]
+    return Q(
+        "bool",
+        must=must,
+        should=should,
+        minimum_should_match=1,
+        must_not=must_not,
+        filter=filter_clauses(viewer, query),
+    )
+
+
+def sort_order(query: SearchQuery, parsed: ParsedQuery) -> list:
+    """A stable order: equal scores and dates fall back to the document key, so pages never overlap."""
+    if query.sort == "date" or parsed.blank:
+        return [DATE_DESC, "_score", {"doc_key": "desc"}]
+    return ["_score", DATE_DESC, {"doc_key": "desc"}]
+
+
+def add_aggregations(s: Search, *, facets: bool) -> Search:
+    """Facet counts (over matching documents, as the database backends count them) and the forum
+    matches' distinct threads, from which the number of hits (threads count once) follows."""
+    if facets:
         for facet in FACETS:
             s.aggs.bucket(facet, "terms", field=f"facet_{facet}_kv", size=FACET_LIMIT)
-    # A stable order: equal scores and dates fall back to the document key, so pages never overlap.
-    if query.sort == "date" or parsed.blank:
-        s = s.sort(DATE_DESC, "_score", {"doc_key": "desc"})
-    else:
-        s = s.sort("_score", DATE_DESC, {"doc_key": "desc"})
-    s = s.source(["type", "object_id", "language", "date", "display"])
+    s.aggs.bucket("forum", "filter", filter=Q("terms", type=list(FORUM_TYPES))).metric(
+        "threads", "cardinality", field="group", precision_threshold=EXACT_COUNT
+    )
+    return s
+
+
+def build_search(viewer: Viewer, query: SearchQuery, parsed: ParsedQuery, languages: Sequence[str]) -> Search:
+    """The complete request for one page of hits holding every word (pure function, unit-tested
+    with ``.to_dict()``): collapsed on ``group``, so the engine pages threads, not their posts."""
+    s = Search().extra(track_total_hits=True, track_scores=True)
+    s = s.query(match_query(viewer, query, parsed, languages))
+    s = add_aggregations(s, facets=query.facets)
+    s = s.sort(*sort_order(query, parsed)).collapse("group")
+    s = s.source(SHOWN)
     return s[query.offset : query.offset + query.page_size]
+
+
+def grouped_total(response: dict[str, Any]) -> int:
+    """Hits as shown: matching documents minus the forum matches beyond the first of their thread."""
+    total = int(response["hits"]["total"]["value"])
+    forum = response.get("aggregations", {}).get("forum")
+    if not forum:
+        return total
+    return max(total - (int(forum["doc_count"]) - int(forum["threads"]["value"])), 0)
 
 
 class EngineBackend(SearchBackend):
@@ -358,49 +421,35 @@ class EngineBackend(SearchBackend):
     # --- searching ------------------------------------------------------------------------------
 
     def search(self, viewer: Viewer, query: SearchQuery, parsed: ParsedQuery) -> SearchResults:
-        results = SearchResults(
-            hits=[], total=0, page=query.page, page_size=query.page_size, backend=self.name
-        )
+        """Hits holding every word, one per thread; when few, the best partial matches follow
+        (:mod:`network.search.backends.engine_steps`)."""
+        from network.search.backends.engine_steps import EngineSearch
+
+        self._ensure_alias()
+        return EngineSearch(self, viewer, query, parsed).run()
+
+    def count(self, viewer: Viewer, query: SearchQuery, parsed: ParsedQuery) -> int:
+        """Matching documents ``viewer`` may read (``suggest`` asks this per candidate word)."""
         if parsed.matches_nothing:
-            return results
+            return 0
         self._ensure_alias()
         languages = query_languages(query)
-        body = build_search(viewer, query, parsed, languages).to_dict()
-        response = self.transport.search(self.alias, body)
-        results.backend = self.name
-        results.total = int(response["hits"]["total"]["value"])
-        labels = type_labels()
-        terms = parsed.positive_words()
-        for hit in response["hits"]["hits"]:
-            source = hit["_source"]
-            display = source.get("display") or {}
-            language = source.get("language", "")
-            date = source.get("date")
-            results.hits.append(
-                Hit(
-                    type=source["type"],
-                    id=int(source["object_id"]),
-                    title=display.get("title", ""),
-                    url=display.get("url", ""),
-                    snippet_html=highlight(display.get("text", ""), terms, language),
-                    score=round(float(hit.get("_score") or 0.0), 6),
-                    language=language,
-                    date=datetime.fromisoformat(date) if isinstance(date, str) else None,
-                    organisation=display.get("organisation", ""),
-                    type_label=labels.get(source["type"], source["type"]),
-                )
-            )
-        aggregations = response.get("aggregations", {})
-        for facet in FACETS if query.facets else ():
-            values = []
-            for bucket in aggregations.get(facet, {}).get("buckets", []):
-                value, _, label = str(bucket["key"]).partition(LABEL_SEPARATOR)
-                values.append(FacetCount(value, facet_label(facet, value, label), int(bucket["doc_count"])))
-            if values:
-                results.facets[facet] = values
-        return results
+        body = {
+            "size": 0,
+            "track_total_hits": True,
+            "query": match_query(viewer, query, parsed, languages).to_dict(),
+        }
+        return int(self.transport.search(self.alias, body)["hits"]["total"]["value"])
 
     def status(self) -> str:
         health = self.transport.health()
-        count = self.transport.count(self.alias) if self.transport.alias_targets(self.alias) else 0
+        targets = self.transport.alias_targets(self.alias)
+        count = self.transport.count(self.alias) if targets else 0
+        outdated = [name for name in targets if "group" not in self.transport.fields(name)]
+        if outdated:
+            # Searches collapse threads on ``group``: an index built before it cannot answer them.
+            raise RuntimeError(
+                f"index {', '.join(outdated)} predates thread grouping (no 'group' field): "
+                "run manage.py search_index --rebuild"
+            )
         return f"ok ({self.name} {health['status']}, {count} documents)"

@@ -51,6 +51,8 @@ class Transport(abc.ABC):
     """The requests the engine backend sends, engine-neutral (plain dict bodies in and out)."""
 
     engine: str
+    #: The engine's own client (created on first use by each subclass).
+    client: Any
 
     def __init__(self, url: str, *, timeout: float = 5.0):
         self.url = url
@@ -93,6 +95,11 @@ class Transport(abc.ABC):
 
     @abc.abstractmethod
     def refresh(self, index: str) -> None: ...
+
+    def fields(self, index: str) -> set[str]:
+        """Top-level field names the mapping of ``index`` declares."""
+        found = self.client.indices.get_mapping(index=index)
+        return {name for mapping in found.values() for name in mapping["mappings"].get("properties", {})}
 
     @abc.abstractmethod
     def delete_by_query(self, index: str, query: dict[str, Any]) -> None: ...
