@@ -201,13 +201,19 @@ class CommandFailed(RuntimeError):
     pass
 
 
-def manage(db: Database, *args: str, timeout: float = 1800, redis_url: str = "") -> tuple[str, float]:
+def manage(
+    db: Database,
+    *args: str,
+    timeout: float = 1800,
+    redis_url: str = "",
+    extra_env: dict[str, str] | None = None,
+) -> tuple[str, float]:
     """Run ``manage.py <args>`` against ``db``; returns (stdout, seconds). Raises on failure."""
     started = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), *args],
         cwd=ROOT,
-        env=django_env(db, redis_url=redis_url),
+        env=django_env(db, redis_url=redis_url, **(extra_env or {})),
         capture_output=True,
         text=True,
         timeout=timeout,

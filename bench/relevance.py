@@ -8,6 +8,9 @@ prints recall@10, nDCG@10 and MRR per language and backend for:
 * ``chain``    — the analysis chain (lemmas, compounds, detection, forgiving queries, suggestions);
 * ``snowball`` — the plain-Snowball baseline: stems only, undeclared content analysed as English,
   every word required, no suggestion (what the network ran before);
+* the same two on the search engine (``opensearch chain``/``snowball``, or Elasticsearch), when one
+  answers (``--engine URL``, default the development node on 127.0.0.1:9200), run from the SQLite
+  worker on a throwaway index;
 * ``pg-builtin`` — PostgreSQL's own text search configurations over the raw text
   (``to_tsvector(config, text) @@ websearch_to_tsquery(config, q)`` in every language, ranked
   with ``ts_rank_cd``; undeclared documents as ``simple``).
@@ -53,7 +56,7 @@ def _setup_django() -> None:
 def snowball_baseline():
     """Swap the chain for plain Snowball everywhere it is called (the pre-chain behaviour)."""
     from network.search import analysis, forgiving, spec, suggest
-    from network.search.backends import base, postgres, sqlite
+    from network.search.backends import base, engine, postgres, sqlite
     from network.search.text import LANGUAGES, UNDETERMINED, stem, stem_variants
 
     def word(w: str, language: str) -> analysis.WordTerms:
@@ -75,6 +78,8 @@ def snowball_baseline():
         (postgres, "query_alternatives", alternatives),
         (base, "analyse_word", word),
         (base, "query_alternatives", alternatives),
+        (engine, "analyse_word", word),
+        (engine, "query_alternatives", alternatives),
         (spec, "detect", lambda text, prior="und": "en"),
         (forgiving, "RELAX_BELOW", 0),
         (suggest, "suggest", lambda *args, **kwargs: ""),
@@ -286,7 +291,28 @@ def worker() -> None:
         f"{name} chain": _throughput(backend, baseline=False),
         f"{name} snowball": _throughput(backend, baseline=True),
     }
+    engine_url = os.environ.get("BENCH_ENGINE_URL")
+    if engine_url:
+        _run_engine(engine_url, out, throughput)
     print(json.dumps({"relevance": out, "throughput": throughput}))
+
+
+def _run_engine(url: str, out: dict, throughput: dict) -> None:
+    """The same runs on the search engine, on a throwaway index prefix (dropped afterwards). The
+    engine's suggestions draw on this process's database vocabulary, as in production."""
+    import uuid
+
+    from network.search.backends.engine import EngineBackend
+
+    backend = EngineBackend(url, f"bench-relevance-{uuid.uuid4().hex[:8]}", timeout=60)
+    try:
+        name = backend.transport.engine
+        out[f"{name} chain"] = _run_chain(backend, baseline=False)
+        out[f"{name} snowball"] = _run_chain(backend, baseline=True)
+        throughput[f"{name} chain"] = _throughput(backend, baseline=False)
+        throughput[f"{name} snowball"] = _throughput(backend, baseline=True)
+    finally:
+        backend.drop()
 
 
 # --- memory per analyser, each in a fresh process ---------------------------------------------------
@@ -353,11 +379,29 @@ def _drop_pg() -> None:
         conn.execute("DROP DATABASE IF EXISTS bench_relevance")
 
 
-def _run_worker(database_url: str) -> dict:
+def _engine_url(wanted: str) -> str:
+    """The engine to measure beside the databases: ``--engine URL``, else the development node when
+    it answers; ``""`` (left out, with a note) otherwise."""
+    if wanted == "none":
+        return ""
+    url = wanted or os.environ.get("SEARCH_BENCH_URL", "http://127.0.0.1:9200")
+    try:
+        from network.search.backends.transport import detect_engine
+
+        detect_engine(url, timeout=5.0)
+    except Exception:
+        print(f"(no search engine answers at {url}: its columns are left out)")
+        return ""
+    return url
+
+
+def _run_worker(database_url: str, engine_url: str = "") -> dict:
     env = {
         k: v for k, v in os.environ.items() if k not in ("SEARCH_URL", "OPENSEARCH_URL", "ELASTICSEARCH_URL")
     }
     env["DATABASE_URL"] = database_url
+    if engine_url:
+        env["BENCH_ENGINE_URL"] = engine_url
     result = subprocess.run(
         [sys.executable, "-m", "bench.relevance", "--worker"],
         capture_output=True,
@@ -376,13 +420,19 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.relevance", description=__doc__.splitlines()[0])
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--no-memory", action="store_true", help="skip the per-analyser memory probes")
+    parser.add_argument(
+        "--engine",
+        default="",
+        help="search engine URL to measure too (default: SEARCH_BENCH_URL or http://127.0.0.1:9200 "
+        "when it answers; 'none' leaves it out)",
+    )
     args = parser.parse_args(argv)
     if args.worker:
         worker()
         return
     results: dict = {"relevance": {}, "throughput": {}}
     with tempfile.TemporaryDirectory() as tmp:
-        found = _run_worker(f"sqlite:///{tmp}/relevance.sqlite3")
+        found = _run_worker(f"sqlite:///{tmp}/relevance.sqlite3", _engine_url(args.engine))
         for key in results:
             results[key].update(found.get(key, {}))
     if _pg_available():

@@ -6,6 +6,13 @@ Three engines side by side: SQLite FTS5, PostgreSQL full text and the live searc
 reuses the SQLite corpus: ``search_index --rebuild`` fills a throw-away index prefix on the engine
 (indexing docs/s), then the same queries run with ``SEARCH_URL`` set; the prefix is deleted after.
 
+Two environment variables narrow a run (this machine cannot always afford the full one):
+``BENCH_SEARCH_SIZES=10000,100000`` picks the corpus sizes; ``BENCH_SEARCH_ONLY=engine`` measures the
+engine alone — ``loaddemo --scale N`` then loads the corpus with ``SEARCH_URL`` set, so the load's
+own indexing fills the engine's index instead of SQLite's (the SQLite and PostgreSQL rows are left
+out), and ``BENCH_SEARCH_SKIP_REBUILD=1`` searches that index without a second, timed rebuild
+(no docs/s figure then).
+
 Every query runs as an ordinary member (``member@hel.fi``), so the visibility filter is on, the
 way real searches run. The baseline is timed on the same queries without facet filters (it has
 none); the speed-up compares p95 over those queries.
@@ -49,12 +56,31 @@ def _queries() -> list[dict[str, Any]]:
     return [{"kind": kind, "text": text, "filters": filters} for kind, text, filters in QUERIES]
 
 
+def _engine_only(ctx: Context) -> bool:
+    return bool(ctx.engine) and os.environ.get("BENCH_SEARCH_ONLY", "") == "engine"
+
+
+def _sizes(ctx: Context) -> list[int]:
+    wanted = os.environ.get("BENCH_SEARCH_SIZES", "")
+    if wanted:
+        return [int(n) for n in wanted.replace("_", "").split(",") if n.strip()]
+    return [10_000] if ctx.quick else [10_000, 100_000]
+
+
 def _measure(ctx: Context, backend: str, size: int) -> list[dict[str, Any]]:
     """The database backend's answer, and on the SQLite corpus also the live engine's."""
     db = create_database(ctx, backend, f"search_{size}")
     answers = []
     try:
         manage(db, "migrate", "--noinput")
+        if _engine_only(ctx):
+            prefix = f"bench-{size}-{uuid.uuid4().hex[:8]}"
+            print(f"   {ctx.engine}: loading {size:,} documents straight into the engine…", flush=True)
+            _out, load_s = manage(
+                db, "loaddemo", "--scale", str(size), timeout=7200, extra_env=_engine_env(ctx, prefix)
+            )
+            answers.append(_measure_engine(ctx, db, size, load_s, prefix=prefix))
+            return answers
         _out, load_s = manage(db, "loaddemo", "--scale", str(size), timeout=7200)
         rebuild = worker(db, "search_rebuild", {}, timeout=7200)
         answer = worker(db, "search_run", _payload(ctx), timeout=7200)
@@ -77,13 +103,26 @@ def _payload(ctx: Context, baseline_repeats: int | None = None) -> dict[str, Any
     }
 
 
-def _measure_engine(ctx: Context, db: Any, size: int, load_s: float) -> dict[str, Any]:
+def _engine_env(ctx: Context, prefix: str) -> dict[str, str]:
+    # A generous request timeout: bulk requests queue behind merges on a loaded machine.
+    return {
+        "SEARCH_URL": ctx.engine_url,
+        "SEARCH_ENGINE": ctx.engine,
+        "SEARCH_INDEX_PREFIX": prefix,
+        "SEARCH_TIMEOUT": "60",
+    }
+
+
+def _measure_engine(ctx: Context, db: Any, size: int, load_s: float, prefix: str = "") -> dict[str, Any]:
     from network.search.backends.transport import transport_for
 
-    prefix = f"bench-{size}-{uuid.uuid4().hex[:8]}"
-    env = {"SEARCH_URL": ctx.engine_url, "SEARCH_ENGINE": ctx.engine, "SEARCH_INDEX_PREFIX": prefix}
+    prefix = prefix or f"bench-{size}-{uuid.uuid4().hex[:8]}"
+    env = _engine_env(ctx, prefix)
     try:
-        rebuild = worker(db, "search_rebuild", {}, timeout=7200, extra_env=env)
+        if prefix and os.environ.get("BENCH_SEARCH_SKIP_REBUILD") and _engine_only(ctx):
+            rebuild = {"seconds": None, "documents": None, "output": "filled by loaddemo, not rebuilt"}
+        else:
+            rebuild = worker(db, "search_rebuild", {}, timeout=7200, extra_env=env)
         # The icontains baseline is the SQLite one again (same corpus): once is enough.
         answer = worker(db, "search_run", _payload(ctx, baseline_repeats=1), timeout=7200, extra_env=env)
     finally:
@@ -177,12 +216,15 @@ def _record(
 
 def run(ctx: Context) -> BenchResult:
     result = BenchResult(name="search", title=TITLE)
-    sizes = [10_000] if ctx.quick else [10_000, 100_000]
+    sizes = _sizes(ctx)
     measured: list[tuple[dict[str, Any], dict[str, Any]]] = []
     raw: list[dict[str, Any]] = []
     for backend in ["sqlite", "postgresql"]:
         if backend == "postgresql" and not ctx.postgres:
             result.notes.append("PostgreSQL not reachable on 127.0.0.1:5432: its rows are skipped.")
+            continue
+        if backend == "postgresql" and _engine_only(ctx):
+            result.notes.append("BENCH_SEARCH_ONLY=engine: the engine alone, on the SQLite corpus.")
             continue
         for size in sizes:
             print(f"   {backend}: loading {size:,} documents and searching…", flush=True)
