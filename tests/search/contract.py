@@ -385,6 +385,14 @@ class BackendContract:
         assert len(first.hits) == 2 and len(third.hits) == 1
         assert not {h.id for h in first.hits} & {h.id for h in third.hits}
 
+    def test_the_deepest_page_answers_empty_not_an_error(self, world):
+        from network.search.query import MAX_PAGE, MAX_PAGE_SIZE
+
+        deep = search(None, SearchQuery("smartphone", page=MAX_PAGE, page_size=MAX_PAGE_SIZE))
+        assert deep.hits == [] and deep.total == 1
+        browse = search(None, SearchQuery("", page=MAX_PAGE, page_size=MAX_PAGE_SIZE, sort="date"))
+        assert browse.hits == [] and browse.total >= 3
+
     def test_snippet_marks_matches_and_escapes_content(self, world, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
             sf.lesson(

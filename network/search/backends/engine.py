@@ -59,7 +59,7 @@ from network.search.analysis import SEPARATOR, analyse_word, document_terms, que
 from network.search.backends.base import FACET_LIMIT, SearchBackend
 from network.search.backends.database import audience_tokens, query_languages, viewer_tokens
 from network.search.backends.transport import Transport, detect_engine, transport_for
-from network.search.query import FACETS, Atom, ParsedQuery, SearchQuery
+from network.search.query import FACETS, MAX_PAGE, MAX_PAGE_SIZE, Atom, ParsedQuery, SearchQuery
 from network.search.results import SearchResults
 from network.search.spec import IndexedDocument
 from network.search.text import ALL_LANGUAGES, normalise_language
@@ -109,7 +109,11 @@ EngineDocument = _document_class()
 def index_definition(name: str, *, shards: int = 1, replicas: int = 0) -> Index:
     """The index body (settings, analysis, mappings) both engines accept."""
     index = Index(name)
-    index.settings(number_of_shards=shards, number_of_replicas=replicas)
+    # Pages run to MAX_PAGE x MAX_PAGE_SIZE (as on the database backends); the engine's default
+    # window (10,000) would refuse the deep ones with an error.
+    index.settings(
+        number_of_shards=shards, number_of_replicas=replicas, max_result_window=MAX_PAGE * MAX_PAGE_SIZE
+    )
     index.document(EngineDocument)
     return index
 

@@ -53,7 +53,8 @@ from network.search.query import FACETS, ParsedQuery, SearchQuery
 from network.search.results import FacetCount, Hit, SearchResults
 from network.visibility import Viewer
 
-#: The engine refuses ``from + size`` beyond its ``index.max_result_window`` (10,000 by default).
+#: The largest forgiving window scored in Python (the index allows deeper pages, see
+#: ``index_definition``; the database backends' windows grow the same way).
 MAX_WINDOW = 10_000
 #: Members of a group considered for its snippet (the database backends look at 20 too).
 GROUP_MEMBERS = 20
