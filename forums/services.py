@@ -41,6 +41,7 @@ from forums.rules import can_moderate, can_post_in, posting_organisation_id
 from network import markdown, visibility
 from network.notifications import notify
 from network.realtime import person_group
+from network.slugs import unguessable_slug
 
 MAX_BODY_LENGTH = 20_000
 MAX_TITLE_LENGTH = 200
@@ -82,6 +83,7 @@ REPORTS_PER_HOUR = 10
 
 
 def _unique_forum_slug(base: str) -> str:
+    """A slug the system chose (``network``, a group's slug) as it is, counted up if taken."""
     base = (slugify(base)[:70] or "forum").strip("-") or "forum"
     candidate, n = base, 1
     while candidate in RESERVED_SLUGS or Forum.objects.filter(slug=candidate).exists():
@@ -112,7 +114,11 @@ def forum_create(
         kind=kind,
         visibility=visibility_level,
         description=description,
-        slug=_unique_forum_slug(slug or name),
+        # A name-derived slug gets a random part: a private forum's name is never guessable from,
+        # or revealed by, the slug another organisation's forum gets (#20 item 6).
+        slug=_unique_forum_slug(slug)
+        if slug
+        else unguessable_slug(name, model=Forum, fallback="forum", max_length=80),
         working_group=working_group,
         created_by=created_by,
     )

@@ -304,13 +304,14 @@ class ResourceWriteSerializer(serializers.Serializer):
 
 def _organisation(person: Any, slug: str | None) -> Any:
     from members.models import Organisation
+    from members.selectors import organisations_nameable
 
     candidates = visibility.editor_organisation_ids(person) or sorted(
         visibility.viewer_for(person).organisation_ids
     )
     if not slug and len(candidates) == 1:
         return Organisation.objects.get(pk=candidates[0])
-    organisation = Organisation.objects.filter(slug=slug or "").first()
+    organisation = organisations_nameable(person).filter(slug=slug or "").first()
     if organisation is None:
         raise serializers.ValidationError({"organisation": [_("Name the organisation (its slug).")]})
     return organisation

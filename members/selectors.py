@@ -61,6 +61,12 @@ def organisation_for(person: Any, slug: str) -> Organisation:
     )
 
 
+def organisations_nameable(person: Any) -> QuerySet[Organisation]:
+    """Organisations a request of this person may name by slug: the directory's rule, so an
+    organisation hidden from the person answers exactly like a missing one (no 403 naming it)."""
+    return Organisation.objects.filter(organisations_visible_q(person))
+
+
 def can_see_members(person: Any, organisation: Organisation) -> bool:
     viewer = visibility.viewer_for(person)
     return viewer.is_staff or organisation.pk in viewer.organisation_ids

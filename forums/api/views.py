@@ -21,6 +21,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from forums import payloads, selectors, services
 from forums.api import serializers as s
 from forums.models import Forum, Post, Thread
+from members.selectors import organisations_nameable
 from network.api.errors import Conflict
 
 MAX_PAGE = 200
@@ -90,7 +91,6 @@ class ForumViewSet(
     def create(self, request: Request) -> Response:
         """Open a forum for your organisation (``organisation`` is its slug). Private unless
         ``visibility`` says otherwise; ``group`` shares it with ``shared_groups``."""
-        from members.models import Organisation
 
         data = s.ForumWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -102,7 +102,7 @@ class ForumViewSet(
             errors["name"] = ["Give the forum a name."]
         if errors:
             raise DRFValidationError(errors)
-        organisation = Organisation.objects.filter(slug=values["organisation"]).first()
+        organisation = organisations_nameable(request.user).filter(slug=values["organisation"]).first()
         if organisation is None:
             raise DRFValidationError({"organisation": ["No organisation with this slug."]})
         forum = services.organisation_forum_create(

@@ -23,6 +23,7 @@ from knowledge.diff import diff_versions
 from knowledge.models import Label, Lesson, PlannedTender, TenderTemplate
 from knowledge.models.choices import LANGUAGES, LessonStage, Procedure, Stage, TenderStatus
 from members.models import Organisation, WorkingGroup
+from members.selectors import organisations_nameable
 from network import visibility
 
 # --- filters -------------------------------------------------------------------------------------
@@ -84,7 +85,9 @@ def _organisation_for_write(person: Any, slug: str | None) -> Organisation:
             raise ValidationError({"organisation": [_("Name the organisation (its slug).")]})
         return Organisation.objects.get(pk=orgs[0])
     try:
-        return Organisation.objects.get(slug=slug)
+        # Through the directory rule: an organisation hidden from the person is "no organisation",
+        # not a 403 that names it (#20 item 6).
+        return organisations_nameable(person).get(slug=slug)
     except Organisation.DoesNotExist:
         raise ValidationError({"organisation": [_("No organisation “%(s)s”.") % {"s": slug}]}) from None
 

@@ -26,7 +26,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from knowledge.statements.models import (
@@ -41,6 +40,7 @@ from knowledge.statements.models import (
 from network import capabilities, markdown, visibility
 from network.categories import DeviceCategory, validate_volumes
 from network.notifications import notify
+from network.slugs import unguessable_slug
 
 #: Fields whose change is a change of the statement's text (a new version once published).
 TEXT_FIELDS = ("title", "summary", "body")
@@ -184,11 +184,8 @@ def _clean_dates(opens_on: datetime.date | None, closes_on: datetime.date | None
 
 
 def _unique_slug(title: str) -> str:
-    base = slugify(title)[:70] or "statement"
-    slug, n = base, 2
-    while Statement.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+    """The title plus a random part: never a hint about another organisation's private statements."""
+    return unguessable_slug(title, model=Statement, fallback="statement", max_length=80)
 
 
 def _replace_demands(statement: Statement, demands: list[dict[str, Any]]) -> None:

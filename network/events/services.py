@@ -23,7 +23,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from members.models import Membership, Organisation, WorkingGroup
@@ -31,6 +30,7 @@ from network import capabilities, markdown, ratelimit, visibility
 from network.events import cohosts, selectors
 from network.events.models import Event, EventOutcome, Registration, join_audience
 from network.notifications import notify
+from network.slugs import unguessable_slug
 
 logger = logging.getLogger(__name__)
 GUEST_CANCEL_SALT = "network.events.guest-cancel"
@@ -57,11 +57,8 @@ EDITABLE_FIELDS = (
 
 
 def _unique_slug(title: str, starts_at) -> str:
-    base = slugify(f"{title} {starts_at:%Y-%m-%d}")[:100] or "event"
-    slug, n = base, 2
-    while Event.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+    """Title and date plus a random part: never a hint about another organisation's events."""
+    return unguessable_slug(f"{title} {starts_at:%Y-%m-%d}", model=Event, fallback="event", max_length=120)
 
 
 def _check_working_group(person: Any, event: Event, group: WorkingGroup | None) -> None:

@@ -105,8 +105,34 @@ def _lesson_stages(lesson: Any) -> list[tuple[str, str]]:
     return [(s, _choice(LessonStage, s)) for s in lesson.stages or []]
 
 
+def _readable_wherever(template: Any, lesson: Any) -> bool:
+    """Whether everyone who may read ``lesson`` may read ``template`` too.
+
+    A lesson's document is built once for all its readers, so what it borrows from a related row
+    (the CPV divisions of the templates it cites) may come only from rows all those readers see:
+    otherwise ``cpv=48`` finds, and counts, a lesson because of a template that is private (#20
+    item 6). Public templates always qualify; the lesson's own organisation's templates qualify for
+    a private lesson (its readers are that organisation) and, when both are network-wide, for a
+    network lesson. Anything narrower is left out rather than guessed.
+    """
+    from network.visibility import Visibility
+
+    if template.visibility == Visibility.PUBLIC:
+        return True
+    if template.organisation_id != lesson.organisation_id:
+        return False
+    return lesson.visibility == Visibility.PRIVATE or (
+        lesson.visibility == template.visibility == Visibility.NETWORK
+    )
+
+
 def _lesson_cpv(lesson: Any) -> list[tuple[str, str]]:
-    return [d for t in lesson.related_templates.all() for d in _cpv_divisions(t.cpv_codes.all())]
+    return [
+        d
+        for t in lesson.related_templates.all()
+        if _readable_wherever(t, lesson)
+        for d in _cpv_divisions(t.cpv_codes.all())
+    ]
 
 
 # --- planned tenders ------------------------------------------------------------------------------
@@ -276,6 +302,13 @@ INDEXES: list[SearchIndex] = [
         public=True,
     ),
 ]
+
+#: model label → [(indexed model label, lookup from the indexed model to the changed one)]: indexed
+#: documents that borrow facets from another model's rows and must be rebuilt when one changes (a
+#: template that becomes private takes its CPV divisions out of the lessons citing it).
+DERIVED: dict[str, list[tuple[str, str]]] = {
+    "knowledge.TenderTemplate": [("knowledge.Lesson", "related_templates")],
+}
 
 #: model label → (indexed model label, attribute path from the changed object to the indexed one).
 RELATED: dict[str, tuple[str, str]] = {

@@ -10,10 +10,10 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from network.search import indexing
-from network.search.indexes import RELATED
+from network.search.indexes import DERIVED, RELATED
 from network.search.spec import SearchIndex
 
 _connected: list[tuple[Any, Any, Any]] = []
@@ -150,6 +150,32 @@ def connect_related(available: dict[str, SearchIndex]) -> None:
             _connect(m2m_changed, _on_m2m(target, path), through)
 
 
+def connect_derived(available: dict[str, SearchIndex]) -> None:
+    """Documents that borrow facets from another model's rows (a lesson from its templates)."""
+    for source_label, targets in DERIVED.items():
+        model = _get_model(source_label)
+        wanted = [(t, lookup) for t, lookup in targets if t in available]
+        if model is None or not wanted:
+            continue
+
+        def changed(sender, instance, raw=False, _wanted=wanted, **kwargs) -> None:
+            if not raw:
+                for target, lookup in _wanted:
+                    indexing.schedule_lookup(target, lookup, instance.pk)
+
+        def deleting(sender, instance, _wanted=wanted, **kwargs) -> None:
+            # Resolved now: once the row is gone, so is the relation that finds its dependents.
+            for target, lookup in _wanted:
+                target_model = available[target].model_class()
+                pks = target_model._default_manager.filter(**{lookup: instance.pk}).values_list(
+                    "pk", flat=True
+                )
+                indexing.schedule(target, list(pks))
+
+        _connect(post_save, changed, model)
+        _connect(pre_delete, deleting, model)
+
+
 _indexed: set[str] = set()  # model labels whose index updates are connected
 
 
@@ -173,6 +199,7 @@ def connect_all() -> None:
     available = {i.model: i for i in indexes()}
     _connect_indexes(list(available.values()))
     connect_related(available)
+    connect_derived(available)
 
 
 def connect_declared(index: SearchIndex) -> None:

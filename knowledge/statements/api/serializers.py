@@ -14,6 +14,8 @@ from knowledge.statements.models import (
     StatementVersion,
 )
 from members.models import Organisation, WorkingGroup
+from members.selectors import organisations_nameable, working_groups_for
+from network.api.fields import ScopedSlugRelatedField
 from network.categories import DeviceCategory
 from network.visibility import Visibility
 
@@ -83,12 +85,12 @@ class StatementDetailSerializer(StatementListSerializer):
 
 
 class StatementCreateSerializer(serializers.Serializer):
-    organisation = serializers.SlugRelatedField(slug_field="slug", queryset=Organisation.objects.all())
-    issuers = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Organisation.objects.all(), many=True, required=False
+    organisation = ScopedSlugRelatedField(slug_field="slug", model=Organisation, scope=organisations_nameable)
+    issuers = ScopedSlugRelatedField(
+        slug_field="slug", model=Organisation, scope=organisations_nameable, many=True, required=False
     )
-    working_group = serializers.SlugRelatedField(
-        slug_field="slug", queryset=WorkingGroup.objects.all(), required=False, allow_null=True
+    working_group = ScopedSlugRelatedField(
+        slug_field="slug", model=WorkingGroup, scope=working_groups_for, required=False, allow_null=True
     )
     title = serializers.CharField(max_length=200)
     summary = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
@@ -154,9 +156,10 @@ class WithdrawnSignatureSerializer(SignatureSerializer):
 
 
 class SignRequestSerializer(serializers.Serializer):
-    organisation = serializers.SlugRelatedField(
+    organisation = ScopedSlugRelatedField(
         slug_field="slug",
-        queryset=Organisation.objects.all(),
+        model=Organisation,
+        scope=organisations_nameable,
         help_text="Slug of the organisation you sign for (you need the signatory role there).",
     )
     volumes = serializers.JSONField(

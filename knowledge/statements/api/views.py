@@ -24,6 +24,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from knowledge.statements import exports, idempotency, selectors, services
 from knowledge.statements.api import serializers as s
 from knowledge.statements.models import AuditEntry, Signature, Statement, StatementStatus, StatementVersion
+from members.selectors import organisations_nameable
 
 ERRORS = {
     400: OpenApiResponse(s.StatementErrorSerializer, description="Invalid input (field errors in `errors`)."),
@@ -98,7 +99,7 @@ class StatementListView(StatementAPIView, generics.ListCreateAPIView):
         return [permissions.AllowAny()]
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = s.StatementCreateSerializer(data=request.data)
+        data = s.StatementCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         v = data.validated_data
         statement = services.statement_create(
@@ -252,7 +253,7 @@ class SignatureListView(StatementAPIView, generics.ListAPIView):
 
     def post(self, request: Request, slug: str) -> Response:
         statement = self.get_statement()
-        data = s.SignRequestSerializer(data=request.data)
+        data = s.SignRequestSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         v = data.validated_data
         params = {
@@ -300,12 +301,12 @@ class SignatureWithdrawView(StatementAPIView):
     permission_classes = [permissions.IsAuthenticated]
 
     def post(self, request: Request, slug: str, organisation_slug: str) -> Response:
-        from members.models import Organisation
-
         statement = self.get_statement()
         data = s.WithdrawRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        organisation = generics.get_object_or_404(Organisation, slug=organisation_slug)
+        organisation = generics.get_object_or_404(
+            organisations_nameable(request.user), slug=organisation_slug
+        )
         signature = services.signature_withdraw(
             person=request.user,
             statement=statement,
@@ -331,12 +332,12 @@ class SignatureAmendView(StatementAPIView):
     throttle_classes = [ScopedRateThrottle]
 
     def post(self, request: Request, slug: str, organisation_slug: str) -> Response:
-        from members.models import Organisation
-
         statement = self.get_statement()
         data = s.AmendRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        organisation = generics.get_object_or_404(Organisation, slug=organisation_slug)
+        organisation = generics.get_object_or_404(
+            organisations_nameable(request.user), slug=organisation_slug
+        )
         signature = services.signature_amend(
             person=request.user,
             statement=statement,

@@ -11,6 +11,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from members.models import Organisation, WorkingGroup
+from members.selectors import organisations_nameable, working_groups_for
+from network.api.fields import ScopedSlugRelatedField
 from network.capabilities import EventCapabilities
 from network.events import selectors
 from network.events.models import Audience, Event, Registration
@@ -134,8 +136,11 @@ class EventDetailSerializer(EventSerializer):
 class EventWriteSerializer(serializers.Serializer):
     """Input for create (all required fields) and update (partial)."""
 
-    organisation = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Organisation.objects.all(), help_text="Lead host (create only)"
+    organisation = ScopedSlugRelatedField(
+        slug_field="slug",
+        model=Organisation,
+        scope=organisations_nameable,
+        help_text="Lead host (create only)",
     )
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True)
@@ -150,12 +155,13 @@ class EventWriteSerializer(serializers.Serializer):
     capacity = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     registration_open = serializers.BooleanField(required=False)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
-    working_group = serializers.SlugRelatedField(
-        slug_field="slug", queryset=WorkingGroup.objects.all(), required=False, allow_null=True
+    working_group = ScopedSlugRelatedField(
+        slug_field="slug", model=WorkingGroup, scope=working_groups_for, required=False, allow_null=True
     )
-    co_hosts = serializers.SlugRelatedField(
+    co_hosts = ScopedSlugRelatedField(
         slug_field="slug",
-        queryset=Organisation.objects.filter(verified=True),
+        model=Organisation,
+        scope=lambda person: organisations_nameable(person).filter(verified=True),
         many=True,
         required=False,
         help_text="Organisations invited to co-host; each appears in `hosts` once one of its admins accepts.",

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from members.models import Organisation
+from members.selectors import organisations_nameable
 from network.events import ical, selectors, services
 from network.events.api import serializers as s
 from network.events.models import Audience, Event
@@ -54,7 +54,7 @@ class EventFilter(django_filters.FilterSet):
         return queryset.past() if value == "past" else queryset.upcoming()
 
     def filter_organisation(self, queryset, name, value):
-        organisation = Organisation.objects.filter(slug=value).only("pk").first()
+        organisation = organisations_nameable(self.request.user).filter(slug=value).only("pk").first()
         return queryset.filter(selectors.hosted_by(organisation)) if organisation else queryset.none()
 
     def filter_audience(self, queryset, name, value):
@@ -102,7 +102,7 @@ class EventViewSet(
 
     @extend_schema(request=s.EventWriteSerializer, responses={201: s.EventDetailSerializer})
     def create(self, request: Request, *args, **kwargs) -> Response:
-        ser = s.EventWriteSerializer(data=request.data)
+        ser = s.EventWriteSerializer(data=request.data, context={"request": request})
         ser.is_valid(raise_exception=True)
         data = dict(ser.validated_data)
         data.pop("status", None)
@@ -115,7 +115,7 @@ class EventViewSet(
     @extend_schema(request=s.EventWriteSerializer, responses={200: s.EventDetailSerializer})
     def update(self, request: Request, *args, **kwargs) -> Response:
         event = self.get_object()
-        ser = s.EventWriteSerializer(data=request.data, partial=True)
+        ser = s.EventWriteSerializer(data=request.data, partial=True, context={"request": request})
         ser.is_valid(raise_exception=True)
         data = dict(ser.validated_data)
         data.pop("organisation", None)

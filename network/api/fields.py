@@ -1,0 +1,33 @@
+"""Serializer fields that resolve what a request names through the person's view of the network.
+
+A slug in the input (``"organisation": "vantaa"``) must answer the same whether the row is missing
+or merely invisible to the caller: otherwise the error (a 403 naming the organisation, a different
+400) confirms what the directory hides (#20 item 6). :class:`ScopedSlugRelatedField` looks the slug
+up in the queryset a selector returns for the request's person, so both cases get DRF's own
+"does not exist" field error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from rest_framework import serializers
+
+
+class ScopedSlugRelatedField(serializers.SlugRelatedField):
+    """A ``SlugRelatedField`` whose choices are ``scope(person)``: what this person may name.
+
+    The serializer needs ``context={"request": request}``; without one the scope is the anonymous
+    person's (the narrowest), never the whole table.
+    """
+
+    def __init__(self, *, model: type[Model], scope: Callable[[Any], QuerySet], **kwargs: Any) -> None:
+        self.scope = scope
+        # An empty queryset of the model: it types the field in the schema and can never leak.
+        super().__init__(queryset=model._default_manager.none(), **kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        request = self.context.get("request")
+        return self.scope(getattr(request, "user", None))
