@@ -27,7 +27,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from forums import payloads, presence, ratelimit, selectors, services
-from network.realtime import person_group
+from network.realtime import LAYER_ERRORS, LayerOutageMixin, person_group
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def _setting(name: str, default: float) -> float:
     return getattr(settings, name, default)
 
 
-class _SafeJsonConsumer(AsyncJsonWebsocketConsumer):
+class _SafeJsonConsumer(LayerOutageMixin, AsyncJsonWebsocketConsumer):
     """JSON socket with a size bound, a per-person message rate limit and tolerant dispatch."""
 
     person: Any = None
@@ -186,9 +186,10 @@ class ThreadConsumer(_SafeJsonConsumer):
 
     async def _leave(self) -> None:
         self.joined = False
-        await self.channel_layer.group_discard(self.group, self.channel_name)
-        await self.channel_layer.group_discard(person_group(self.person.pk), self.channel_name)
         presence.leave(self.thread_id, self.group, self.channel_layer, self.channel_name)
+        with contextlib.suppress(*LAYER_ERRORS):  # a layer that is down forgets the groups itself
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.channel_layer.group_discard(person_group(self.person.pk), self.channel_name)
 
     async def _heartbeat(self) -> None:
         """Ping the client every ~25 s (keeps proxies from idling the socket out), re-join the

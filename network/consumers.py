@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from network.realtime import LayerOutageMixin
 
-class PingConsumer(AsyncJsonWebsocketConsumer):
+
+class PingConsumer(LayerOutageMixin, AsyncJsonWebsocketConsumer):
     """Echoes ``{"type": "ping"}`` as ``pong`` through the channel layer, so a reply proves both
     the routing stack and a real channel-layer round trip."""
 

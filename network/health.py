@@ -55,6 +55,8 @@ def check_cache() -> str:
     if cache.get(key) != "1":
         raise RuntimeError("cache did not return what was stored")
     cache.delete(key)
+    if getattr(cache, "using_fallback", False):  # network.cache: answering, but not from Redis
+        raise RuntimeError("Redis unreachable: serving from the per-process local fallback")
     return "ok"
 
 

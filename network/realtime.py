@@ -6,14 +6,23 @@ database, so a client that misses one recovers it by reading (resume) rather tha
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
+
+#: The live service behind the socket is down: try again later. An application code (like the
+#: forums' 4401/4403, after HTTP's 503), because servers may not send RFC 6455's 1013 (try again later) (autobahn,
+#: under daphne, only lets a server close with 1000 or 3000-4999).
+CLOSE_UNAVAILABLE = 4503
+#: What a channel layer raises when its Redis is unreachable.
+LAYER_ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
 
 
 def person_group(person_id: int) -> str:
@@ -28,6 +37,8 @@ def send_now(group: str, message: dict[str, Any]) -> None:
         return
     try:
         async_to_sync(layer.group_send)(group, message)
+    except LAYER_ERRORS as exc:  # Redis is down: readers catch up from the database when it returns
+        logger.warning("channel layer send to %s failed: %r", group, exc)
     except Exception:  # the doorbell failing must not undo or fail a committed write
         logger.warning("channel layer send to %s failed", group, exc_info=True)
 
@@ -35,3 +46,38 @@ def send_now(group: str, message: dict[str, Any]) -> None:
 def send_on_commit(group: str, message: dict[str, Any]) -> None:
     """Queue ``message`` for ``group`` once the current transaction commits (at once outside one)."""
     transaction.on_commit(lambda: send_now(group, message))
+
+
+class LayerOutageMixin:
+    """Put first in a consumer's bases: a channel-layer outage closes the socket with 4503.
+
+    A consumer reads its channel from the layer and joins groups in ``connect``; with Redis gone
+    either raised out of the ASGI application, and the server answered the handshake with a 500
+    (or dropped an open socket with 1011). Here the failure is logged and the socket is accepted
+    and closed with :data:`CLOSE_UNAVAILABLE`, which clients read as "reconnect later" (the
+    pages' live scripts back off and resume from their last sequence number). The consumer's own
+    ``disconnect`` still runs so its background tasks end.
+    """
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        state = {"accepted": False, "closed": False}
+
+        async def tracking_send(message: dict[str, Any]) -> None:
+            if message["type"] == "websocket.accept":
+                state["accepted"] = True
+            elif message["type"] == "websocket.close":
+                state["closed"] = True
+            await send(message)
+
+        try:
+            await super().__call__(scope, receive, tracking_send)  # type: ignore[misc]
+        except LAYER_ERRORS as exc:
+            logger.warning("channel layer unavailable, closing %s with 4503: %r", scope.get("path"), exc)
+            with contextlib.suppress(Exception):
+                await self.disconnect(CLOSE_UNAVAILABLE)  # type: ignore[attr-defined]
+            if state["closed"]:
+                return
+            with contextlib.suppress(OSError):
+                if not state["accepted"]:
+                    await send({"type": "websocket.accept"})
+                await send({"type": "websocket.close", "code": CLOSE_UNAVAILABLE})

@@ -173,13 +173,42 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: channel layer and cache ---------------------------------------------------------
 REDIS_URL: str = env("REDIS_URL")
 if REDIS_URL:
+    # Redis going away must not fail requests (#20 item 11): connections time out quickly, a
+    # command on a pooled connection that died with the old server is retried once on a fresh one
+    # (so the first handshake after a restart works), the cache falls back to local memory
+    # (network.cache) and socket handshakes are refused with close code 1013 (network.realtime).
+    from redis.asyncio.retry import Retry as AsyncRetry
+    from redis.backoff import ExponentialBackoff
+    from redis.retry import Retry
+
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_connect_timeout": 2,
+                        "retry": AsyncRetry(ExponentialBackoff(cap=0.5, base=0.05), 2),
+                    }
+                ],
+                "capacity": 1000,
+                "expiry": 30,
+            },
         }
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "network.cache.FallbackRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": 1,
+                "socket_timeout": 2,
+                "retry": Retry(ExponentialBackoff(cap=0.2, base=0.02), 1),
+                "RETRY_AFTER": 5,
+            },
+        }
+    }
 else:
     CHANNEL_LAYERS = {
         "default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000}}

@@ -64,7 +64,7 @@ def test_database_url_and_redis_url_switch_to_postgresql_and_redis():
     )
     assert s["db"] == "django.db.backends.postgresql"
     assert s["layer"] == "channels_redis.core.RedisChannelLayer"
-    assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert s["cache"] == "network.cache.FallbackRedisCache"  # Django's RedisCache with an outage fallback
     assert s["debug"] is False
 
 
