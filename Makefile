@@ -94,10 +94,14 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: $(VENV)/.installed-test
+$(VENV)/.installed-bench: $(VENV)/.installed-test pyproject.toml
+	$(PY) -m pip install --quiet -e ".[test,bench]"
+	touch $@
+
+bench: $(VENV)/.installed-bench
 	$(PY) -m bench --quick
 
-bench-full: $(VENV)/.installed-test
+bench-full: $(VENV)/.installed-bench
 	$(PY) -m bench --full
 
 # Finnish and Swedish catalogues in locale/: extract every marked string of the project (not the

@@ -20,6 +20,7 @@ none); the speed-up compares p95 over those queries.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import uuid
 from typing import Any
@@ -69,7 +70,8 @@ def _sizes(ctx: Context) -> list[int]:
 
 def _measure(ctx: Context, backend: str, size: int) -> list[dict[str, Any]]:
     """The database backend's answer, and on the SQLite corpus also the live engine's."""
-    db = create_database(ctx, backend, f"search_{size}")
+    # BENCH_DB_TAG keeps concurrent runs (several engineers on one PostgreSQL) apart.
+    db = create_database(ctx, backend, f"{os.environ.get('BENCH_DB_TAG', '')}search_{size}")
     answers = []
     try:
         manage(db, "migrate", "--noinput")
@@ -86,6 +88,17 @@ def _measure(ctx: Context, backend: str, size: int) -> list[dict[str, Any]]:
         answer = worker(db, "search_run", _payload(ctx), timeout=7200)
         answer.update(load_s=load_s, rebuild=rebuild, size=size, db=backend)
         answers.append(answer)
+        if importlib.util.find_spec("modelsearch") is not None:
+            print(f"   modelsearch ({backend}): indexing the same corpus and searching…", flush=True)
+            peer = worker(
+                db,
+                "search_peers",
+                _payload(ctx),
+                timeout=7200,
+                extra_env={"DJANGO_SETTINGS_MODULE": "bench.settings_peers"},
+            )
+            peer.update(size=size, db=backend)
+            answer["peer"] = peer
         if backend == "sqlite" and ctx.engine:
             print(f"   {ctx.engine}: indexing the same {size:,}-document corpus and searching…", flush=True)
             answers.append(_measure_engine(ctx, db, size, load_s))
@@ -142,6 +155,7 @@ def _summaries(answer: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         s for row in rows if row["baseline_samples_ms"] for s in row.get("results_only_samples_ms", [])
     ]
     baseline = [s for row in rows for s in row["baseline_samples_ms"]]
+    floor = [s for row in rows for s in row.get("floor_samples_ms", [])]
     documents = sum(answer["documents"].values())
     rebuild = answer["rebuild"]
     common = {"db": answer["db"], "corpus": answer["size"], "documents": documents}
@@ -157,6 +171,8 @@ def _summaries(answer: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         "p95_same_queries_results_only_ms": percentile(compared_only, 95) if compared_only else None,
         "index_docs_per_s": rebuild["documents"] / rebuild["seconds"] if rebuild.get("seconds") else None,
         "load_s": answer["load_s"],
+        # The same MATCH / tsquery issued bare (ranked first page + count, no Python around it).
+        "floor_p95_ms": percentile(floor, 95) if floor else None,
     }
     baseline_row = {
         **common,
@@ -208,10 +224,52 @@ def _record(
         engine_row["speedup_p95_results_only"] = ratio(
             baseline_row["p95_same_queries_ms"], engine_row["p95_same_queries_results_only_ms"]
         )
+    if engine_row["floor_p95_ms"]:
+        engine_row["x_floor_p95"] = ratio(engine_row["p95_ms"], engine_row["floor_p95_ms"])
+    peer_row = _peer_row(answer.get("peer"), engine_row)
     measured.append((engine_row, baseline_row))
     result.add_row(**engine_row)
     if backend in ("sqlite", "postgresql"):  # the engine's baseline is the SQLite one again
         result.add_row(**baseline_row)
+    if peer_row:
+        result.add_row(**peer_row)
+        slow = sorted(answer["peer"]["rows"], key=lambda row: -percentile(row["samples_ms"], 50))[:3]
+        result.notes.append(
+            f"modelsearch ({backend}, {size:,}): ours is {_x(peer_row.get('peer_p95_over_ours'))} faster at "
+            f"p95 ({_x(peer_row.get('peer_p95_results_only_over_ours'))} results only); its slowest (p50): "
+            + "; ".join(f"{row['text']!r} {percentile(row['samples_ms'], 50):.0f} ms" for row in slow)
+        )
+
+
+def _x(value: float | None) -> str:
+    return f"{value:.1f}x" if value is not None else "?x"
+
+
+def _peer_row(peer: dict[str, Any] | None, ours: dict[str, Any]) -> dict[str, Any] | None:
+    """Wagtail's modelsearch (database backend) on the same corpus and queries, with ratios."""
+    if not peer:
+        return None
+    rows = peer["rows"]
+    samples = [s for row in rows for s in row["samples_ms"]]
+    results_only = [s for row in rows for s in row["results_only_samples_ms"]]
+    row = {
+        "db": ours["db"],
+        "corpus": ours["corpus"],
+        "documents": peer["documents"],
+        "implementation": peer["backend"],
+        "p50_ms": percentile(samples, 50),
+        "p95_ms": percentile(samples, 95),
+        "p99_ms": percentile(samples, 99),
+        "queries_per_s": len(samples) / (sum(samples) / 1000) if samples else None,
+        "p95_results_only_ms": percentile(results_only, 95),
+        "index_docs_per_s": peer["documents"] / peer["index_seconds"] if peer.get("index_seconds") else None,
+    }
+    row["peer_p95_over_ours"] = ratio(row["p95_ms"], ours["p95_ms"])
+    if ours.get("p95_results_only_ms"):
+        row["peer_p95_results_only_over_ours"] = ratio(
+            row["p95_results_only_ms"], ours["p95_results_only_ms"]
+        )
+    return row
 
 
 def run(ctx: Context) -> BenchResult:

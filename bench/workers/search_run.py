@@ -62,6 +62,73 @@ def _baseline(person: Any, text: str, page_size: int) -> int:
     return total
 
 
+def _floor_statements(person: Any, text: str, filters: dict[str, list[str]]) -> list[tuple[str, list]]:
+    """The engine floor: the same MATCH / tsquery our backend builds for this search, as the bare
+    statements an engine needs for a ranked first page and a total (no visibility probe, no
+    grouping, no snippets, no Python around them). Empty for a backend that is not a database."""
+    from django.db import connection
+
+    from network.search.backends.database import query_languages
+    from network.search.cpv import expand
+    from network.search.query import SearchQuery
+    from network.visibility import viewer_for
+
+    viewer = viewer_for(person)
+    sq = SearchQuery(text=text, filters=filters)
+    parsed = expand(sq.parsed())
+    languages = query_languages(sq)
+    if connection.vendor == "sqlite":
+        from network.search.backends.sqlite import filter_expression, fts_expression, viewer_audience
+
+        parts = [] if parsed.blank else [f"({fts_expression(parsed, languages)})"]
+        parts += [*filter_expression(filters), viewer_audience(viewer)]
+        expression = " AND ".join(parts)
+        order = "ORDER BY rowid DESC" if parsed.blank else "ORDER BY rank"
+        return [
+            (f"SELECT rowid FROM search_fts WHERE search_fts MATCH ? {order} LIMIT 20", [expression]),  # noqa: S608 - our SQL
+            ("SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", [expression]),
+        ]
+    if connection.vendor == "postgresql":
+        from network.search.backends.postgres import access_tsquery, tsquery
+
+        access = access_tsquery(viewer, sq)
+        if parsed.blank:
+            where, params, order = "search_vector @@ %s::tsquery", [access], "date DESC, id DESC"
+            rank_params: list = []
+        else:
+            words = tsquery(parsed, languages)
+            where, params = "search_vector @@ (%s::tsquery && %s::tsquery)", [words, access]
+            order, rank_params = "ts_rank_cd(search_vector, %s::tsquery) DESC", [words]
+        return [
+            (
+                f"SELECT id FROM search_searchdocument WHERE {where} ORDER BY {order} LIMIT 20",  # noqa: S608 - our SQL
+                [*params, *rank_params],
+            ),
+            (f"SELECT count(*) FROM search_searchdocument WHERE {where}", params),  # noqa: S608 - our SQL
+        ]
+    return []
+
+
+def _floor(statements: list[tuple[str, list]], repeats: int) -> list[float]:
+    """Time the floor statements on the raw DB-API connection (no Django cursor wrapper)."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    raw = connection.connection
+    samples = []
+    for _ in range(repeats + 1):
+        started = time.perf_counter()
+        cursor = raw.cursor()
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+        cursor.close()
+        samples.append((time.perf_counter() - started) * 1000)
+    if connection.vendor == "postgresql" and not connection.get_autocommit():
+        raw.rollback()
+    return samples[1:]  # the first run warms the page cache and the plan
+
+
 def main() -> None:
     payload = start()
     try:
@@ -103,9 +170,11 @@ def main() -> None:
                 started = time.perf_counter()
                 baseline_total = _baseline(person, query["text"], sq.page_size)
                 baseline_samples.append((time.perf_counter() - started) * 1000)
+        floor_samples = _floor(_floor_statements(person, query["text"], query.get("filters") or {}), repeats)
         rows.append(
             {
                 **query,
+                "floor_samples_ms": floor_samples,
                 "samples_ms": samples,
                 "results_only_samples_ms": results_only_samples,
                 "total": total,

@@ -122,17 +122,26 @@ class Forgiving:
     def ordered(self) -> Ordered:
         """Strict results, or (when few) strict results followed by the best partial matches."""
         page_size = self.query.offset + self.query.page_size
-        ranked, total, facets = self.backend.find(self.viewer, self.query, self.parsed)
+        # One statement fetches the first window grouping needs (from the top, as grouping reads
+        # it), the total and the facets: grouping then reuses it instead of searching again.
+        size = first_window(page_size)
+        ranked, total, facets = self.backend.find(
+            self.viewer, window_query(self.query, size, facets=self.query.facets), self.parsed
+        )
         strict = Ordered(ranked, total, facets)
+
+        def strict_window(n: int) -> Ranked:
+            return ranked[:n] if n <= len(ranked) or len(ranked) < size else self.window(self.parsed, n)
+
         if not relaxable(self.parsed) or total >= RELAX_BELOW:
-            strict.ranked_window = lambda n: self.window(self.parsed, n)  # type: ignore[attr-defined]
+            strict.ranked_window = strict_window  # type: ignore[attr-defined]
             return strict
         loose = relaxed(self.parsed)
         _r, loose_total, loose_facets = self.backend.find(
             self.viewer, window_query(self.query, 1, facets=self.query.facets), loose
         )
         if loose_total <= total:
-            strict.ranked_window = lambda n: self.window(self.parsed, n)  # type: ignore[attr-defined]
+            strict.ranked_window = strict_window  # type: ignore[attr-defined]
             return strict
         scored, missing = self.score(max(RELAX_WINDOW, 2 * page_size))
         result = Ordered(
@@ -182,14 +191,13 @@ class Forgiving:
         parsed = ordered.counted or self.parsed
         forum = _forum_count(ordered.facets) if self.query.facets else None
         if forum is not None and forum <= 1:
-            page = ordered.ranked[offset : offset + size] if ordered.partial else ordered.ranked
-            return [[item] for item in page], ordered.total
+            return [[item] for item in ordered.ranked[offset : offset + size]], ordered.total
         window: Callable[[int], Ranked] = ordered.ranked_window  # type: ignore[attr-defined]
         need = offset + size
-        n = max(2 * need, 40)
+        n = first_window(need)
         while True:
             ranked = window(n)
-            keys = dict(self.matching(ParsedQuery(), [pk for pk, _ in ranked])) if ranked else {}
+            keys = collapse_keys([pk for pk, _ in ranked])
             groups: dict[str, list[tuple[int, float]]] = {}
             for pk, rank in ranked:
                 groups.setdefault(keys.get(pk) or f"#{pk}", []).append((pk, rank))
@@ -236,6 +244,22 @@ class Forgiving:
                 [*params, *keys],
             )
             return dict(cursor.fetchall())
+
+
+def first_window(need: int) -> int:
+    """How many ranked matches grouping reads first for a page ending at match ``need``."""
+    return max(2 * need, 40)
+
+
+def collapse_keys(ids: list[int]) -> dict[int, str]:
+    """The collapse keys of documents a visibility-filtered :meth:`find` has just returned (a
+    primary-key lookup: the ids were found through the policy already)."""
+    if not ids:
+        return {}
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, collapse FROM search_searchdocument WHERE id IN ({marks})", ids)  # noqa: S608 - placeholders only
+        return dict(cursor.fetchall())
 
 
 def _forum_count(facets: dict) -> int | None:

@@ -96,6 +96,10 @@ def _as_datetime(value: Any) -> datetime | None:
     return None
 
 
+#: Resolved declaration models by label (see :meth:`SearchIndex.model_class`).
+_MODELS: dict[str, type[models.Model]] = {}
+
+
 @dataclass
 class SearchIndex:
     """The declaration of one searchable type.
@@ -130,11 +134,18 @@ class SearchIndex:
 
     def model_class(self) -> type[models.Model] | None:
         """The model, or ``None`` while its app has not defined it yet (types land over time)."""
+        found = _MODELS.get(self.model)
+        if found is not None:
+            return found
         app_label, model_name = self.model.split(".")
         try:
-            return apps.get_model(app_label, model_name)
+            found = apps.get_model(app_label, model_name)
         except LookupError:
             return None
+        # Only a model found is remembered (a registered model never goes away): every search
+        # resolves the declarations several times, and the registry lookup showed in profiles.
+        _MODELS[self.model] = found
+        return found
 
     def parent_path(self) -> list[str]:
         """Field names from the model to the object that carries the visibility (``thread.forum``)."""

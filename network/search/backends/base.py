@@ -99,6 +99,14 @@ def highlight(
     languages = [language] if isinstance(language, str) else list(language)
     languages = list(dict.fromkeys(normalise_language(lang) for lang in languages)) or [UNDETERMINED]
     wanted = {v for t in terms for lang in languages for v in query_alternatives(t, lang)}
+    seen: dict[str, bool] = {}
+
+    def hit_word(word: str) -> bool:
+        found = seen.get(word)
+        if found is None:
+            found = seen[word] = _matches(word, wanted, languages)
+        return found
+
     tokens = list(_split(text))
     word_positions = [i for i, (is_word, _) in enumerate(tokens) if is_word]
     if not word_positions:
@@ -107,9 +115,7 @@ def highlight(
     # stemmed whole for a 28-word excerpt.
     first_word = 0
     if terms:
-        first_word = next(
-            (n for n, i in enumerate(word_positions) if _matches(tokens[i][1], wanted, languages)), 0
-        )
+        first_word = next((n for n, i in enumerate(word_positions) if hit_word(tokens[i][1])), 0)
     start_word = max(0, first_word - 6)
     end_word = min(len(word_positions), start_word + words)
     start = word_positions[start_word] if start_word > 0 else 0
@@ -118,7 +124,7 @@ def highlight(
     for i in range(start, end):
         is_word, chunk = tokens[i]
         escaped = html.escape(chunk)
-        hit = is_word and bool(terms) and _matches(chunk, wanted, languages)
+        hit = is_word and bool(terms) and hit_word(chunk)
         out.append(f"<mark>{escaped}</mark>" if hit else escaped)
     if end_word < len(word_positions):
         out.append("…")

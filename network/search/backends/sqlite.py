@@ -29,13 +29,12 @@ from network.search.backends.database import (
     Match,
     audience_tokens,
     document_facet_tokens,
-    document_visibility_q,
     facet_counts,
     facet_token,
     query_languages,
     viewer_tokens,
+    visibility_sql,
 )
-from network.search.models import SearchDocument
 from network.search.query import Atom, ParsedQuery, SearchQuery
 from network.search.results import FacetCount
 from network.search.spec import IndexedDocument
@@ -219,8 +218,7 @@ def combination_keys(cursor, ids: list[int]) -> dict[int, str]:
 
 def visibility_where(viewer: Viewer) -> tuple[str, list]:
     """:func:`~network.search.backends.database.document_visibility_q` as SQL on ``search_searchdocument``."""
-    query = SearchDocument.objects.filter(document_visibility_q(viewer)).query
-    sql, params = query.get_compiler(connection=connection).compile(query.where)
+    sql, params = visibility_sql(viewer)
     return sql, list(params)
 
 
