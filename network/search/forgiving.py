@@ -91,8 +91,7 @@ class Forgiving:
         return ranked
 
     def count(self, parsed: ParsedQuery) -> int:
-        _ranked, total, _facets = self.backend.find(self.viewer, window_query(self.query, 1), parsed)
-        return total
+        return self.backend.count(self.viewer, window_query(self.query, 1), parsed)
 
     def matching(
         self, parsed: ParsedQuery, ids: list[int], *, types: tuple[str, ...] = ()
@@ -106,7 +105,7 @@ class Forgiving:
             if not filters["type"]:
                 return []
         sql, params = self.backend.matched_sql(
-            self.viewer, window_query(self.query, 1, filters=filters), parsed
+            self.viewer, window_query(self.query, 1, filters=filters), parsed, ranked=False
         )
         marks = ", ".join(["%s"] * len(ids))
         with connection.cursor() as cursor:
@@ -215,7 +214,7 @@ class Forgiving:
             return 0
         filters["type"] = wanted
         sql, params = self.backend.matched_sql(
-            self.viewer, window_query(self.query, 1, filters=filters), parsed
+            self.viewer, window_query(self.query, 1, filters=filters), parsed, ranked=False
         )
         with connection.cursor() as cursor:
             cursor.execute(
@@ -234,7 +233,7 @@ class Forgiving:
             return {}
         filters["type"] = ["post"]
         sql, params = self.backend.matched_sql(
-            self.viewer, window_query(self.query, 1, filters=filters), parsed
+            self.viewer, window_query(self.query, 1, filters=filters), parsed, ranked=False
         )
         marks = ", ".join(["%s"] * len(keys))
         with connection.cursor() as cursor:

@@ -110,7 +110,9 @@ class PostgresBackend(DatabaseBackend):
         "WHERE k.document_id = m.pk OFFSET 0) k"
     )
 
-    def matched_sql(self, viewer: Viewer, query: SearchQuery, parsed: ParsedQuery) -> tuple[str, tuple]:
+    def matched_sql(
+        self, viewer: Viewer, query: SearchQuery, parsed: ParsedQuery, *, ranked: bool = True
+    ) -> tuple[str, tuple]:
         """Visibility, facet filters and words in ONE GIN scan of ``search_vector``.
 
         The access tokens are lexemes of the same vector (see migration 0007), so the index
@@ -123,8 +125,9 @@ class PostgresBackend(DatabaseBackend):
             where, params, select_params = "search_searchdocument.search_vector @@ %s::tsquery", [access], []
         else:
             m = self.match(parsed, query_languages(query), access=access)
-            where, params, select_params = m.where, m.params, m.rank_params
-            columns += f', ({m.rank}) AS "rank"'
+            where, params, select_params = m.where, m.params, m.rank_params if ranked else []
+            if ranked:
+                columns += f', ({m.rank}) AS "rank"'
         # Plain SQL text (no ORM compilation per search): the access tokens are the policy's.
         return f"SELECT {columns} FROM search_searchdocument WHERE {where}", (*select_params, *params)  # noqa: S608 - our SQL
 

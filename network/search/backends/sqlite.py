@@ -143,6 +143,34 @@ class SQLiteBackend(DatabaseBackend):
             tables=("search_fts",),
         )
 
+    def count(self, viewer: Viewer, query: SearchQuery, parsed: ParsedQuery) -> int:
+        """FTS5's own count of the match that holds visibility and filters (no ranking, no join)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM search_fts WHERE search_fts MATCH %s",
+                [self.expression(viewer, query, parsed)],
+            )
+            return int(cursor.fetchone()[0])
+
+    def matched_sql(
+        self, viewer: Viewer, query: SearchQuery, parsed: ParsedQuery, *, ranked: bool = True
+    ) -> tuple[str, tuple]:
+        """Unranked (membership, counts): the FTS5 rows of the ONE ``MATCH`` that holds words, facet
+        filters and the viewer's audience, never joined to the document table per candidate (the
+        shared SQL's join probed FTS5 once per visible document: 0.6 s at 17k matches). Ranked:
+        the shared SQL."""
+        if ranked:
+            return super().matched_sql(viewer, query, parsed, ranked=True)
+        return (
+            "SELECT search_fts.rowid AS pk, NULL AS date FROM search_fts WHERE search_fts MATCH %s",
+            (self.expression(viewer, query, parsed),),
+        )
+
+    def expression(self, viewer: Viewer, query: SearchQuery, parsed: ParsedQuery) -> str:
+        """The whole ``MATCH``: words, facet filters and the viewer's audience."""
+        parts = [] if parsed.blank else [f"({fts_expression(parsed, query_languages(query))})"]
+        return " AND ".join([*parts, *filter_expression(query.filters), viewer_audience(viewer)])
+
     def find(
         self, viewer: Viewer, query: SearchQuery, parsed: ParsedQuery
     ) -> tuple[list[tuple[int, float]], int, dict[str, list[FacetCount]]]:
