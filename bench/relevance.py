@@ -35,7 +35,9 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_URL = "postgres://postgres@127.0.0.1:5432/bench_relevance"
+#: BENCH_DB_TAG keeps concurrent runs (several engineers on one PostgreSQL) apart.
+PG_DATABASE = f"bench_{os.environ.get('BENCH_DB_TAG', '')}relevance"
+PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}"
 K = 10
 
 
@@ -365,8 +367,8 @@ def _pg_available() -> bool:
         with psycopg.connect(
             "postgres://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3
         ) as conn:
-            conn.execute("DROP DATABASE IF EXISTS bench_relevance")
-            conn.execute("CREATE DATABASE bench_relevance")
+            conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}"')
+            conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
         return True
     except Exception:
         return False
@@ -376,7 +378,7 @@ def _drop_pg() -> None:
     import psycopg
 
     with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS bench_relevance")
+        conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}"')
 
 
 def _engine_url(wanted: str) -> str:

@@ -119,6 +119,11 @@ class PostgresBackend(DatabaseBackend):
         intersects the viewer's and the filters' posting lists with the words' instead of the
         planner joining facet rows and visibility side tables to every candidate.
         """
+        if parsed.blank and not ranked:
+            # Counting what a viewer may read (the forgiving steps' idf): the policy's rule on the
+            # narrow document columns, not a GIN scan whose every row is re-checked by detoasting
+            # its tsvector (0.5 s against 0.09 s for 71k readable documents at 100k).
+            return super().matched_sql(viewer, query, parsed, ranked=False)
         access = access_tsquery(viewer, query)
         columns = '"search_searchdocument"."id" AS "pk", "search_searchdocument"."date" AS "date"'
         if parsed.blank:
