@@ -177,3 +177,38 @@ def test_each_transport_raises_on_a_dead_engine_without_warnings(engine):
             with pytest.raises(Exception) as caught:
                 call()
             assert "Connection" in type(caught.value).__name__ or "Connection" in str(caught.value)
+
+
+def test_the_total_counts_a_thread_once_however_many_of_its_posts_match():
+    from network.search.backends.engine import grouped_total
+
+    response = {
+        "hits": {"total": {"value": 10}},
+        "aggregations": {"forum": {"doc_count": 6, "threads": {"value": 2}}},
+    }
+    assert grouped_total(response) == 6  # 4 documents elsewhere + 2 threads
+    assert grouped_total({"hits": {"total": {"value": 3}}}) == 3
+
+
+def test_partial_matches_rank_by_words_held_then_their_rarity_then_the_engine_and_group_by_thread():
+    from network.search.backends.engine_steps import EngineSearch
+
+    parsed = parse("refurbished smartphones zebra")
+    steps = EngineSearch(None, ANONYMOUS, SearchQuery("refurbished smartphones zebra"), parsed)
+    idf = {0: 1.5, 1: 1.2, 2: 3.0}
+
+    def hit(key, kind, group, *held):
+        return {"_id": key, "_score": 1.0, "_source": {"type": kind, "group": group}, "matched_queries": held}
+
+    window = [
+        hit("1-1", "lesson", "1-1", "c0"),
+        hit("2-5", "post", "thread:9", "c0", "c1"),
+        hit("1-2", "lesson", "1-2", "c1", "c2"),
+        hit("2-6", "post", "thread:9", "c1"),
+        hit("1-3", "lesson", "1-3", "c2"),
+    ]
+    groups = steps._grouped(window, idf)
+    # Two words each: the rarer pair (smartphones + zebra) first; then one word, by its rarity.
+    assert [g.key for g in groups] == ["1-2", "thread:9", "1-3", "1-1"]
+    assert [m.key for m in groups[1].members] == ["2-5", "2-6"]  # the thread's posts, best first
+    assert groups[0].missing == ["refurbished"] and groups[1].missing == ["zebra"]
