@@ -29,6 +29,7 @@ from knowledge.models import (
     TenderInterestChange,
     TenderTemplate,
 )
+from knowledge.statements.models import Statement
 from network import visibility
 
 
@@ -182,15 +183,8 @@ def lesson_related(person: Any, lesson: Lesson) -> dict[str, list[Any]]:
     related = {
         "templates": list(templates_visible(person).filter(lessons=lesson)),
         "tenders": list(tenders_visible(person).filter(lessons=lesson)),
-        "statements": [],
+        "statements": list(Statement.objects.visible_to(person).filter(lessons=lesson)),
     }
-    from knowledge.services.lessons import _statement_model
-
-    statement = _statement_model()
-    if statement is not None and lesson.related_statement_ids:
-        related["statements"] = list(
-            statement.objects.visible_to(person).filter(pk__in=lesson.related_statement_ids)
-        )
     return related
 
 

@@ -325,7 +325,7 @@ class LessonWriteSerializer(serializers.Serializer):
     tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
     related_templates = serializers.ListField(child=serializers.IntegerField(), required=False)
     related_tenders = serializers.ListField(child=serializers.IntegerField(), required=False)
-    related_statement_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+    related_statements = serializers.ListField(child=serializers.IntegerField(), required=False)
 
 
 class TenderSerializer(serializers.ModelSerializer):

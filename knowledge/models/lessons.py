@@ -33,9 +33,9 @@ class Lesson(TenantOwned):
         related_name="lessons",
         verbose_name=_("related planned tenders"),
     )
-    # Statements live in another app (knowledge.statements); ids are resolved through its visibility
-    # policy when shown, so this app does not depend on that app's migrations.
-    related_statement_ids = models.JSONField(_("related statements"), default=list, blank=True)
+    related_statements = models.ManyToManyField(
+        "statements.Statement", blank=True, related_name="lessons", verbose_name=_("related statements")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

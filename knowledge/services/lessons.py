@@ -1,12 +1,11 @@
-"""Lesson writes. Related templates and tenders must be visible to the author (no linking to what
-one cannot read); related statement ids are checked the same way when the statements app has them."""
+"""Lesson writes. Related templates, tenders and statements must be visible to the author (no
+linking to what one cannot read)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from knowledge.services.common import (
     require_create_in,
     require_edit,
 )
+from knowledge.statements.models import Statement
 
 TEXT_FIELDS = ("title", "context", "approach", "market_dialogue", "challenges", "next_action")
 
@@ -67,21 +67,11 @@ def _clean(person: Any, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
         links["related_tenders"] = _visible_ids(
             PlannedTender, person, data["related_tenders"], "related_tenders"
         )
-    if "related_statement_ids" in data:
-        ids = data["related_statement_ids"] or []
-        statement = _statement_model()
-        fields["related_statement_ids"] = (
-            _visible_ids(statement, person, ids, "related_statement_ids") if statement else []
+    if "related_statements" in data:
+        links["related_statements"] = _visible_ids(
+            Statement, person, data["related_statements"] or [], "related_statements"
         )
     return fields, links
-
-
-def _statement_model() -> Any:
-    try:
-        model = apps.get_model("statements", "Statement")
-    except LookupError:
-        return None
-    return model if hasattr(model.objects, "visible_to") else None
 
 
 def lesson_create(*, person: Any, organisation: Any, data: dict[str, Any]) -> Lesson:
