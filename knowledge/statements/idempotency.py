@@ -1,13 +1,14 @@
-"""``Idempotency-Key`` handling for requests that must happen once (signing a statement).
+"""``Idempotency-Key`` handling for writes that must happen once (signing a statement).
 
-Semantics (as Stripe's, whose behaviour clients already know):
+Semantics (as Stripe's, whose behaviour clients already know), kept by the service itself so every
+surface (the confirmation page's hidden key, the API's ``Idempotency-Key`` header) shares them:
 
-* The first request with a key runs; if it succeeds, its status and body are stored with a
-  fingerprint of the endpoint and parameters, scoped to the person (unique ``(person, key)``).
-* A retry with the same key and the same parameters gets the stored response back (the same status
-  and the same JSON body, key order kept), and nothing runs again.
-* The same key with different parameters (or another endpoint) is refused with
-  :class:`IdempotencyMismatch` (HTTP 422).
+* The first request with a key runs; if it succeeds, the id of what it made is stored with a
+  fingerprint of the action and parameters, scoped to the person (unique ``(person, key)``).
+* A retry with the same key and the same parameters gets the same object back, marked as a replay,
+  and nothing runs again, whichever surface the retry comes through.
+* The same key with different parameters (or another action) is refused with
+  :class:`~knowledge.statements.errors.IdempotencyMismatch` (HTTP 422).
 * A request that fails stores nothing (its transaction rolls back together with the record), so a
   retry after an error runs again: errors never become sticky.
 
@@ -22,35 +23,23 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from knowledge.statements.errors import IdempotencyMismatch
 from knowledge.statements.models import IdempotencyRecord
-from knowledge.statements.services import StatementError
 
 MAX_KEY_LENGTH = 255
+T = TypeVar("T")
 
 
-class IdempotencyMismatch(StatementError):
-    status = 422
-    code = "idempotency_key_reused"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: int
-    body: dict[str, Any]
-    replayed: bool = False
-
-
-def fingerprint(endpoint: str, params: dict[str, Any]) -> str:
+def fingerprint(action: str, params: dict[str, Any]) -> str:
     canonical = json.dumps(
-        {"endpoint": endpoint, "params": params}, sort_keys=True, separators=(",", ":"), default=str
+        {"endpoint": action, "params": params}, sort_keys=True, separators=(",", ":"), default=str
     )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -66,49 +55,51 @@ def clean_key(key: str | None) -> str | None:
     return key
 
 
-def _replay(record: IdempotencyRecord, endpoint: str, digest: str) -> Outcome:
-    if record.endpoint != endpoint or record.fingerprint != digest:
+def _stored_id(record: IdempotencyRecord, action: str, digest: str) -> int:
+    if record.endpoint != action or record.fingerprint != digest:
         raise IdempotencyMismatch(
             _(
                 "This Idempotency-Key was already used for a different request. Use a new key for a "
                 "new request, or resend exactly the same parameters to get the first response."
             )
         )
-    return Outcome(record.response_status, json.loads(record.response_body), replayed=True)
+    return int(json.loads(record.response_body)["id"])
 
 
 def run_once(
     *,
     person: Any,
-    key: str | None,
-    endpoint: str,
+    key: str,
+    action: str,
     params: dict[str, Any],
-    execute: Callable[[], Outcome],
-) -> Outcome:
-    """Run ``execute`` once per ``(person, key)``; replay its stored outcome on retries."""
-    key = clean_key(key)
-    if key is None:
-        return execute()
-    digest = fingerprint(endpoint, params)
+    execute: Callable[[], T],
+    load: Callable[[int], T],
+) -> tuple[T, bool]:
+    """Run ``execute`` once per ``(person, key)``; on a retry ``load`` the object it made.
+
+    Returns ``(object, replayed)``. ``execute`` returns a model instance (its ``pk`` is stored).
+    """
+    digest = fingerprint(action, params)
     existing = IdempotencyRecord.objects.filter(person=person, key=key).first()
     if existing is not None:
-        return _replay(existing, endpoint, digest)
+        return load(_stored_id(existing, action, digest)), True
     with transaction.atomic():
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
                     person=person,
                     key=key,
-                    endpoint=endpoint,
+                    endpoint=action,
                     fingerprint=digest,
                     response_status=0,
                     response_body="",
                 )
         except IntegrityError:
-            # A concurrent request with the same key committed first: replay what it answered.
-            return _replay(IdempotencyRecord.objects.get(person=person, key=key), endpoint, digest)
-        outcome = execute()
-        record.response_status = outcome.status
-        record.response_body = json.dumps(outcome.body, cls=DjangoJSONEncoder)
+            # A concurrent request with the same key committed first: replay what it made.
+            stored = IdempotencyRecord.objects.get(person=person, key=key)
+            return load(_stored_id(stored, action, digest)), True
+        made = execute()
+        record.response_status = 201
+        record.response_body = json.dumps({"id": made.pk}, cls=DjangoJSONEncoder)
         record.save(update_fields=["response_status", "response_body"])
-    return outcome
+    return made, False

@@ -319,6 +319,8 @@ class Signature(models.Model):
     """
 
     visibility_parent = "statement"
+    #: Set by ``services.statement_sign`` when an idempotent retry returned this (earlier) signature.
+    replayed = False
 
     statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="signatures")
     organisation = models.ForeignKey(

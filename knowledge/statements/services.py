@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from knowledge.statements import errors, idempotency
 from knowledge.statements.models import (
     AuditAction,
     AuditEntry,
@@ -49,40 +50,12 @@ META_FIELDS = ("contact", "opens_on", "closes_on", "visibility", "working_group"
 MAX_DEMANDS = 30
 
 
-class StatementError(Exception):
-    """A refused write with a message for people; ``status`` is the HTTP status the API uses."""
-
-    status = 400
-    code = "invalid"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class StatementConflict(StatementError):
-    """The statement's state does not allow this now (closed, not yet open, already signed)."""
-
-    status = 409
-    code = "conflict"
-
-
-class AlreadySigned(StatementConflict):
-    """The organisation already has an active signature; the request stored nothing."""
-
-    code = "already_signed"
-
-    def __init__(self, signature: Signature) -> None:
-        super().__init__(
-            _("%(org)s has already signed this statement (on %(date)s). Nothing was changed.")
-            % {"org": signature.organisation.name, "date": signature.signed_at.date().isoformat()}
-        )
-        self.signature = signature
-
-
-class NoActiveSignature(StatementError):
-    status = 404
-    code = "not_signed"
+# The refusals live in knowledge.statements.errors; callers name them through this module.
+StatementError = errors.StatementError
+StatementConflict = errors.StatementConflict
+AlreadySigned = errors.AlreadySigned
+NoActiveSignature = errors.NoActiveSignature
+IdempotencyMismatch = errors.IdempotencyMismatch
 
 
 # --- permissions (shared with selectors and views) --------------------------------------------
@@ -488,13 +461,54 @@ def statement_sign(
     volumes: dict[str, Any] | None = None,
     volumes_public: bool = False,
     comment: str = "",
+    idempotency_key: str | None = None,
 ) -> Signature:
     """Sign ``statement`` on behalf of ``organisation``; return the new active signature.
 
+    The one signing path of every surface: the page's confirmation step, the API and the demo
+    loader all call this. With an ``idempotency_key`` (the confirmation page's hidden key, the API's
+    ``Idempotency-Key`` header) a retry of the same request, through either surface, returns the
+    first signature with ``replayed`` set instead of signing again; a double submit without a key
+    meets the unique index and :class:`AlreadySigned`.
+
     Raises ``PermissionDenied`` (not a signatory of that organisation), ``ValidationError``
-    (organisation not verified, bad volumes, comment too long), :class:`StatementConflict` (not
-    open) and :class:`AlreadySigned` (an active signature exists; nothing stored).
+    (organisation not verified, bad volumes, comment too long, a malformed key),
+    :class:`StatementConflict` (not open), :class:`AlreadySigned` (an active signature exists;
+    nothing stored) and :class:`IdempotencyMismatch` (the key was used for another request).
     """
+    key = idempotency.clean_key(idempotency_key)
+
+    def sign() -> Signature:
+        return _sign(person, statement, organisation, volumes, volumes_public, comment)
+
+    if key is None:
+        return sign()
+    params = {
+        "organisation": organisation.slug,
+        "volumes": dict(volumes or {}),
+        "volumes_public": bool(volumes_public),
+        "comment": (comment or "").strip(),
+    }
+    signature, replayed = idempotency.run_once(
+        person=person,
+        key=key,
+        action=f"statement_sign {statement.pk}",
+        params=params,
+        execute=sign,
+        load=lambda pk: Signature.objects.select_related("organisation", "version", "signed_by").get(pk=pk),
+    )
+    signature.replayed = replayed
+    return signature
+
+
+def _sign(
+    person: Any,
+    statement: Statement,
+    organisation: Any,
+    volumes: dict[str, Any] | None,
+    volumes_public: bool,
+    comment: str,
+) -> Signature:
     if not visibility.can_sign_for(person, organisation):
         raise PermissionDenied(
             _("Only a person with the signatory role in %(org)s can sign on its behalf.")

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from knowledge.statements import charts, idempotency, selectors, services
+from knowledge.statements import charts, selectors, services
 from knowledge.statements.forms import (
     AmendForm,
     DemandFormSet,
@@ -110,34 +110,18 @@ def _labelled(volumes: dict[str, int]) -> list[tuple[str, int]]:
 
 
 def _sign_confirmed(request: HttpRequest, statement: Any, form: SignForm) -> HttpResponse:
+    """The confirmation page's submit: the service signs once per hidden key (double submits,
+    reloads and back-and-resubmit replay the first signature)."""
     organisation = form.cleaned_data["organisation"]
-    volumes = form.volumes()
-    params = {
-        "statement": statement.pk,
-        "organisation": organisation.slug,
-        "volumes": volumes,
-        "volumes_public": form.cleaned_data["volumes_public"],
-        "comment": form.cleaned_data["comment"],
-    }
-
-    def execute() -> idempotency.Outcome:
+    try:
         signature = services.statement_sign(
             person=request.user,
             statement=statement,
             organisation=organisation,
-            volumes=volumes,
+            volumes=form.volumes(),
             volumes_public=form.cleaned_data["volumes_public"],
             comment=form.cleaned_data["comment"],
-        )
-        return idempotency.Outcome(201, {"signature": signature.pk, "organisation": organisation.slug})
-
-    try:
-        outcome = idempotency.run_once(
-            person=request.user,
-            key=request.POST.get("idempotency_key"),
-            endpoint=f"html sign {statement.slug}",
-            params=params,
-            execute=execute,
+            idempotency_key=request.POST.get("idempotency_key"),
         )
     except services.AlreadySigned as exc:
         messages.info(request, exc.message)
@@ -149,7 +133,7 @@ def _sign_confirmed(request: HttpRequest, statement: Any, form: SignForm) -> Htt
         )
     except (services.StatementError, PermissionDenied) as exc:
         return _service_refusal(request, exc, statement.slug)
-    if outcome.replayed:
+    if signature.replayed:
         messages.info(request, _("Your signature was already recorded."))
     else:
         messages.success(

@@ -21,7 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from knowledge.statements import exports, idempotency, selectors, services
+from knowledge.statements import exports, selectors, services
 from knowledge.statements.api import serializers as s
 from knowledge.statements.models import AuditEntry, Signature, Statement, StatementStatus, StatementVersion
 from members.selectors import organisations_nameable
@@ -256,35 +256,18 @@ class SignatureListView(StatementAPIView, generics.ListAPIView):
         data = s.SignRequestSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        params = {
-            "statement": statement.pk,
-            "organisation": v["organisation"].slug,
-            "volumes": v.get("volumes") or {},
-            "volumes_public": v["volumes_public"],
-            "comment": v["comment"],
-        }
-
-        def execute() -> idempotency.Outcome:
-            signature = services.statement_sign(
-                person=request.user,
-                statement=statement,
-                organisation=v["organisation"],
-                volumes=v.get("volumes") or {},
-                volumes_public=v["volumes_public"],
-                comment=v["comment"],
-            )
-            body = s.SignatureSerializer(signature, context=self.sig_context()).data
-            return idempotency.Outcome(status.HTTP_201_CREATED, dict(body))
-
-        outcome = idempotency.run_once(
+        signature = services.statement_sign(
             person=request.user,
-            key=request.headers.get("Idempotency-Key"),
-            endpoint=f"POST {request.path}",
-            params=params,
-            execute=execute,
+            statement=statement,
+            organisation=v["organisation"],
+            volumes=v.get("volumes") or {},
+            volumes_public=v["volumes_public"],
+            comment=v["comment"],
+            idempotency_key=request.headers.get("Idempotency-Key"),
         )
-        response = Response(outcome.body, status=outcome.status)
-        if outcome.replayed:
+        body = s.SignatureSerializer(signature, context=self.sig_context()).data
+        response = Response(body, status=status.HTTP_201_CREATED)
+        if signature.replayed:
             response["Idempotent-Replayed"] = "true"
         return response
 
