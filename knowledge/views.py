@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -388,14 +387,13 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             org = next(o for o in peer_orgs if o.slug == form.cleaned_data["organisation"])
             try:
-                with transaction.atomic():
-                    services.tender_interest_set(
-                        person=request.user,
-                        tender=tender,
-                        organisation=org,
-                        note=form.cleaned_data["note"],
-                        withdraw="withdraw" in request.POST,
-                    )
+                services.tender_interest_set(
+                    person=request.user,
+                    tender=tender,
+                    organisation=org,
+                    note=form.cleaned_data["note"],
+                    withdraw="withdraw" in request.POST,
+                )
             except ValidationError as exc:
                 forms.apply_errors(exc, form)
             else:

@@ -190,12 +190,9 @@ def _type_errors(ct: ContentType, index_types: set[str] | None) -> list:
 
 def check_registry(app_configs: Any = None, **kwargs: Any) -> list:
     """``manage.py check`` (and every start-up): every declaration resolves to real models and fields."""
-    try:
-        from network.search.indexes import INDEXES
+    from network.search.indexes import INDEXES
 
-        index_types: set[str] | None = {i.type for i in [*INDEXES, *search_indexes()]}
-    except ImportError:  # pragma: no cover - search is part of the project
-        index_types = None
+    index_types: set[str] | None = {i.type for i in [*INDEXES, *search_indexes()]}
     errors: list = []
     for ct in _REGISTRY.values():
         errors += _type_errors(ct, index_types)

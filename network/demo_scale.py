@@ -212,13 +212,6 @@ def _sentences(language: str) -> list[str]:
 
 
 def load(stdout: TextIO, n: int) -> None:
-    from django.apps import apps
-
-    try:
-        apps.get_model("knowledge", "TenderTemplate")
-    except LookupError:
-        stdout.write("Knowledge models are not installed; nothing to scale.")
-        return
     from knowledge.models import CpvCode, Criterion, Lesson, PlannedTender, TenderTemplate
     from members.models import Organisation, WorkingGroup
     from network.search import indexing

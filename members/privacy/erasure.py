@@ -111,10 +111,7 @@ def _blank_names(person: Any, addresses: list[str]) -> None:
     from django.apps import apps
 
     for label, names in inventory.NAME_FIELDS.items():
-        try:
-            model = apps.get_model(label)
-        except LookupError:
-            continue
+        model = apps.get_model(label)
         match = Q()
         for link in inventory.person_links():
             if link.model is model:

@@ -3,7 +3,7 @@
 Every section reads through ``Model.objects.visible_to(person)`` (or the events/forums selectors
 built on it), so the dashboard never shows what the viewer may not read. Each section costs one or
 two queries whatever the number of rows (``LIMIT`` per section). Models of other capabilities are
-looked up with ``apps.get_model`` so a capability that is not installed leaves its section out.
+looked up with ``apps.get_model``: the fabric imports no app's models at import time.
 """
 
 from __future__ import annotations
@@ -77,10 +77,8 @@ class Scope:
 
 
 def _model(label: str):
-    try:
-        return apps.get_model(label, require_ready=True)
-    except LookupError:
-        return None
+    """The model of another app (every app is installed; the fabric does not import app models)."""
+    return apps.get_model(label, require_ready=True)
 
 
 def _scope(person: Any, days: int) -> Scope:
@@ -110,8 +108,6 @@ def _scope(person: Any, days: int) -> Scope:
 def template_versions(s: Scope) -> Section | None:
     """New templates and versions published in my organisations and working groups."""
     Version = _model("knowledge.TemplateVersion")
-    if Version is None:
-        return None
     rows = (
         Version.objects.visible_to(s.person)
         .filter(published_at__gte=s.since)
@@ -138,7 +134,7 @@ def template_versions(s: Scope) -> Section | None:
 def template_forks(s: Scope) -> Section | None:
     """Other organisations forking my organisations' templates."""
     Template = _model("knowledge.TenderTemplate")
-    if Template is None or not s.org_ids:
+    if not s.org_ids:
         return None
     rows = (
         Template.objects.visible_to(s.person)
@@ -164,7 +160,7 @@ def statement_signatures(s: Scope) -> Section | None:
     """Signatures on statements my organisations issued (read live: shows on the next request)."""
     Statement = _model("statements.Statement")
     Signature = _model("statements.Signature")
-    if Statement is None or Signature is None or not s.org_ids:
+    if not s.org_ids:
         return None
     issued = Statement.objects.visible_to(s.person).filter(issuers__in=s.org_ids).values("pk")
     rows = (
@@ -193,9 +189,6 @@ def open_for_signature(s: Scope) -> Section | None:
     Shown only to signatories of verified organisations (the people who can act on it); the
     statements come from the same selector as the statement pages (open today, readable).
     """
-    Statement = _model("statements.Statement")
-    if Statement is None:
-        return None
     from knowledge.statements.selectors import statements_open_for_signature
 
     rows = statements_open_for_signature(s.person)
@@ -240,7 +233,7 @@ def cohost_invitations(s: Scope) -> Section | None:
 
 def new_threads(s: Scope) -> Section | None:
     Thread = _model("forums.Thread")
-    if Thread is None or not (s.org_ids or s.group_ids):
+    if not (s.org_ids or s.group_ids):
         return None
     rows = (
         Thread.objects.visible_to(s.person)
@@ -265,8 +258,6 @@ def new_threads(s: Scope) -> Section | None:
 def mentions(s: Scope) -> Section | None:
     Mention = _model("forums.Mention")
     Post = _model("forums.Post")
-    if Mention is None or Post is None:
-        return None
     readable = Post.objects.visible_to(s.person).filter(created_at__gte=s.since, removed_at__isnull=True)
     rows = (
         Mention.objects.filter(person_id=s.person.pk, post__in=readable)
@@ -291,7 +282,7 @@ def mentions(s: Scope) -> Section | None:
 def joint_tenders(s: Scope) -> Section | None:
     """Planned tenders of others, open to joint procurement, in my organisations' CPV interests."""
     Tender = _model("knowledge.PlannedTender")
-    if Tender is None or not s.org_ids:
+    if not s.org_ids:
         return None
     prefixes: set[str] = set()
     for interests in Organisation.objects.filter(pk__in=s.org_ids).values_list("cpv_interests", flat=True):
@@ -357,8 +348,6 @@ def to_sign(s: Scope) -> Section | None:
     """Open statements an organisation I sign for has not signed yet (no time window: they wait)."""
     Statement = _model("statements.Statement")
     Signature = _model("statements.Signature")
-    if Statement is None or Signature is None:
-        return None
     from members.models import SIGNATORY_ROLES
 
     sign_for = {org_id for org_id in s.org_ids if s.viewer.has_role(org_id, SIGNATORY_ROLES)}
@@ -427,26 +416,25 @@ def to_moderate(s: Scope) -> Section | None:
         )
     Report = _model("forums.PostReport")
     Post = _model("forums.Post")
-    if Report is not None and Post is not None:
-        from forums.rules import can_moderate
+    from forums.rules import can_moderate
 
-        reports = (
-            Report.objects.filter(resolved_at__isnull=True, post__in=Post.objects.visible_to(s.person))
-            .select_related("post__thread__forum__working_group")
-            .order_by("created_at", "pk")[: LIMIT * 3]
-        )
-        for report in reports:
-            forum = report.post.thread.forum
-            if not can_moderate(s.person, forum):
-                continue
-            items.append(
-                Item(
-                    title=_("A post in “%(thread)s” was reported") % {"thread": report.post.thread.title},
-                    url=report.post.get_absolute_url(),
-                    when=report.created_at,
-                    detail=report.reason[:200],
-                )
+    reports = (
+        Report.objects.filter(resolved_at__isnull=True, post__in=Post.objects.visible_to(s.person))
+        .select_related("post__thread__forum__working_group")
+        .order_by("created_at", "pk")[: LIMIT * 3]
+    )
+    for report in reports:
+        forum = report.post.thread.forum
+        if not can_moderate(s.person, forum):
+            continue
+        items.append(
+            Item(
+                title=_("A post in “%(thread)s” was reported") % {"thread": report.post.thread.title},
+                url=report.post.get_absolute_url(),
+                when=report.created_at,
+                detail=report.reason[:200],
             )
+        )
     return Section("to-moderate", _("To moderate"), items[:LIMIT], _("Nothing waits for moderation."))
 
 
@@ -480,32 +468,22 @@ def sections_in_order() -> list:
 def drafts(s: Scope) -> list[Item]:
     items: list[Item] = []
     Template = _model("knowledge.TenderTemplate")
-    if Template is not None:
-        for t in (
-            Template.objects.editable_by(s.person).filter(status="draft").order_by("-updated_at")[:LIMIT]
-        ):
-            items.append(
-                Item(title=t.title, url=t.get_absolute_url(), when=t.updated_at, detail=_("Template draft"))
-            )
+    for t in Template.objects.editable_by(s.person).filter(status="draft").order_by("-updated_at")[:LIMIT]:
+        items.append(
+            Item(title=t.title, url=t.get_absolute_url(), when=t.updated_at, detail=_("Template draft"))
+        )
     Statement = _model("statements.Statement")
-    if Statement is not None:
-        rows = Statement.objects.editable_by(s.person).filter(status="draft").order_by("-updated_at")[:LIMIT]
-        for st in rows:
-            items.append(
-                Item(
-                    title=st.title, url=st.get_absolute_url(), when=st.updated_at, detail=_("Statement draft")
-                )
-            )
+    rows = Statement.objects.editable_by(s.person).filter(status="draft").order_by("-updated_at")[:LIMIT]
+    for st in rows:
+        items.append(
+            Item(title=st.title, url=st.get_absolute_url(), when=st.updated_at, detail=_("Statement draft"))
+        )
     return items
 
 
-def unread_threads(person: Any) -> int | None:
-    try:
-        from forums import selectors as forum_selectors
-    except ImportError:
-        return None
-    if not hasattr(forum_selectors, "threads_for"):
-        return None
+def unread_threads(person: Any) -> int:
+    from forums import selectors as forum_selectors
+
     return forum_selectors.threads_for(person).filter(unread__gt=0).count()
 
 

@@ -140,7 +140,7 @@ def _with_consent(event: Event) -> Event:
 
 def _outcomes(event: Event) -> None:
     Statement = _model("statements.Statement")
-    if Statement is not None and Statement.objects.filter(slug=SMARTPHONE_STATEMENT).exists():
+    if Statement.objects.filter(slug=SMARTPHONE_STATEMENT).exists():
         EventOutcome.objects.get_or_create(
             event=event,
             kind=EventOutcome.Kind.STATEMENT,
@@ -148,22 +148,18 @@ def _outcomes(event: Event) -> None:
             defaults={"note": "Discussed in draft at the forum; published on 29 January 2021."},
         )
     Lesson = _model("knowledge.Lesson")
-    if Lesson is not None:
-        lesson = Lesson.objects.filter(title=HELSINKI_LESSON).first()
-        if lesson is not None:
-            EventOutcome.objects.get_or_create(
-                event=event,
-                kind=EventOutcome.Kind.LESSON,
-                object_ref=str(lesson.pk),
-                defaults={"note": "Helsinki recommends hosting joint market dialogue events like this one."},
-            )
+    lesson = Lesson.objects.filter(title=HELSINKI_LESSON).first()
+    if lesson is not None:
+        EventOutcome.objects.get_or_create(
+            event=event,
+            kind=EventOutcome.Kind.LESSON,
+            object_ref=str(lesson.pk),
+            defaults={"note": "Helsinki recommends hosting joint market dialogue events like this one."},
+        )
 
 
 def _model(label: str):
-    try:
-        return apps.get_model(label, require_ready=True)
-    except LookupError:
-        return None
+    return apps.get_model(label, require_ready=True)
 
 
 def _historic_attendance(event: Event) -> None:

@@ -1,7 +1,7 @@
 """What is searchable: one declaration per type (fields and weights, language, facets, url, date).
 
-Declarations live here rather than on the models so each app's files stay its own; a declaration
-whose model does not exist yet is skipped (see :func:`network.search.registry.indexes`). Visibility
+Declarations live here rather than on the models so each app's files stay its own; ``manage.py
+check`` fails on one whose model does not exist (``content.E002`` and the registry). Visibility
 is not declared: :mod:`network.search.spec` reads it from the model's ``TenantOwned`` fields,
 ``visibility_parent`` and ``visibility_public_when``.
 

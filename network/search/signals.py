@@ -19,11 +19,6 @@ from network.search.spec import SearchIndex
 _connected: list[tuple[Any, Any, Any]] = []
 
 
-def _get_model(label: str) -> type[models.Model] | None:
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
 
 
 def _connect(signal, receiver, sender) -> None:
@@ -136,8 +131,8 @@ def _connect_owner_changes(targets: list[tuple[str, str]]) -> None:
 def connect_related(available: dict[str, SearchIndex]) -> None:
     """Models whose change alters another type's document (a criterion → its template)."""
     for related_label, (target, path) in RELATED.items():
-        model = _get_model(related_label)
-        if model is None or target not in available:
+        model = apps.get_model(related_label)
+        if target not in available:
             continue
 
         def changed(sender, instance, raw=False, _target=target, _path=path, **kwargs) -> None:
@@ -204,7 +199,7 @@ def connect_all() -> None:
 
 def connect_declared(index: SearchIndex) -> None:
     """A content type registered after search's ``ready`` (see ``network.content.register``)."""
-    if _connected and index.model_class() is not None:
+    if _connected:
         _connect_indexes([index])
 
 

@@ -132,19 +132,13 @@ class SearchIndex:
 
     # --- model resolution ---------------------------------------------------------------------
 
-    def model_class(self) -> type[models.Model] | None:
-        """The model, or ``None`` while its app has not defined it yet (types land over time)."""
+    def model_class(self) -> type[models.Model]:
+        """The model (every app is installed; ``manage.py check`` reports an unknown label)."""
         found = _MODELS.get(self.model)
-        if found is not None:
-            return found
-        app_label, model_name = self.model.split(".")
-        try:
-            found = apps.get_model(app_label, model_name)
-        except LookupError:
-            return None
-        # Only a model found is remembered (a registered model never goes away): every search
-        # resolves the declarations several times, and the registry lookup showed in profiles.
-        _MODELS[self.model] = found
+        if found is None:
+            # Remembered (a registered model never goes away): every search resolves the
+            # declarations several times, and the registry lookup showed in profiles.
+            found = _MODELS[self.model] = apps.get_model(self.model)
         return found
 
     def parent_path(self) -> list[str]:

@@ -1,0 +1,161 @@
+"""One place for each rule (#18), checked over the whole source tree.
+
+* services own their transactions: no ``transaction.atomic`` in a view, serializer, form or
+  consumer (an edge that opens its own transaction is a write rule living in the edge);
+* no "the app may be missing" paths: every app is installed and the content registry is the
+  contract, so no ``apps.get_model`` or project import is wrapped in ``except LookupError`` /
+  ``except ImportError`` that quietly drops a feature.
+
+Each check is an AST walk and is shown to fail on a planted snippet.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ("network", "members", "knowledge", "forums")
+EDGE_MODULES = {"views.py", "forms.py", "serializers.py", "consumers.py", "feeds.py", "demand_views.py"}
+EDGE_CLASS_SUFFIXES = ("View", "ViewSet", "Serializer", "Consumer", "Form")
+PROJECT_PACKAGES = set(APPS)
+
+
+def _sources() -> Iterator[tuple[str, str]]:
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            yield str(path.relative_to(ROOT)), path.read_text(encoding="utf-8")
+
+
+def _edge_ranges(tree: ast.Module, filename: str) -> list[tuple[int, int]]:
+    """The whole module for edge modules; else views (``request`` first) and edge classes."""
+    if Path(filename).name in EDGE_MODULES or "/api/" in f"/{filename}":
+        return [(1, 10**9)]
+    ranges = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            if "request" in [a.arg for a in node.args.args][:2]:
+                ranges.append((node.lineno, node.end_lineno or node.lineno))
+        elif isinstance(node, ast.ClassDef) and node.name.endswith(EDGE_CLASS_SUFFIXES):
+            ranges.append((node.lineno, node.end_lineno or node.lineno))
+    return ranges
+
+
+def _is_atomic(node: ast.AST) -> bool:
+    target = node.func if isinstance(node, ast.Call) else node
+    if isinstance(target, ast.Attribute):
+        return target.attr == "atomic"
+    return isinstance(target, ast.Name) and target.id == "atomic"
+
+
+def transactions_in_edges(source: str, filename: str) -> list[str]:
+    tree = ast.parse(source, filename=filename)
+    ranges = _edge_ranges(tree, filename)
+    found = []
+    for node in ast.walk(tree):
+        uses = []
+        if isinstance(node, ast.With | ast.AsyncWith):
+            uses = [item.context_expr for item in node.items]
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            uses = node.decorator_list
+        for use in uses:
+            if _is_atomic(use) and any(a <= node.lineno <= b for a, b in ranges):
+                found.append(f"{filename}:{node.lineno}")
+    return found
+
+
+def _catches(handler: ast.ExceptHandler, names: set[str]) -> bool:
+    kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(isinstance(k, ast.Name) and k.id in names for k in kinds)
+
+
+def _looks_up_an_app(body: list[ast.stmt]) -> bool:
+    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in {"get_model", "get_app_config"}
+        ):
+            return True
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in PROJECT_PACKAGES:
+            return True
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] in PROJECT_PACKAGES for a in node.names):
+            return True
+    return False
+
+
+def missing_app_fallbacks(source: str, filename: str) -> list[str]:
+    tree = ast.parse(source, filename=filename)
+    found = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Try)
+            and _looks_up_an_app(node.body)
+            and any(_catches(h, {"LookupError", "ImportError", "ModuleNotFoundError"}) for h in node.handlers)
+        ):
+            found.append(f"{filename}:{node.lineno}")
+    return found
+
+
+#: The registry's own system check turns an unknown model into an error at start-up: it reports,
+#: it does not hide.
+REPORTING = {"network/content.py"}
+
+
+def test_no_view_serializer_form_or_consumer_opens_a_transaction():
+    found = [f for name, src in _sources() for f in transactions_in_edges(src, name)]
+    assert found == [], "services own their transactions; move these into the service: " + ", ".join(found)
+
+
+def test_the_transaction_check_fails_on_a_planted_view():
+    planted = (
+        "from django.db import transaction\n"
+        "def tender_detail(request, pk):\n"
+        "    with transaction.atomic():\n"
+        "        pass\n"
+        "class ThingViewSet:\n"
+        "    @transaction.atomic\n"
+        "    def create(self, request):\n"
+        "        pass\n"
+    )
+    assert transactions_in_edges(planted, "knowledge/planted.py") == [
+        "knowledge/planted.py:3",
+        "knowledge/planted.py:7",
+    ]
+    assert (
+        transactions_in_edges(
+            "from django.db import transaction\n"
+            "def service():\n    with transaction.atomic():\n        pass\n",
+            "knowledge/services/planted.py",
+        )
+        == []
+    )
+
+
+def test_no_code_path_pretends_an_app_may_be_missing():
+    found = [f for name, src in _sources() if name not in REPORTING for f in missing_app_fallbacks(src, name)]
+    assert found == [], "apps are all installed; drop these fallbacks: " + ", ".join(found)
+
+
+def test_the_missing_app_check_fails_on_planted_fallbacks():
+    planted = (
+        "from django.apps import apps\n"
+        "def model():\n"
+        "    try:\n"
+        "        return apps.get_model('statements', 'Statement')\n"
+        "    except LookupError:\n"
+        "        return None\n"
+        "def selectors():\n"
+        "    try:\n"
+        "        from forums import selectors\n"
+        "    except ImportError:\n"
+        "        return None\n"
+        "    return selectors\n"
+    )
+    assert missing_app_fallbacks(planted, "network/planted.py") == [
+        "network/planted.py:3",
+        "network/planted.py:8",
+    ]
