@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from forums import payloads, ratelimit
+from forums import payloads
 from forums.models import (
     Forum,
     Mention,
@@ -38,7 +38,7 @@ from forums.models import (
     Thread,
 )
 from forums.rules import can_moderate, can_post_in, posting_organisation_id
-from network import markdown, visibility
+from network import markdown, ratelimit, visibility
 from network.notifications import notify
 from network.realtime import person_group
 from network.slugs import unguessable_slug
@@ -76,7 +76,7 @@ class TooManyReports(PermissionDenied):
 #: Slugs the forum URLs use for their own pages.
 RESERVED_SLUGS = frozenset({"new", "t", "p", "moderation", "manage", "network-forum"})
 #: At most this many reports per person per hour.
-REPORTS_PER_HOUR = 10
+REPORTS_PER_HOUR = ratelimit.REPORT.limit  # declared in network.ratelimit
 
 
 # --- forums -----------------------------------------------------------------------------------
@@ -396,6 +396,7 @@ def thread_create(*, person: Any, forum: Forum, title: str, body: str, client_id
             ).select_related("thread")
             if first:
                 return first[0].thread
+        ratelimit.POST.check(person.pk)  # one limit for pages, API and socket
         now = timezone.now()
         thread = Thread.objects.create(
             forum=forum,
@@ -414,7 +415,8 @@ def post_create(
     *, person: Any, thread: Thread, body: str, reply_to: Post | int | None = None, client_id: str = ""
 ) -> tuple[Post, bool]:
     """Add a post; returns ``(post, created)``. A retry with the same ``client_id`` returns the post
-    stored the first time (``created`` False) and sends nothing again."""
+    stored the first time (``created`` False) and sends nothing again. Past the posting limit
+    (:data:`network.ratelimit.POST`, whatever the surface) raises ``RateLimited``."""
     body = _clean_body(body)
     client_id = (client_id or "").strip()[:64]
     with transaction.atomic():
@@ -425,6 +427,7 @@ def post_create(
             existing = Post.objects.filter(thread=locked, author=person, client_id=client_id).first()
             if existing is not None:
                 return existing, False
+        ratelimit.POST.check(person.pk)  # one limit for pages, API and socket (a retry is free)
         if locked.forum.is_archived:
             raise ForumArchived()
         if not can_post_in(person, locked.forum):
@@ -704,8 +707,10 @@ def post_report(*, person: Any, post: Post, reason: str) -> PostReport:
     existing = PostReport.objects.filter(post=post, reporter=person).first()
     if existing is not None:
         return existing
-    if not ratelimit.allow(f"report:{person.pk}", limit=REPORTS_PER_HOUR, seconds=3600):
-        raise TooManyReports()
+    try:
+        ratelimit.REPORT.check(person.pk)
+    except ratelimit.RateLimited:
+        raise TooManyReports() from None
     with transaction.atomic():
         already_hidden = post.hidden_by_moderator or post.is_removed
         report, created = PostReport.objects.get_or_create(
@@ -837,4 +842,12 @@ def recheck_access_for_organisation(organisation_id: int) -> None:
 
     recheck_access_for_people(
         Membership.objects.filter(organisation_id=organisation_id).values_list("person_id", flat=True)
+    )
+
+
+def posts_erase_author(person: Any) -> int:
+    """Blank every post ``person`` wrote (GDPR erasure, ``members.privacy.erasure``): the thread
+    keeps its numbering and the post shows as removed; nobody is named as remover."""
+    return Post.objects.filter(author=person, removed_at__isnull=True).update(
+        body="", body_html="", removed_at=timezone.now(), removed_by=None
     )

@@ -29,6 +29,7 @@ from forums.forms import (
 )
 from forums.models import Forum, Post, Thread
 from forums.rules import can_moderate, can_post_in
+from network.ratelimit import RateLimited
 
 
 def _thread_or_404(request: HttpRequest, pk: int) -> Thread:
@@ -105,6 +106,9 @@ def thread_new(request: HttpRequest, slug: str) -> HttpResponse:
             )
         except ValidationError as exc:
             _add_errors(form, exc)
+        except RateLimited as exc:
+            form.add_error(None, str(exc))
+            return _forum_page(request, forum, form, status=429)
         except services.ThreadLocked as exc:
             form.add_error(None, str(exc))
             return _forum_page(request, forum, form, status=409)
@@ -170,9 +174,7 @@ def _thread_page(request: HttpRequest, thread: Thread, form: PostForm, status: i
     posts = list(selectors.posts_for_page(thread, person))
     last_read = 0
     if person.is_authenticated:
-        last_read = selectors.with_unread(Thread.objects.filter(pk=thread.pk), person).values_list(
-            "last_read_seq", flat=True
-        )[0]
+        last_read = selectors.last_read_seq(thread, person)
         if status == 200:
             services.thread_mark_read(person=person, thread=thread)
     _annotate_reactions(posts, person)
@@ -204,6 +206,9 @@ def thread_reply(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             _add_errors(form, exc)
+        except RateLimited as exc:
+            form.add_error(None, str(exc))
+            return _thread_page(request, thread, form, status=429)
         except services.ThreadLocked as exc:
             form.add_error(None, str(exc))
             return _thread_page(request, thread, form, status=409)

@@ -324,7 +324,9 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_THROTTLE_RATES": {"post": "60/min", "sign": "30/min"},
+    # Action limits (posting, signing, reporting) are declared once in network.ratelimit and checked
+    # by the services, whatever the surface; DRF scopes are left for endpoints without a service.
+    "DEFAULT_THROTTLE_RATES": {"post": "60/min"},
     # REMOTE_ADDR is already the client (network.client_ip); never trust a raw X-Forwarded-For.
     "NUM_PROXIES": 0,
 }

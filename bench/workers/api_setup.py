@@ -11,6 +11,13 @@ ROWS = 120
 
 def main() -> None:
     start()
+    from network import ratelimit
+
+    with ratelimit.exempt():  # set-up rows, not people acting
+        _load()
+
+
+def _load() -> None:
     from forums import services as forum_services
     from knowledge.services.templates import template_create
     from knowledge.statements import services as statement_services

@@ -16,7 +16,6 @@ from rest_framework.exceptions import Throttled
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from forums import payloads, selectors, services
 from forums.api import serializers as s
@@ -230,19 +229,8 @@ class ThreadFilter(django_filters.FilterSet):
         return queryset.filter(subscribed__gt=0) if value else queryset.filter(subscribed=0)
 
 
-class ForumThrottleMixin:
-    """Writes that create posts share the ``post`` rate (settings: ``DEFAULT_THROTTLE_RATES``)."""
-
-    throttle_scope = "post"
-
-    def get_throttles(self):
-        if self.request.method == "POST" and self.action in {"create", "posts"}:
-            return [ScopedRateThrottle()]
-        return []
-
-
 class ThreadViewSet(
-    ForumThrottleMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Threads you can read (pinned first, then by last activity), with unread counts."""
 
@@ -395,14 +383,7 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     http_method_names = ["get", "patch", "delete", "post", "head", "options"]
 
     def get_queryset(self):
-        return Post.objects.visible_to(self.request.user).select_related(
-            "thread",
-            "thread__forum",
-            "thread__forum__working_group",
-            "author",
-            "author_organisation",
-            "reply_to",
-        )
+        return selectors.posts_visible(self.request.user)
 
     def _out(self, post: Post, code: int = status.HTTP_200_OK) -> Response:
         return Response(payloads.post_payload(post), status=code)

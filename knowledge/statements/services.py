@@ -38,7 +38,7 @@ from knowledge.statements.models import (
     StatementStatus,
     StatementVersion,
 )
-from network import capabilities, markdown, visibility
+from network import capabilities, markdown, ratelimit, visibility
 from network.categories import DeviceCategory, validate_volumes
 from network.notifications import notify
 from network.slugs import unguessable_slug
@@ -479,6 +479,7 @@ def statement_sign(
     key = idempotency.clean_key(idempotency_key)
 
     def sign() -> Signature:
+        ratelimit.SIGN.check(person.pk)  # one limit for the page and the API (a replay is free)
         return _sign(person, statement, organisation, volumes, volumes_public, comment)
 
     if key is None:
@@ -659,6 +660,7 @@ def signature_amend(
         comment = comment.strip()
         if len(comment) > 1000:
             raise ValidationError({"comment": _("At most 1,000 characters.")})
+    ratelimit.SIGN.check(person.pk)  # the signing limit, on the page and the API alike
     with transaction.atomic():
         locked = _lock(statement)
         if locked.status != StatementStatus.OPEN:

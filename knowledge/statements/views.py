@@ -29,6 +29,7 @@ from knowledge.statements.models import StatementStatus
 from members.models import Role
 from network.categories import DeviceCategory
 from network.errors import NeedsRole, role_help
+from network.ratelimit import RateLimited
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -131,7 +132,7 @@ def _sign_confirmed(request: HttpRequest, statement: Any, form: SignForm) -> Htt
         return render(
             request, "statements/sign_form.html", {"statement": statement, "form": form}, status=400
         )
-    except (services.StatementError, PermissionDenied) as exc:
+    except (services.StatementError, PermissionDenied, RateLimited) as exc:
         return _service_refusal(request, exc, statement.slug)
     if signature.replayed:
         messages.info(request, _("Your signature was already recorded."))
@@ -214,7 +215,7 @@ def amend(request: HttpRequest, slug: str) -> HttpResponse:
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
-            except (services.StatementError, PermissionDenied) as exc:
+            except (services.StatementError, PermissionDenied, RateLimited) as exc:
                 return _service_refusal(request, exc, slug)
             else:
                 messages.success(

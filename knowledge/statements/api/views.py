@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -19,7 +18,6 @@ from rest_framework import generics, permissions, status
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from knowledge.statements import exports, selectors, services
 from knowledge.statements.api import serializers as s
@@ -191,14 +189,7 @@ class VersionListView(StatementAPIView, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return StatementVersion.objects.none()
-        statement = self.get_statement()
-        return statement.versions.order_by("-number").prefetch_related(
-            Prefetch(
-                "signatures",
-                queryset=Signature.objects.active().select_related("organisation").order_by("signed_at"),
-                to_attr="active_signatures",
-            )
-        )
+        return selectors.versions_signed(self.get_statement())
 
 
 IDEMPOTENCY = OpenApiParameter(
@@ -233,10 +224,6 @@ IDEMPOTENCY = OpenApiParameter(
 )
 class SignatureListView(StatementAPIView, generics.ListAPIView):
     serializer_class = s.SignatureSerializer
-    throttle_scope = "sign"
-
-    def get_throttles(self):
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
 
     def get_permissions(self):
         if self.request.method == "POST":
@@ -311,8 +298,6 @@ class SignatureWithdrawView(StatementAPIView):
 class SignatureAmendView(StatementAPIView):
     serializer_class = s.AmendRequestSerializer
     permission_classes = [permissions.IsAuthenticated]
-    throttle_scope = "sign"
-    throttle_classes = [ScopedRateThrottle]
 
     def post(self, request: Request, slug: str, organisation_slug: str) -> Response:
         statement = self.get_statement()

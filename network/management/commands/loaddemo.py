@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
-from network import content
+from network import content, ratelimit
 
 DEMO_MODULES = [
     "members.demo",
@@ -38,7 +38,12 @@ class Command(BaseCommand):
             return
         # Demo activity (signatures, registrations, mentions) creates in-app notifications, but the
         # made-up people must not be e-mailed: mail goes to an in-memory outbox while loading.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        # The demo people post and sign through the services, faster than any person could: the
+        # declared rate limits are for people acting, not for loading.
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+            ratelimit.exempt(),
+        ):
             for module_name in DEMO_MODULES:
                 module = import_module(module_name)
                 with transaction.atomic():
