@@ -1,5 +1,5 @@
-"""WebSocket consumers: a live thread (``/ws/threads/<id>/``) and a person's notifications
-(``/ws/notifications/``).
+"""The live thread socket (``/ws/threads/<id>/``); a person's notifications socket belongs to the
+fabric (:class:`network.consumers.NotificationConsumer`), as does the JSON socket base class.
 
 The channel layer is only a doorbell. The database is the record: a client that reconnects sends
 ``{"type": "resume", "after": <last seq it saw>}`` (or connects with ``?after=<seq>``) and gets every later post from the database, in
@@ -14,108 +14,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from typing import Any
 from urllib.parse import parse_qs
 
-from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from forums import payloads, presence, ratelimit, selectors, services
-from network.realtime import LAYER_ERRORS, LayerOutageMixin, person_group
+from forums import payloads, presence, selectors, services
+from network import ratelimit
+from network.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, SafeJsonConsumer, setting
+from network.realtime import LAYER_ERRORS, person_group
 
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE_BYTES = 16 * 1024
 REPLAY_BATCH = 200
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_FORBIDDEN = 4403
 
 
-def _setting(name: str, default: float) -> float:
-    return getattr(settings, name, default)
-
-
-class _SafeJsonConsumer(LayerOutageMixin, AsyncJsonWebsocketConsumer):
-    """JSON socket with a size bound, a per-person message rate limit and tolerant dispatch."""
-
-    person: Any = None
-    closing = False
-
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        """Call the handler for ``message``.
-
-        The person group carries events for several socket kinds: types we do not handle are
-        ignored rather than crash the connection. Unlike Channels' own dispatch, no
-        ``close_old_connections`` hop to the thread pool per message: it cost one hop per socket per
-        live event, all queued on the one thread that also runs the sync views (posting a message
-        to a thread of 500 sockets waited behind 500 of them). Every database access here goes
-        through ``database_sync_to_async``, which closes stale connections itself."""
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            logger.debug("ignoring %s on %s", message.get("type"), type(self).__name__)
-            return
-        await handler(message)
-
-    async def refuse(self, code: int) -> None:
-        """Accept, then close with ``code``: a close before accepting reaches browsers as a bare
-        HTTP 403, and clients could not tell "sign in" from "no access"."""
-        self.closing = True
-        await self.accept()
-        await self.close(code=code)
-
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if self.closing:
-            return
-        size = len(text_data.encode()) if text_data is not None else len(bytes_data or b"")
-        if size > MAX_MESSAGE_BYTES:
-            await self.send_error("too_large", f"Messages are limited to {MAX_MESSAGE_BYTES} bytes.")
-            return
-        if text_data is None:
-            await self.send_error("bad_message", "Send JSON text frames.")
-            return
-        try:
-            content = json.loads(text_data)
-        except ValueError:
-            await self.send_error("bad_message", "Messages must be JSON.")
-            return
-        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-            await self.send_error("bad_message", 'Messages are JSON objects with a "type".')
-            return
-        limit = int(_setting("FORUMS_SOCKET_MESSAGES_PER_10S", 60))
-        if not ratelimit.allow(f"msg:{self.person.pk}", limit=limit, seconds=10):
-            await self.send_error("rate_limited", "Too many messages; slow down.")
-            return
-        await self.receive_json(content)
-
-    async def send_error(self, code: str, message: str, **extra: Any) -> None:
-        await self.send_json({"type": "error", "code": code, "message": message, **extra})
-
-    async def send_json(self, content: Any, close: bool = False) -> None:
-        if self.closing and not close:
-            return
-        await self.send(text_data=await self.encode_json(content), close=close)
-
-    async def send(
-        self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False
-    ) -> None:
-        """Send a frame; a client that has already gone is not an error (its disconnect follows).
-
-        The server raises ``ClientDisconnected`` (an ``OSError``) for a send on a closed socket."""
-        if self.closing and not close:
-            return
-        try:
-            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
-        except OSError:
-            self.closing = True
-
-
-class ThreadConsumer(_SafeJsonConsumer):
+class ThreadConsumer(SafeJsonConsumer):
     """One thread, live: post events, typing, presence, resume from a sequence number, posting.
 
     A live event costs no database query and no thread-pool hop: the group message carries the
@@ -198,8 +115,8 @@ class ThreadConsumer(_SafeJsonConsumer):
 
         Ends quietly when the client has gone: a send on a closed socket raises, and an exception
         nobody retrieves would only litter the log."""
-        interval = float(_setting("FORUMS_HEARTBEAT_SECONDS", 25))
-        recheck_every = max(1, int(_setting("FORUMS_ACCESS_RECHECK_SECONDS", 120) // interval))
+        interval = float(setting("FORUMS_HEARTBEAT_SECONDS", 25))
+        recheck_every = max(1, int(setting("FORUMS_ACCESS_RECHECK_SECONDS", 120) // interval))
         beats = 0
         try:
             while not self.closing:
@@ -313,12 +230,10 @@ class ThreadConsumer(_SafeJsonConsumer):
 
     async def _post(self, content: dict[str, Any]) -> None:
         client_id = str(content.get("client_id") or "")[:64]
-        limit = int(_setting("FORUMS_POSTS_PER_MINUTE", 20))
-        if not ratelimit.allow(f"post:{self.person.pk}", limit=limit, seconds=60):
-            await self.send_error("rate_limited", "You are posting too fast.", client_id=client_id)
-            return
         try:
             post, created = await database_sync_to_async(self._create_post)(content, client_id)
+        except ratelimit.RateLimited as exc:  # the service's one posting limit
+            await self.send_error("rate_limited", str(exc), client_id=client_id)
         except services.ThreadLocked as exc:
             await self.send_error("locked", str(exc), client_id=client_id)
         except ValidationError as exc:
@@ -433,40 +348,4 @@ async def thread_last_seq(thread_id: int) -> int:
 
 
 def _fetch_last_seq(thread_id: int) -> int:
-    from forums.models import Thread
-
-    return Thread.objects.filter(pk=thread_id).values_list("last_seq", flat=True).first() or 0
-
-
-class NotificationConsumer(_SafeJsonConsumer):
-    """A person's notifications (mentions, replies, reports…) as they are created."""
-
-    async def connect(self) -> None:
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.refuse(CLOSE_UNAUTHENTICATED)
-            return
-        self.person = user
-        self.group = person_group(user.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.accept()
-        unread = await database_sync_to_async(self._unread)()
-        await self.send_json({"type": "hello", "unread": unread})
-
-    def _unread(self) -> int:
-        from network.models import Notification
-
-        return Notification.objects.for_person(self.person).unread().count()
-
-    async def disconnect(self, code: int) -> None:
-        if getattr(self, "group", None):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-
-    async def receive_json(self, content: dict[str, Any], **kwargs: Any) -> None:
-        if content["type"] == "ping":
-            await self.send_json({"type": "pong"})
-        else:
-            await self.send_error("unknown_type", "This socket only answers ping.")
-
-    async def notification_created(self, message: dict[str, Any]) -> None:
-        await self.send_json({"type": "notification.created", "notification": message["notification"]})
+    return selectors.thread_last_seq(thread_id)

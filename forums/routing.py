@@ -2,9 +2,8 @@
 
 from django.urls import path
 
-from forums.consumers import NotificationConsumer, ThreadConsumer
+from forums.consumers import ThreadConsumer
 
 websocket_urlpatterns = [
     path("ws/threads/<int:thread_id>/", ThreadConsumer.as_asgi()),
-    path("ws/notifications/", NotificationConsumer.as_asgi()),
 ]

@@ -3,9 +3,10 @@
 from django.urls import path
 
 from forums.routing import websocket_urlpatterns as forum_patterns
-from network.consumers import PingConsumer
+from network.consumers import NotificationConsumer, PingConsumer
 
 websocket_urlpatterns = [
     path("ws/ping/", PingConsumer.as_asgi()),
-    *forum_patterns,  # /ws/threads/{id}/ and /ws/notifications/
+    path("ws/notifications/", NotificationConsumer.as_asgi()),
+    *forum_patterns,  # /ws/threads/{id}/
 ]

@@ -148,9 +148,9 @@ def connect_related(available: dict[str, SearchIndex]) -> None:
 def connect_derived(available: dict[str, SearchIndex]) -> None:
     """Documents that borrow facets from another model's rows (a lesson from its templates)."""
     for source_label, targets in DERIVED.items():
-        model = _get_model(source_label)
+        model = apps.get_model(source_label)
         wanted = [(t, lookup) for t, lookup in targets if t in available]
-        if model is None or not wanted:
+        if not wanted:
             continue
 
         def changed(sender, instance, raw=False, _wanted=wanted, **kwargs) -> None:
