@@ -114,13 +114,25 @@ def thread_get(person: Any, pk: int, *, fresh: bool = False) -> Thread | None:
     )
 
 
-def post_get(person: Any, pk: int) -> Post | None:
-    return (
-        Post.objects.visible_to(person)
-        .select_related("thread", "thread__forum", "thread__forum__working_group", "author", "reply_to")
-        .filter(pk=pk)
-        .first()
+def posts_visible(person: Any) -> QuerySet[Post]:
+    """Posts ``person`` may read, with what a post's page or API answer shows."""
+    return Post.objects.visible_to(person).select_related(
+        "thread", "thread__forum", "thread__forum__working_group", "author", "author_organisation", "reply_to"
     )
+
+
+def post_get(person: Any, pk: int) -> Post | None:
+    return posts_visible(person).filter(pk=pk).first()
+
+
+def last_read_seq(thread: Thread, person: Any) -> int:
+    """The last post ``person`` has read in ``thread`` (0 if none)."""
+    return with_unread(Thread.objects.filter(pk=thread.pk), person).values_list("last_read_seq", flat=True)[0]
+
+
+def thread_last_seq(thread_id: int) -> int:
+    """The thread's newest sequence number as the database has it (the socket's heartbeat asks)."""
+    return Thread.objects.filter(pk=thread_id).values_list("last_seq", flat=True).first() or 0
 
 
 def posts_qs(thread: Thread) -> QuerySet[Post]:

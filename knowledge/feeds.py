@@ -11,37 +11,15 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from knowledge.models import PlannedTender
-from knowledge.models.choices import TenderStatus
-from network.categories import CATEGORY_CPV, categories_for_cpv
+from knowledge.selectors import public_joint_tenders
 from network.events.ical import PRODID, escape_text, fold, utc
 from network.feeds import FEED_LIMIT, Entry, FeedFilters, PublicAtomFeed, clean_feed_filters, tag_uri
-
-#: A tender still ahead of publication: the only ones peers can still join.
-JOINABLE_STATUSES = (TenderStatus.PLANNING, TenderStatus.MARKET_CONSULTATION)
-
-
-def public_joint_tenders(filters: FeedFilters):
-    """Public planned tenders open to joint procurement and not yet published, under the filters."""
-    qs = PlannedTender.objects.visible_to(None).filter(
-        joint_procurement_open=True, status__in=JOINABLE_STATUSES
-    )
-    if filters.category:
-        qs = qs.filter(cpv_codes__code__startswith=CATEGORY_CPV[filters.category].rstrip("0"))
-    if filters.cpv:
-        match = Q(cpv_codes__code__startswith=filters.cpv)
-        for category in categories_for_cpv(filters.cpv):
-            match |= Q(cpv_codes__code__startswith=CATEGORY_CPV[category].rstrip("0"))
-        qs = qs.filter(match)
-    if filters.country:
-        qs = qs.filter(organisation__country=filters.country)
-    return qs.distinct().select_related("organisation").prefetch_related("cpv_codes")
 
 
 def _summary(tender: PlannedTender) -> str:

@@ -29,8 +29,13 @@ from knowledge.models import (
     TenderInterestChange,
     TenderTemplate,
 )
+from knowledge.models.choices import TenderStatus
 from knowledge.statements.models import Statement
 from network import visibility
+from network.feeds import FeedFilters, filter_by_cpv_and_country
+
+#: A tender still ahead of publication: the only ones peers can still join.
+JOINABLE_STATUSES = (TenderStatus.PLANNING, TenderStatus.MARKET_CONSULTATION)
 
 
 def json_list_contains(field_name: str, value: str) -> tuple[dict[str, Any], Q]:
@@ -309,14 +314,10 @@ def joint_quantities(
     under "other ICT"; tenders without an estimated quantity are counted but add no units.
     Returns the categories that occur (value, label) and one row per quarter, in calendar order.
     """
-    from knowledge.models.choices import TenderStatus
     from network.categories import DeviceCategory, category_for_cpv
 
     rows = (
-        tenders.filter(
-            joint_procurement_open=True,
-            status__in=[TenderStatus.PLANNING, TenderStatus.MARKET_CONSULTATION],
-        )
+        tenders.filter(joint_procurement_open=True, status__in=JOINABLE_STATUSES)
         .order_by()
         .prefetch_related("cpv_codes")
     )
@@ -381,3 +382,13 @@ def new_lessons_section(s: Any) -> Any:
         for lesson in rows
     ]
     return dashboard.Section("lessons", _("New lessons learned"), items, _("No new lessons in your network."))
+
+
+def public_joint_tenders(filters: FeedFilters) -> QuerySet[PlannedTender]:
+    """Public planned tenders open to joint procurement and not yet published, under the feed
+    filters (the Atom and iCalendar feeds read as an anonymous visitor)."""
+    qs = PlannedTender.objects.visible_to(None).filter(
+        joint_procurement_open=True, status__in=JOINABLE_STATUSES
+    )
+    qs = filter_by_cpv_and_country(qs, filters, country="organisation__country")
+    return qs.select_related("organisation").prefetch_related("cpv_codes")

@@ -24,12 +24,13 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from network.categories import DeviceCategory
+from network.categories import CATEGORY_CPV, DeviceCategory, categories_for_cpv
 
 FEED_FILTERS = ("category", "country", "cpv")
 FEED_LIMIT = 50
@@ -44,6 +45,21 @@ class FeedFilters:
 
     def as_query(self) -> str:
         return "&".join(f"{k}={getattr(self, k)}" for k in FEED_FILTERS if getattr(self, k))
+
+
+def filter_by_cpv_and_country(qs: QuerySet, filters: FeedFilters, *, country: str) -> QuerySet:
+    """The feeds' category, CPV and country filters on a type with ``cpv_codes`` (events, planned
+    tenders); ``country`` names the lookup of the organisation whose country counts."""
+    if filters.category:
+        qs = qs.filter(cpv_codes__code__startswith=CATEGORY_CPV[filters.category].rstrip("0"))
+    if filters.cpv:
+        match = Q(cpv_codes__code__startswith=filters.cpv)
+        for category in categories_for_cpv(filters.cpv):
+            match |= Q(cpv_codes__code__startswith=CATEGORY_CPV[category].rstrip("0"))
+        qs = qs.filter(match)
+    if filters.country:
+        qs = qs.filter(**{country: filters.country})
+    return qs.distinct()
 
 
 def clean_feed_filters(params: Any) -> FeedFilters:

@@ -14,15 +14,12 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from knowledge.statements import charts, network_demand
-from knowledge.statements.models import Statement, open_now_q
+from knowledge.statements import charts, network_demand, selectors
 from network.categories import DeviceCategory
 
 
 def _choices() -> dict[str, Any]:
-    statements = (
-        Statement.objects.visible_to(None).filter(open_now_q()).order_by("title").values_list("slug", "title")
-    )
+    statements = selectors.public_open_statements().order_by("title").values_list("slug", "title")
     return {
         "category_choices": DeviceCategory.choices,
         "country_choices": list(countries),

@@ -9,36 +9,17 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from knowledge.statements.models import Signature, Statement, StatementStatus
-from network.categories import CATEGORY_CPV, categories_for_cpv
+from knowledge.statements import selectors
+from knowledge.statements.models import StatementStatus
 from network.feeds import FEED_LIMIT, Entry, FeedFilters, PublicAtomFeed
 
 #: "Closing soon" is announced this long before the closing date.
 CLOSING_SOON = datetime.timedelta(days=14)
-
-
-def public_statements(filters: FeedFilters):
-    """Published statements an anonymous visitor reads, narrowed by the feed filters."""
-    qs = Statement.objects.visible_to(None).filter(status__in=[StatementStatus.OPEN, StatementStatus.CLOSED])
-    if filters.category:
-        qs = qs.filter(
-            Q(demands__category=filters.category)
-            | Q(demands__cpv_code__startswith=CATEGORY_CPV[filters.category][:5])
-        )
-    if filters.cpv:
-        qs = qs.filter(
-            Q(demands__cpv_code__startswith=filters.cpv)
-            | Q(demands__category__in=categories_for_cpv(filters.cpv))
-        )
-    if filters.country:
-        qs = qs.filter(issuers__country=filters.country)
-    return qs.distinct()
 
 
 def _at_start_of(day: datetime.date) -> datetime.datetime:
@@ -47,7 +28,7 @@ def _at_start_of(day: datetime.date) -> datetime.datetime:
 
 def statement_entries(filters: FeedFilters) -> list[Entry]:
     statements = list(
-        public_statements(filters)
+        selectors.public_statements(filters)
         .select_related("organisation")
         .prefetch_related("issuers")
         .order_by("-opened_at")[: FEED_LIMIT * 2]
@@ -97,8 +78,7 @@ def statement_entries(filters: FeedFilters) -> list[Entry]:
             )
     by_pk = {st.pk: st for st in statements}
     signatures = (
-        Signature.objects.active()
-        .filter(statement_id__in=list(by_pk))
+        selectors.active_signatures_on(list(by_pk))
         .select_related("organisation")
         .order_by("-signed_at")[:FEED_LIMIT]
     )

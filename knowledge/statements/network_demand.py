@@ -33,7 +33,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from knowledge.statements.models import Signature, Statement, open_now_q
+from knowledge.statements import selectors
+from knowledge.statements.models import Signature
 from network.categories import DeviceCategory, categories_for_cpv
 
 FILTERS = ("category", "country", "cpv", "statement")
@@ -83,7 +84,7 @@ def clean_filters(params: Any) -> DemandFilters:
         else:
             values["cpv"] = match.group(1)
     if values["statement"] and not (
-        Statement.objects.visible_to(None).filter(open_now_q(), slug=values["statement"]).exists()
+        selectors.public_open_statements().filter(slug=values["statement"]).exists()
     ):
         errors["statement"] = [
             _("No statement open for signature has the slug “%(s)s”.") % {"s": values["statement"]}
@@ -157,12 +158,11 @@ class NetworkDemand:
 
 
 def _signatures(filters: DemandFilters) -> list[Signature]:
-    statements = Statement.objects.visible_to(None).filter(open_now_q())
+    statements = selectors.public_open_statements()
     if filters.statement:
         statements = statements.filter(slug=filters.statement)
     qs = (
-        Signature.objects.active()
-        .filter(statement__in=statements.values("pk"))
+        selectors.active_signatures_on(statements)
         .select_related("organisation", "statement")
         .only(
             "volumes",

@@ -12,14 +12,22 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, F, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 from django_countries import countries
 
-from knowledge.statements.models import AuditEntry, Signature, Statement, StatementVersion
+from knowledge.statements.models import (
+    AuditEntry,
+    Signature,
+    Statement,
+    StatementStatus,
+    StatementVersion,
+    open_now_q,
+)
 from network import capabilities
-from network.categories import DeviceCategory
+from network.categories import CATEGORY_CPV, DeviceCategory, categories_for_cpv
+from network.feeds import FeedFilters
 
 
 def statements_visible_to(person: Any):
@@ -180,12 +188,17 @@ class VersionSignatories:
     organisations: list[str]
 
 
-def versions_with_signatories(statement: Statement) -> list[VersionSignatories]:
-    """Each published version, newest first, with the organisations whose active signature is on it."""
+def versions_signed(statement: Statement):
+    """Published versions, newest first, each with ``active_signatures`` (organisations loaded)."""
     active = Signature.objects.active().select_related("organisation").order_by("signed_at")
-    versions = statement.versions.order_by("-number").prefetch_related(
+    return statement.versions.order_by("-number").prefetch_related(
         Prefetch("signatures", queryset=active, to_attr="active_signatures")
     )
+
+
+def versions_with_signatories(statement: Statement) -> list[VersionSignatories]:
+    """Each published version, newest first, with the organisations whose active signature is on it."""
+    versions = versions_signed(statement)
     return [VersionSignatories(v, [s.organisation.name for s in v.active_signatures]) for v in versions]
 
 
@@ -231,3 +244,36 @@ def statements_open_for_signature(person: Any):
         .prefetch_related("issuers")
         .order_by(F("closes_on").asc(nulls_last=True), "-opened_at", "pk")
     )
+
+
+# --- public reads (feeds, the network's demand): what an anonymous visitor reads ---------------
+
+
+def public_statements(filters: FeedFilters):
+    """Published statements an anonymous visitor reads, narrowed by the feed filters."""
+    qs = Statement.objects.visible_to(None).filter(status__in=[StatementStatus.OPEN, StatementStatus.CLOSED])
+    if filters.category:
+        qs = qs.filter(
+            Q(demands__category=filters.category)
+            | Q(demands__cpv_code__startswith=CATEGORY_CPV[filters.category][:5])
+        )
+    if filters.cpv:
+        qs = qs.filter(
+            Q(demands__cpv_code__startswith=filters.cpv)
+            | Q(demands__category__in=categories_for_cpv(filters.cpv))
+        )
+    if filters.country:
+        qs = qs.filter(issuers__country=filters.country)
+    return qs.distinct()
+
+
+def public_open_statements():
+    """Statements open for signature today, as an anonymous visitor reads them."""
+    return Statement.objects.visible_to(None).filter(open_now_q())
+
+
+def active_signatures_on(statements: Any):
+    """Active signatures on ``statements`` (ids or a queryset of readable statements): callers
+    choose the statements through the policy, and read volumes only through the capabilities."""
+    ids = statements.values("pk") if hasattr(statements, "values") else list(statements)
+    return Signature.objects.active().filter(statement__in=ids)

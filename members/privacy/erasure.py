@@ -73,11 +73,9 @@ def _cancel_registrations(person: Any) -> None:
 
 
 def _remove_posts(person: Any) -> None:
-    from forums.models import Post
+    from forums import services as forum_services
 
-    Post.objects.filter(author=person, removed_at__isnull=True).update(
-        body="", body_html="", removed_at=timezone.now(), removed_by=None
-    )
+    forum_services.posts_erase_author(person)
 
 
 def _scrub_notifications_about(person: Any, words: list[str]) -> None:

@@ -10,29 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from network.categories import CATEGORY_CPV, categories_for_cpv
-from network.events.models import Event
+from network.events.selectors import public_events
 from network.feeds import FEED_LIMIT, Entry, FeedFilters, PublicAtomFeed
-
-
-def public_events(filters: FeedFilters):
-    qs = Event.objects.visible_to(None).filter(visibility="public")
-    if filters.category:
-        qs = qs.filter(cpv_codes__code__startswith=CATEGORY_CPV[filters.category].rstrip("0"))
-    if filters.cpv:
-        match = Q(cpv_codes__code__startswith=filters.cpv)
-        for category in categories_for_cpv(filters.cpv):
-            match |= Q(cpv_codes__code__startswith=CATEGORY_CPV[category].rstrip("0"))
-        qs = qs.filter(match)
-    if filters.country:
-        qs = qs.filter(hosts__country=filters.country)
-    return qs.distinct().select_related("organisation").prefetch_related("hosts", "cpv_codes")
 
 
 class EventsFeed(PublicAtomFeed):

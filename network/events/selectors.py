@@ -17,6 +17,7 @@ from members.models import Organisation, WorkingGroup
 from members.selectors import organisations_visible_q
 from network import capabilities, content, visibility
 from network.events.models import Event, EventOutcome, Registration
+from network.feeds import FeedFilters, filter_by_cpv_and_country
 
 
 def host_ids(event: Event) -> set[int]:
@@ -209,3 +210,10 @@ def outcomes_for(person: Any, event: Event) -> list[ResolvedOutcome]:
             url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None
             resolved[outcome.pk] = ResolvedOutcome(outcome=outcome, title=str(title), url=url)
     return [resolved[o.pk] for o in outcomes if o.pk in resolved]
+
+
+def public_events(filters: FeedFilters) -> QuerySet[Event]:
+    """Public events as an anonymous visitor reads them (the Atom feed), under the feed filters."""
+    qs = Event.objects.visible_to(None).filter(visibility="public")
+    qs = filter_by_cpv_and_country(qs, filters, country="hosts__country")
+    return qs.select_related("organisation").prefetch_related("hosts", "cpv_codes")

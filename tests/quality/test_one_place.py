@@ -159,3 +159,39 @@ def test_the_missing_app_check_fails_on_planted_fallbacks():
         "network/planted.py:3",
         "network/planted.py:8",
     ]
+
+
+def test_the_notifications_socket_belongs_to_the_fabric():
+    """A person's notifications come from every app: the consumer and its route live in network/."""
+    import forums.consumers
+    import forums.routing
+    from network.consumers import NotificationConsumer
+    from network.routing import websocket_urlpatterns
+
+    routes = {str(p.pattern): p.callback.consumer_class for p in websocket_urlpatterns}
+    assert routes["ws/notifications/"] is NotificationConsumer
+    assert NotificationConsumer.__module__ == "network.consumers"
+    assert not hasattr(forums.consumers, "NotificationConsumer")
+    assert all("notifications" not in str(p.pattern) for p in forums.routing.websocket_urlpatterns)
+
+
+def test_the_tenant_query_baseline_is_empty_and_feeds_are_not_exempt():
+    """Every old access moved into a selector or service; a feed or view reaching a tenant model
+    directly is reported again, while ``Model.objects.none()`` (schema fake views) is not."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import check_tenant_queries as check
+
+    assert check.BASELINE == {}
+    assert all(reason for reason in check.SERVICE_MODULES.values())
+    models = {"Statement", "Signature"}
+    planted = (
+        "def public_statements():\n"
+        "    return Statement.objects.visible_to(None)\n"
+        "def fake():\n"
+        "    return Signature.objects.none()\n"
+    )
+    assert check.findings(planted, "knowledge/statements/feeds.py", models) == [
+        "knowledge/statements/feeds.py:2: Statement.objects"
+    ]
