@@ -13,7 +13,7 @@ Each type has one selector returning a frozen dataclass:
 * :func:`event_capabilities` / :func:`event_capabilities_many` — ``is_host``,
   ``sees_online_url``, ``sees_attendees``, ``may_register_as_guest``;
 * :func:`statement_capabilities` — ``can_manage``, ``is_issuer``, ``can_sign``,
-  ``can_withdraw``, ``sees_audit`` and :meth:`StatementCapabilities.sees_volumes_of`.
+  ``can_withdraw``, ``sees_audit`` and :meth:`StatementCapabilities.sees_volumes`.
 
 The module reads objects through their own relations (duck-typed), so the network's fabric imports
 no app's models. Staff (Django ``is_staff``) manage organisations and working groups but do not
@@ -145,10 +145,10 @@ class StatementCapabilities:
 
     @property
     def sees_private_volumes(self) -> bool:
-        """Every signature's undisclosed volumes (issuers); own ones: :meth:`sees_volumes_of`."""
+        """Every signature's undisclosed volumes (issuers); own ones: :meth:`sees_volumes`."""
         return self.is_issuer
 
-    def sees_volumes_of(self, signature: Any, *, public_only: bool = False) -> bool:
+    def sees_volumes(self, signature: Any, *, public_only: bool = False) -> bool:
         """Public volumes to anyone; undisclosed ones to issuers and the signing organisation.
 
         ``public_only`` is the exports' rule: an export is for anyone who may read the statement,
@@ -159,6 +159,13 @@ class StatementCapabilities:
         if public_only:
             return False
         return self.is_issuer or signature.organisation_id in self.viewer_organisation_ids
+
+
+#: What anyone sees (an anonymous reader, the exports, the network's demand and the statement's
+#: totals): disclosed volumes only. ``PUBLIC_READER.sees_volumes(signature)`` is the public rule.
+PUBLIC_READER = StatementCapabilities(
+    can_manage=False, is_issuer=False, can_sign=False, can_withdraw=False, viewer_organisation_ids=frozenset()
+)
 
 
 def statement_capabilities(

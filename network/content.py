@@ -68,6 +68,9 @@ class ContentType:
     notification_kinds: tuple[str, ...] = ()
     #: fields the type's capability selector guards (see ``network.capabilities``).
     guarded_fields: tuple[str, ...] = ()
+    #: guarded fields of the type's own parts, as ``("app_label.Model", field)`` (a statement's
+    #: signature volumes); the capability is ``sees_<field>`` as for ``guarded_fields``.
+    guarded_related: tuple[tuple[str, str], ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
     def model_class(self) -> type[models.Model]:
@@ -168,6 +171,15 @@ def _type_errors(ct: ContentType, index_types: set[str] | None) -> list:
         return [checks.Error(f"content type {ct.kind!r}: unknown model {ct.model!r}", id="content.E001")]
     errors = _field_errors(ct, model, ct.outcome_lookups or (), "outcome lookup")
     errors += _field_errors(ct, model, ct.guarded_fields, "guarded field")
+    for label, name in ct.guarded_related:
+        try:
+            part = apps.get_model(label)
+        except (LookupError, ValueError):
+            errors.append(
+                checks.Error(f"content type {ct.kind!r}: unknown guarded model {label!r}", id="content.E001")
+            )
+            continue
+        errors += _field_errors(ct, part, [name], f"guarded field of {label}")
     if not hasattr(model._default_manager, "visible_to"):
         errors.append(
             checks.Error(f"content type {ct.kind!r}: {ct.model} has no visible_to()", id="content.E004")

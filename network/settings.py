@@ -50,6 +50,9 @@ env = environ.Env(
     MAX_REQUEST_BODY=(int, 0),
     TRUSTED_PROXIES=(list, []),
     LOG_LEVEL=(str, "INFO"),
+    FORUMS_POSTS_PER_MINUTE=(int, 20),
+    STATEMENTS_SIGNS_PER_MINUTE=(int, 30),
+    FORUMS_REPORTS_PER_HOUR=(int, 10),
 )
 if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -309,6 +312,11 @@ SSO_ALLOW_HTTP_LOOPBACK: bool = (
 )
 
 # --- REST API -------------------------------------------------------------------------------
+#: Per-person action limits (network.ratelimit): posts a minute, signatures a minute, reports an hour.
+FORUMS_POSTS_PER_MINUTE: int = env("FORUMS_POSTS_PER_MINUTE")
+STATEMENTS_SIGNS_PER_MINUTE: int = env("STATEMENTS_SIGNS_PER_MINUTE")
+FORUMS_REPORTS_PER_HOUR: int = env("FORUMS_REPORTS_PER_HOUR")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "network.api.authentication.SessionTokenAuthentication",  # 401 + WWW-Authenticate when signed out
@@ -325,7 +333,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     # Action limits (posting, signing, reporting) are declared once in network.ratelimit and checked
-    # by the services, whatever the surface; DRF scopes are left for endpoints without a service.
+    # by the services, whatever the surface (counts: FORUMS_POSTS_PER_MINUTE and friends below);
+    # DRF scopes are left for endpoints without a service.
     "DEFAULT_THROTTLE_RATES": {"post": "60/min"},
     # REMOTE_ADDR is already the client (network.client_ip); never trust a raw X-Forwarded-For.
     "NUM_PROXIES": 0,

@@ -22,5 +22,7 @@ def register_types() -> None:
             dashboard_order=10,
             outcome_lookups=("slug", "pk"),
             notification_kinds=("statement.signed", "statement.withdrawn", "statement.opened"),
+            # the demand figures: undisclosed volumes only to issuers and the signing organisation
+            guarded_related=(("statements.Signature", "volumes"),),
         )
     )

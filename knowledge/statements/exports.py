@@ -27,7 +27,7 @@ def signatories_data(person: Any, statement: Statement) -> list[dict[str, Any]]:
                 "country": row.country_code,
                 "signed_on": timezone.localdate(row.signed_at).isoformat(),
                 "version": row.version,
-                "volumes": row.volumes,  # None unless the policy discloses them (public only here)
+                "volumes": row.shown_volumes,  # None unless the policy discloses them (public only here)
                 "comment": row.comment,
             }
         )

@@ -140,7 +140,8 @@ class SignForm(forms.Form):
     def volume_fields(self) -> list[forms.BoundField]:
         return [self[f"volume_{v}"] for v in DeviceCategory.values]
 
-    def volumes(self) -> dict[str, int]:
+    def declared_volumes(self) -> dict[str, int]:
+        """The figures typed in the form (what the person declares, not what anyone may read)."""
         return {
             v: self.cleaned_data[f"volume_{v}"]
             for v in DeviceCategory.values

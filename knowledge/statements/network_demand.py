@@ -35,6 +35,7 @@ from django_countries import countries
 
 from knowledge.statements import selectors
 from knowledge.statements.models import Signature
+from network.capabilities import PUBLIC_READER
 from network.categories import DeviceCategory, categories_for_cpv
 
 FILTERS = ("category", "country", "cpv", "statement")
@@ -221,7 +222,7 @@ def network_demand(filters: DemandFilters | None = None) -> NetworkDemand:
     for sig in signatures:
         signatory_orgs.add(sig.organisation_id)
         statement_ids.add(sig.statement_id)
-        if not sig.volumes_public:
+        if not PUBLIC_READER.sees_volumes(sig):  # the public rule: disclosed figures only
             undisclosed.add(sig.organisation_id)
             continue
         for category in categories:

@@ -26,6 +26,7 @@ from knowledge.statements.models import (
     open_now_q,
 )
 from network import capabilities
+from network.capabilities import PUBLIC_READER
 from network.categories import CATEGORY_CPV, DeviceCategory, categories_for_cpv
 from network.feeds import FeedFilters
 
@@ -83,7 +84,8 @@ class SignatoryRow:
     country_name: str
     signed_at: datetime.datetime
     version: int
-    volumes: dict[str, int] | None
+    #: the volumes the reader may see (``sees_volumes``), None when the policy hides them
+    shown_volumes: dict[str, int] | None
     volumes_public: bool
     comment: str
     signature: Signature
@@ -92,7 +94,8 @@ class SignatoryRow:
     def labelled_volumes(self) -> list[tuple[str, int]]:
         """``[(category label, units)]`` in the categories' order, for people to read."""
         labels = dict(DeviceCategory.choices)
-        return [(str(labels[c]), self.volumes[c]) for c in DeviceCategory.values if c in (self.volumes or {})]
+        shown = self.shown_volumes or {}
+        return [(str(labels[c]), shown[c]) for c in DeviceCategory.values if c in shown]
 
 
 def signatory_rows(person: Any, statement: Statement, *, public_only: bool = False) -> list[SignatoryRow]:
@@ -100,7 +103,7 @@ def signatory_rows(person: Any, statement: Statement, *, public_only: bool = Fal
     caps = statement_capabilities(person, statement, signed_organisation_ids=())
     rows = []
     for sig in active_signatures(statement):
-        show = caps.sees_volumes_of(sig, public_only=public_only)
+        show = caps.sees_volumes(sig, public_only=public_only)
         rows.append(
             SignatoryRow(
                 organisation_name=sig.organisation.name,
@@ -109,7 +112,7 @@ def signatory_rows(person: Any, statement: Statement, *, public_only: bool = Fal
                 country_name=str(sig.organisation.country.name),
                 signed_at=sig.signed_at,
                 version=sig.version.number,
-                volumes=dict(sig.volumes) if show else None,
+                shown_volumes=dict(sig.volumes) if show else None,
                 volumes_public=sig.volumes_public,
                 comment=sig.comment,
                 signature=sig,
@@ -161,7 +164,7 @@ def demand_summary(statement: Statement) -> DemandSummary:
     orgs: dict[str, int] = defaultdict(int)
     public = 0
     for sig in signatures:
-        if not sig.volumes_public or not sig.volumes:
+        if not sig.volumes or not PUBLIC_READER.sees_volumes(sig):
             continue
         public += 1
         for category, n in sig.volumes.items():

@@ -97,7 +97,7 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
                 {
                     "statement": statement,
                     "form": form,
-                    "volumes": _labelled(form.volumes()),
+                    "volumes": _labelled(form.declared_volumes()),
                     "key": uuid.uuid4().hex,
                 },
             )
@@ -119,7 +119,7 @@ def _sign_confirmed(request: HttpRequest, statement: Any, form: SignForm) -> Htt
             person=request.user,
             statement=statement,
             organisation=organisation,
-            volumes=form.volumes(),
+            volumes=form.declared_volumes(),
             volumes_public=form.cleaned_data["volumes_public"],
             comment=form.cleaned_data["comment"],
             idempotency_key=request.POST.get("idempotency_key"),
@@ -197,8 +197,10 @@ def amend(request: HttpRequest, slug: str) -> HttpResponse:
         "organisation": first_org.pk,
         "volumes_public": first_sig.volumes_public,
         "comment": first_sig.comment,
-        **{f"volume_{c}": n for c, n in (first_sig.volumes or {}).items()},
     }
+    caps = selectors.statement_capabilities(request.user, statement)
+    if caps.sees_volumes(first_sig):  # a signatory of the organisation: always, by the policy
+        initial.update({f"volume_{c}": n for c, n in (first_sig.volumes or {}).items()})
     form = AmendForm(request.POST or None, organisations=organisations, initial=initial)
     status = 200
     if request.method == "POST":
@@ -209,7 +211,7 @@ def amend(request: HttpRequest, slug: str) -> HttpResponse:
                     person=request.user,
                     statement=statement,
                     organisation=organisation,
-                    volumes=form.volumes(),
+                    volumes=form.declared_volumes(),
                     volumes_public=form.cleaned_data["volumes_public"],
                     comment=form.cleaned_data["comment"],
                 )

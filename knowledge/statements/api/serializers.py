@@ -15,6 +15,7 @@ from knowledge.statements.models import (
 )
 from members.models import Organisation, WorkingGroup
 from members.selectors import organisations_nameable, working_groups_for
+from network import capabilities
 from network.api.fields import ScopedSlugRelatedField
 from network.categories import DeviceCategory
 from network.visibility import Visibility
@@ -144,10 +145,8 @@ class SignatureSerializer(serializers.ModelSerializer):
 
     def get_volumes(self, obj: Signature) -> dict[str, int] | None:
         """The policy decides: ``context["caps"]`` is the reader's :class:`StatementCapabilities`."""
-        caps = self.context.get("caps")
-        if obj.volumes_public or (caps is not None and caps.sees_volumes_of(obj)):
-            return obj.volumes
-        return None
+        caps = self.context.get("caps") or capabilities.PUBLIC_READER
+        return obj.volumes if caps.sees_volumes(obj) else None
 
 
 class WithdrawnSignatureSerializer(SignatureSerializer):
