@@ -125,7 +125,8 @@ def run_subscribers(subscribers, stop: asyncio.Event, reconnect=None):
 
 def test_concurrent_http_and_websocket_load_loses_no_accepted_write(django_db_blocker):
     w = build_world()
-    with LiveServer() as server:
+    # 24 posts a person in a few seconds: a load test, not people posting (network.ratelimit.POST)
+    with LiveServer(env={"FORUMS_POSTS_PER_MINUTE": "1000"}) as server:
         tokens = [session_token(server, p.email) for p in (w.editor, w.member)]
         thread_id = w.thread.pk
         stop = asyncio.Event()
