@@ -14,16 +14,20 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from django import forms
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -125,8 +129,20 @@ def _save(resource: Resource, data: ResourceData) -> Resource:
         setattr(resource, name, (getattr(data, name) or "").strip())
     if data.attachment is not None:
         resource.attachment = data.attachment
-    codes, labels = _vocabulary(data)
-    resource.full_clean(exclude=["organisation", "created_by"])  # the model's own rules, once
+    errors: dict[str, list[str]] = {}
+    codes: list[CpvCode] = []
+    labels: list[Label] = []
+    try:
+        codes, labels = _vocabulary(data)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        resource.full_clean(exclude=["organisation", "created_by"])  # the model's own rules, once
+    except ValidationError as exc:
+        for name, messages_ in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages_)
+    if errors:  # every problem at once, so a form shows them all
+        raise ValidationError(errors)
     with transaction.atomic():
         resource.save()
         resource.cpv_codes.set(codes)
@@ -198,6 +214,27 @@ def resources_visible(person: Any, *, kind: str = "", language: str = "", cpv: s
     return rows
 
 
+#: Library filters a resource has no value for: asking for one of them matches no resource.
+_NOT_A_RESOURCE_FILTER = ("stage", "procedure", "status")
+
+
+def library_rows(person: Any, params: dict[str, Any]):
+    """The library's section: readable resources under the library's common filters."""
+    if any(params.get(name) for name in _NOT_A_RESOURCE_FILTER):
+        return Resource.objects.none()
+    rows = resources_visible(
+        person,
+        language=params.get("language", ""),
+        cpv=params.get("cpv", ""),
+        label=params.get("label", ""),
+    )
+    if params.get("country"):
+        rows = rows.filter(organisation__country=params["country"])
+    if params.get("organisation"):
+        rows = rows.filter(organisation__slug=params["organisation"])
+    return rows
+
+
 def resource_for(person: Any, pk: Any) -> Resource:
     """One readable resource or 404 (another tenant's private one looks exactly like a missing one)."""
     try:
@@ -234,15 +271,170 @@ def resource_list(request: HttpRequest) -> HttpResponse:
     kind = kind if kind in Resource.Kind.values else ""
     rows = resources_visible(request.user, kind=kind, cpv=request.GET.get("cpv", ""))
     page = Paginator(rows, 20).get_page(request.GET.get("page"))
-    return render(
-        request, "knowledge/resources.html", {"page": page, "kind": kind, "kinds": Resource.Kind.choices}
+    can_create = (
+        bool(visibility.editor_organisation_ids(request.user)) if request.user.is_authenticated else False
     )
+    context = {"page": page, "kind": kind, "kinds": Resource.Kind.choices, "can_create": can_create}
+    return render(request, "knowledge/resources.html", context)
 
 
 def resource_detail(request: HttpRequest, pk: int) -> HttpResponse:
     resource = resource_for(request.user, pk)
     caps = capabilities.content_capabilities(request.user, resource)
     return render(request, "knowledge/resources.html", {"resource": resource, "caps": caps})
+
+
+class ResourceForm(forms.Form):
+    """The create and edit page's form; it only parses into :class:`ResourceData` (the service and
+    the model validate, and their messages land on these fields)."""
+
+    organisation = forms.ChoiceField(label=gettext_lazy("Organisation"))
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Resource.Kind.choices)
+    summary = forms.CharField(
+        label=gettext_lazy("Summary"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    url = forms.CharField(
+        label=gettext_lazy("Link"),
+        required=False,
+        max_length=500,
+        widget=forms.URLInput(attrs={"inputmode": "url", "autocomplete": "url"}),
+        help_text=gettext_lazy("A web address starting with https://; or attach a file below."),
+    )
+    attachment = forms.FileField(
+        label=gettext_lazy("File"),
+        required=False,
+        help_text=gettext_lazy("PDF, office document, text or CSV."),
+    )
+    language = forms.ChoiceField(label=gettext_lazy("Language"), choices=LANGUAGES)
+    visibility = forms.ChoiceField(
+        label=gettext_lazy("Who can read it"),
+        choices=[
+            (v, label)
+            for v, label in visibility.Visibility.choices
+            if v != visibility.Visibility.GROUP  # sharing with named groups: not offered here yet
+        ],
+    )
+    cpv_codes = forms.CharField(
+        label=gettext_lazy("CPV codes"),
+        required=False,
+        max_length=500,
+        help_text=gettext_lazy("e.g. 30213100-6 48000000-8, separated by spaces"),
+    )
+    labels = forms.MultipleChoiceField(
+        label=gettext_lazy("Labels"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, organisations: Any = (), editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"].choices = [(o.slug, o.name) for o in organisations]
+        labels = [(lb.slug, lb.name) for lb in Label.objects.order_by("name")]
+        if labels:
+            self.fields["labels"].choices = labels
+        else:  # a network without labels yet: no empty group of checkboxes
+            del self.fields["labels"]
+
+    def resource_data(self) -> ResourceData:
+        values = self.cleaned_data
+        return ResourceData(
+            title=values["title"],
+            kind=values["kind"],
+            summary=values["summary"],
+            url=values["url"],
+            attachment=values["attachment"] or None,
+            language=values["language"],
+            visibility=values["visibility"],
+            cpv_codes=values["cpv_codes"].replace(",", " ").split(),
+            labels=list(values.get("labels") or []),
+        )
+
+
+def _initial(resource: Resource | None, language: str = "en") -> dict[str, Any]:
+    if resource is None:  # a new resource is most often in the language the person reads the site in
+        known = {code for code, _label in LANGUAGES}
+        return {
+            "visibility": visibility.Visibility.NETWORK,
+            "kind": Resource.Kind.GUIDE,
+            "language": language if language in known else "en",
+        }
+    return {
+        "title": resource.title,
+        "kind": resource.kind,
+        "summary": resource.summary,
+        "url": resource.url,
+        "language": resource.language,
+        "visibility": resource.visibility,
+        "cpv_codes": " ".join(c.full_code for c in resource.cpv_codes.all()),
+        "labels": [lb.slug for lb in resource.labels.all()],
+    }
+
+
+def _form_page(request: HttpRequest, resource: Resource | None) -> HttpResponse:
+    """Create (``resource`` None) or edit: the form, the service, errors kept on the form."""
+    from members.selectors import editable_organisations
+
+    organisations = list(editable_organisations(request.user)) if resource is None else []
+    if resource is None and not organisations:
+        raise PermissionDenied(_("You need an editor role in an organisation to add this."))
+    editing = resource is not None
+    form = ResourceForm(
+        request.POST or None,
+        request.FILES or None,
+        organisations=organisations,
+        editing=editing,
+        initial=_initial(resource, (getattr(request, "LANGUAGE_CODE", "") or "en")[:2]),
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                if editing:
+                    saved = resource_update(person=request.user, resource=resource, data=form.resource_data())
+                else:
+                    owner = next(o for o in organisations if o.slug == form.cleaned_data["organisation"])
+                    saved = resource_create(
+                        person=request.user, organisation=owner, data=form.resource_data()
+                    )
+            except ValidationError as exc:
+                for name, errors in exc.message_dict.items():
+                    for message in errors:
+                        form.add_error(name if name in form.fields else None, message)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(saved)
+        status = 400
+    title = _("Edit the resource") if editing else _("Add a resource")
+    context = {"form": form, "form_title": title, "resource_edited": resource}
+    return render(request, "knowledge/resources.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_new(request: HttpRequest) -> HttpResponse:
+    return _form_page(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = resource_for(request.user, pk)
+    if not capabilities.content_capabilities(request.user, resource).can_edit:
+        raise PermissionDenied(_("Only editors of the owning organisation can change this."))
+    return _form_page(request, resource)
+
+
+@login_required
+@require_POST
+def resource_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    resource_delete(person=request.user, resource=resource_for(request.user, pk))
+    messages.success(request, _("The resource was deleted."))
+    return redirect("resources:list")
 
 
 def download(request: HttpRequest, pk: int) -> FileResponse:
@@ -261,7 +453,10 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
 
 urlpatterns = [
     path("", resource_list, name="list"),
+    path("new/", resource_new, name="new"),
     path("<int:pk>/", resource_detail, name="detail"),
+    path("<int:pk>/edit/", resource_edit, name="edit"),
+    path("<int:pk>/delete/", resource_remove, name="delete"),
     path("<int:pk>/download/", download, name="download"),
 ]
 
@@ -443,7 +638,7 @@ def load_demo(stdout: Any) -> None:
 
 
 def register_types() -> None:
-    from network.content import ContentType, register
+    from network.content import ContentType, LibrarySection, register
     from network.notification_kinds import register_kind
     from network.search.spec import SearchIndex
 
@@ -467,6 +662,7 @@ def register_types() -> None:
             ),
             dashboard=(dashboard_section,),
             dashboard_order=45,
+            library=LibrarySection(library_rows, "knowledge/library/resource.html", order=40),
             urls=("resources/", (urlpatterns, "resources")),
             api_routes=(("resources", ResourceViewSet, "knowledge-resource"),),
             demo=load_demo,
