@@ -24,7 +24,7 @@ from django.http import Http404
 
 from forums import payloads, presence, selectors, services
 from network import ratelimit
-from network.consumers import CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, SafeJsonConsumer, setting
+from network.consumers import CLOSE_FORBIDDEN, SafeJsonConsumer, setting
 from network.realtime import LAYER_ERRORS, person_group
 
 logger = logging.getLogger(__name__)
@@ -55,11 +55,8 @@ class ThreadConsumer(SafeJsonConsumer):
         self.live_sent: set[int] = set()
 
     async def connect(self) -> None:
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.refuse(CLOSE_UNAUTHENTICATED)
+        if not await self.signed_in():
             return
-        self.person = user
         self.thread_id = int(self.scope["url_route"]["kwargs"]["thread_id"])
         thread = await self._readable_thread()
         if thread is None:

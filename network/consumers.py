@@ -54,6 +54,15 @@ class SafeJsonConsumer(LayerOutageMixin, AsyncJsonWebsocketConsumer):
             return
         await handler(message)
 
+    async def signed_in(self) -> bool:
+        """Take the person from the session; refuse the socket with 4401 when nobody signed in."""
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.refuse(CLOSE_UNAUTHENTICATED)
+            return False
+        self.person = user
+        return True
+
     async def refuse(self, code: int) -> None:
         """Accept, then close with ``code``: a close before accepting reaches browsers as a bare
         HTTP 403, and clients could not tell "sign in" from "no access"."""
@@ -111,12 +120,9 @@ class NotificationConsumer(SafeJsonConsumer):
     """A person's notifications (mentions, replies, reports…) as they are created."""
 
     async def connect(self) -> None:
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.refuse(CLOSE_UNAUTHENTICATED)
+        if not await self.signed_in():
             return
-        self.person = user
-        self.group = person_group(user.pk)
+        self.group = person_group(self.person.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         unread = await database_sync_to_async(self._unread)()

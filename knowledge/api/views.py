@@ -316,46 +316,72 @@ def attachment_response(item) -> FileResponse:
 # --- lessons, labels, tenders --------------------------------------------------------------------
 
 
-class LessonViewSet(viewsets.ModelViewSet):
-    """Lessons learned. Reads follow the visibility policy; writes need an editor role."""
+class _OwnedContentViewSet(viewsets.ModelViewSet):
+    """Lessons and planned tenders alike: reads through the type's selectors (the policy), writes
+    through its services; the write serializer only parses, the service validates (one layer)."""
 
     permission_classes = [permissions.IsAuthenticatedOrReadOnly]
-    filterset_class = LessonFilter
     lookup_value_regex = r"\d+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    read_serializer: Any
+    write_serializer: Any
+    #: ``visible(person)`` and ``one(person, pk)``: the type's selectors.
+    visible: Any
+    one: Any
+    #: the type's services and the keyword they name the object by (``lesson=``, ``tender=``).
+    create_service: Any
+    update_service: Any
+    delete_service: Any
+    object_keyword = ""
 
     def get_queryset(self):
-        return selectors.lessons_visible(self.request.user)
+        return self.visible(self.request.user)
 
     def get_serializer_class(self):
-        return s.LessonWriteSerializer if self.action in ("create", "partial_update") else s.LessonSerializer
+        return self.write_serializer if self.action in ("create", "partial_update") else self.read_serializer
 
-    def get_object(self) -> Lesson:
-        return selectors.lesson_for(self.request.user, self.kwargs["pk"])
+    def get_object(self) -> Any:
+        return self.one(self.request.user, self.kwargs["pk"])
 
     def _validated(self, request: Request) -> dict[str, Any]:
-        body = s.LessonWriteSerializer(data=request.data)
+        body = self.write_serializer(data=request.data)
         body.is_valid(raise_exception=True)
         return dict(body.validated_data)
 
-    @extend_schema(request=s.LessonWriteSerializer, responses={201: s.LessonSerializer})
     def create(self, request: Request, *args, **kwargs) -> Response:
         data = self._validated(request)
         org = _organisation_for_write(request.user, data.pop("organisation", None))
-        lesson = services.lesson_create(person=request.user, organisation=org, data=data)
-        return Response(s.LessonSerializer(selectors.lesson_for(request.user, lesson.pk)).data, status=201)
+        made = self.create_service(person=request.user, organisation=org, data=data)
+        return Response(self.read_serializer(self.one(request.user, made.pk)).data, status=201)
 
-    @extend_schema(request=s.LessonWriteSerializer, responses=s.LessonSerializer)
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
-        lesson = self.get_object()
+        obj = self.get_object()
         data = self._validated(request)
         data.pop("organisation", None)
-        services.lesson_update(person=request.user, lesson=lesson, data=data)
-        return Response(s.LessonSerializer(selectors.lesson_for(request.user, lesson.pk)).data)
+        self.update_service(person=request.user, data=data, **{self.object_keyword: obj})
+        return Response(self.read_serializer(self.one(request.user, obj.pk)).data)
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
-        services.lesson_delete(person=request.user, lesson=self.get_object())
+        self.delete_service(person=request.user, **{self.object_keyword: self.get_object()})
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    create=extend_schema(request=s.LessonWriteSerializer, responses={201: s.LessonSerializer}),
+    partial_update=extend_schema(request=s.LessonWriteSerializer, responses=s.LessonSerializer),
+)
+class LessonViewSet(_OwnedContentViewSet):
+    """Lessons learned. Reads follow the visibility policy; writes need an editor role."""
+
+    filterset_class = LessonFilter
+    read_serializer = s.LessonSerializer
+    write_serializer = s.LessonWriteSerializer
+    visible = staticmethod(selectors.lessons_visible)
+    one = staticmethod(selectors.lesson_for)
+    create_service = staticmethod(services.lesson_create)
+    update_service = staticmethod(services.lesson_update)
+    delete_service = staticmethod(services.lesson_delete)
+    object_keyword = "lesson"
 
 
 class LabelViewSet(viewsets.ReadOnlyModelViewSet):
@@ -367,46 +393,22 @@ class LabelViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["kind"]
 
 
-class TenderViewSet(viewsets.ModelViewSet):
+@extend_schema_view(
+    create=extend_schema(request=s.TenderWriteSerializer, responses={201: s.TenderSerializer}),
+    partial_update=extend_schema(request=s.TenderWriteSerializer, responses=s.TenderSerializer),
+)
+class TenderViewSet(_OwnedContentViewSet):
     """Planned tenders: the shared tender calendar. Reads follow the policy; writes need an editor."""
 
-    permission_classes = [permissions.IsAuthenticatedOrReadOnly]
     filterset_class = TenderFilter
-    lookup_value_regex = r"\d+"
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def get_queryset(self):
-        return selectors.tenders_visible(self.request.user)
-
-    def get_serializer_class(self):
-        return s.TenderWriteSerializer if self.action in ("create", "partial_update") else s.TenderSerializer
-
-    def get_object(self) -> PlannedTender:
-        return selectors.tender_for(self.request.user, self.kwargs["pk"])
-
-    def _validated(self, request: Request) -> dict[str, Any]:
-        body = s.TenderWriteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        return dict(body.validated_data)
-
-    @extend_schema(request=s.TenderWriteSerializer, responses={201: s.TenderSerializer})
-    def create(self, request: Request, *args, **kwargs) -> Response:
-        data = self._validated(request)
-        org = _organisation_for_write(request.user, data.pop("organisation", None))
-        tender = services.tender_create(person=request.user, organisation=org, data=data)
-        return Response(s.TenderSerializer(selectors.tender_for(request.user, tender.pk)).data, status=201)
-
-    @extend_schema(request=s.TenderWriteSerializer, responses=s.TenderSerializer)
-    def partial_update(self, request: Request, *args, **kwargs) -> Response:
-        tender = self.get_object()
-        data = self._validated(request)
-        data.pop("organisation", None)
-        services.tender_update(person=request.user, tender=tender, data=data)
-        return Response(s.TenderSerializer(selectors.tender_for(request.user, tender.pk)).data)
-
-    def destroy(self, request: Request, *args, **kwargs) -> Response:
-        services.tender_delete(person=request.user, tender=self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    read_serializer = s.TenderSerializer
+    write_serializer = s.TenderWriteSerializer
+    visible = staticmethod(selectors.tenders_visible)
+    one = staticmethod(selectors.tender_for)
+    create_service = staticmethod(services.tender_create)
+    update_service = staticmethod(services.tender_update)
+    delete_service = staticmethod(services.tender_delete)
+    object_keyword = "tender"
 
     @extend_schema(methods=["GET"], responses=s.InterestSerializer(many=True), summary="Interest you may see")
     @extend_schema(methods=["POST"], request=s.InterestWriteSerializer, responses={200: s.InterestSerializer})
