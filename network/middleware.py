@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from csp.middleware import CSPMiddleware, PolicyParts
@@ -90,9 +91,12 @@ class ApiErrorMiddleware:
             and not response.get("Content-Type", "").startswith("application/json")
         ):
             messages = {404: "Not found.", 405: "Method not allowed.", 500: "Server error."}
-            return JsonResponse(
+            replacement = JsonResponse(
                 {"detail": messages[response.status_code], "code": "error"}, status=response.status_code
             )
+            if response.has_header("Allow"):  # a 405 says what is allowed (an .ics feed's TRACE did not)
+                replacement["Allow"] = response["Allow"]
+            return replacement
         return response
 
     def process_exception(self, request, exception):
@@ -151,6 +155,52 @@ class IdRangeMiddleware:
                 return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
             raise Http404
         return None
+
+
+def allowed_methods(view_func: Any) -> list[str] | None:
+    """The methods a DRF view (or viewset route) answers, as its ``Allow`` header lists them; ``None``
+    for a plain Django view."""
+    cls = getattr(view_func, "cls", None)
+    if cls is None:
+        return None
+    initkwargs = getattr(view_func, "initkwargs", None) or {}
+    names = [m.lower() for m in initkwargs.get("http_method_names") or cls.http_method_names]
+    actions = getattr(view_func, "actions", None)
+    if actions:  # a router's route: the methods mapped to actions
+        methods = {m for m in actions if m in names}
+    else:
+        methods = {m for m in names if m not in ("head", "options", "trace") and hasattr(cls, m)}
+    if "get" in methods and "head" in names:
+        methods.add("head")
+    if "options" in names:
+        methods.add("options")
+    return sorted(m.upper() for m in methods)
+
+
+class ApiMethodMiddleware:
+    """Under ``/api/``, a method the view does not answer is 405 with ``Allow``, before anything else.
+
+    DRF authenticates, checks permissions and throttles before it looks for the method's handler,
+    so ``TRACE`` or ``DELETE`` on a read-only endpoint answered 401 or 403 to strangers: an
+    undocumented status that said nothing about the method (#20 item 14)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.path.startswith("/api/"):
+            return None
+        allowed = allowed_methods(view_func)
+        if allowed is None or request.method in allowed:
+            return None
+        response = JsonResponse(
+            {"detail": f'Method "{request.method}" not allowed.', "code": "method_not_allowed"}, status=405
+        )
+        response["Allow"] = ", ".join(allowed)
+        return response
 
 
 class SiteHeadersMiddleware(CSPMiddleware):

@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "members.middleware.MfaRequiredMiddleware",
     "network.middleware.ApiErrorMiddleware",
     "network.middleware.IdRangeMiddleware",
+    "network.middleware.ApiMethodMiddleware",
 ]
 
 ROOT_URLCONF = "network.urls"
@@ -350,6 +351,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's error responses, in the one {"detail", "code" | "errors"} shape.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "network.api.schema.document_errors",
+    ],
     # Choice sets used by several serializers get one schema name each.
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "members.models.Role",

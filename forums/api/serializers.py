@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from forums import payloads
 from forums.models import Forum, Post, Reaction, Thread
+from network.api.fields import CountField, IdField
 
 
 class AuthorSerializer(serializers.Serializer):
@@ -172,7 +173,7 @@ class ThreadSerializer(serializers.ModelSerializer):
 
 
 class ThreadCreateSerializer(serializers.Serializer):
-    forum = serializers.IntegerField(help_text="Id of a forum you can post in.")
+    forum = IdField(help_text="Id of a forum you can post in.")
     title = serializers.CharField(max_length=200)
     body = serializers.CharField(help_text="Markdown.")
     client_id = serializers.CharField(
@@ -212,9 +213,7 @@ class PostPageSerializer(serializers.Serializer):
 
 class PostCreateSerializer(serializers.Serializer):
     body = serializers.CharField(help_text="Markdown.")
-    reply_to = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Id of a post in the thread."
-    )
+    reply_to = IdField(required=False, allow_null=True, help_text="Id of a post in the thread.")
     client_id = serializers.CharField(
         max_length=64, required=False, allow_blank=True, help_text="A retry with the same id is stored once."
     )
@@ -235,7 +234,7 @@ class ReactionResultSerializer(serializers.Serializer):
 
 
 class ReadSerializer(serializers.Serializer):
-    seq = serializers.IntegerField(required=False, min_value=0, help_text="Defaults to the newest post.")
+    seq = CountField(required=False, help_text="Defaults to the newest post.")
 
 
 class ReadResultSerializer(serializers.Serializer):

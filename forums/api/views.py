@@ -22,6 +22,7 @@ from forums.api import serializers as s
 from forums.models import Forum, Post, Thread
 from members.selectors import organisations_nameable
 from network.api.errors import Conflict
+from network.api.fields import INT32_MAX
 
 MAX_PAGE = 200
 
@@ -272,8 +273,16 @@ class ThreadViewSet(
     @extend_schema(
         methods=["GET"],
         parameters=[
-            OpenApiParameter("after", int, description="Only posts with a higher sequence number."),
-            OpenApiParameter("limit", int, description=f"At most this many (1 to {MAX_PAGE}, default 100)."),
+            OpenApiParameter(
+                "after",
+                {"type": "integer", "minimum": 0, "maximum": INT32_MAX},
+                description="Only posts with a higher sequence number.",
+            ),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+                description=f"At most this many (1 to {MAX_PAGE}, default 100).",
+            ),
         ],
         responses=s.PostPageSerializer,
     )
@@ -298,7 +307,7 @@ class ThreadViewSet(
             return Response(
                 payloads.post_payload(post), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
             )
-        after = _int_param(request, "after", 0, 0, None)
+        after = _int_param(request, "after", 0, 0, INT32_MAX)
         limit = _int_param(request, "limit", 100, 1, MAX_PAGE)
         posts = selectors.posts_after(thread, after, limit + 1)
         more = len(posts) > limit
@@ -365,7 +374,7 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int | 
     if raw in (None, ""):
         return default
     try:
-        value = int(raw)
+        value = int(raw[:20])
     except ValueError:
         raise ValidationError({name: ["Give a whole number."]}) from None
     if value < low or (high is not None and value > high):

@@ -31,6 +31,7 @@ from knowledge.models.choices import (
     TenderStatus,
 )
 from network import visibility
+from network.api.fields import CountField, IdField
 from network.visibility import Visibility
 
 
@@ -183,7 +184,7 @@ class PublishSerializer(serializers.Serializer):
 
 class ForkSerializer(serializers.Serializer):
     organisation = serializers.SlugField(help_text="The organisation to fork into (you must be an editor).")
-    version = serializers.IntegerField(required=False, help_text="Version number; default the latest.")
+    version = CountField(min_value=1, required=False, help_text="Version number; default the latest.")
     title = serializers.CharField(required=False, max_length=200)
 
 
@@ -248,7 +249,7 @@ class LineageTemplateSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     organisation = OrganisationRefSerializer()
-    forked_from_version = serializers.IntegerField(source="forked_from.number", default=None)
+    forked_from_version = serializers.IntegerField(source="forked_from.number", default=None, allow_null=True)
 
 
 class AncestorSerializer(serializers.Serializer):
@@ -323,9 +324,9 @@ class LessonWriteSerializer(serializers.Serializer):
     next_action = serializers.CharField(required=False, allow_blank=True)
     language = serializers.ChoiceField(choices=LANGUAGES, required=False)
     tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
-    related_templates = serializers.ListField(child=serializers.IntegerField(), required=False)
-    related_tenders = serializers.ListField(child=serializers.IntegerField(), required=False)
-    related_statements = serializers.ListField(child=serializers.IntegerField(), required=False)
+    related_templates = serializers.ListField(child=IdField(), required=False)
+    related_tenders = serializers.ListField(child=IdField(), required=False)
+    related_statements = serializers.ListField(child=IdField(), required=False)
 
 
 class TenderSerializer(serializers.ModelSerializer):
@@ -368,7 +369,7 @@ class TenderWriteSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
     cpv_codes = serializers.ListField(child=serializers.CharField(max_length=12), required=False)
-    estimated_quantity = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    estimated_quantity = CountField(required=False, allow_null=True)
     estimated_value_eur = serializers.DecimalField(
         max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=0
     )
@@ -380,7 +381,7 @@ class TenderWriteSerializer(serializers.Serializer):
     strategic_goals = serializers.ListField(
         child=serializers.ChoiceField(choices=StrategicGoal.choices), required=False
     )
-    templates = serializers.ListField(child=serializers.IntegerField(), required=False)
+    templates = serializers.ListField(child=IdField(), required=False)
 
 
 class InterestSerializer(serializers.ModelSerializer):

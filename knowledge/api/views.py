@@ -25,6 +25,7 @@ from knowledge.models.choices import LANGUAGES, LessonStage, Procedure, Stage, T
 from members.models import Organisation, WorkingGroup
 from members.selectors import organisations_nameable
 from network import visibility
+from network.api.fields import INT32_MAX
 
 # --- filters -------------------------------------------------------------------------------------
 
@@ -75,6 +76,10 @@ class TenderFilter(LibraryFilter):
 
 
 # --- helpers -------------------------------------------------------------------------------------
+
+
+#: A version number as the schema documents it (and the diff refuses anything else with a 400).
+VERSION_NUMBER = {"type": "integer", "minimum": 1, "maximum": INT32_MAX}
 
 
 def _organisation_for_write(person: Any, slug: str | None) -> Organisation:
@@ -204,8 +209,8 @@ class TemplateViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("from", int, required=True, description="Older version number"),
-            OpenApiParameter("to", int, required=True, description="Newer version number"),
+            OpenApiParameter("from", VERSION_NUMBER, required=True, description="Older version number"),
+            OpenApiParameter("to", VERSION_NUMBER, required=True, description="Newer version number"),
         ],
         responses=s.DiffSerializer,
         summary="Compare two versions",
@@ -216,7 +221,7 @@ class TemplateViewSet(viewsets.ModelViewSet):
         numbers = {}
         for name in ("from", "to"):
             value = request.query_params.get(name, "")
-            if not value.isdigit():
+            if not (value.isdigit() and 1 <= int(value[:10]) <= INT32_MAX and len(value) <= 10):
                 raise ValidationError({name: [_("Give a version number.")]})
             numbers[name] = value
         old = selectors.version_for(template, numbers["from"])

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from members.models import GroupMembership, Invitation, Membership, Organisation, Person, Role, WorkingGroup
 from network import visibility
+from network.api.fields import CountField
 from network.categories import DeviceCategory
 
 
@@ -30,7 +31,7 @@ class CountryCodeField(serializers.CharField):
 class VolumesField(serializers.DictField):
     """Units bought a year per device category."""
 
-    child = serializers.IntegerField(min_value=0)
+    child = CountField()
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)

@@ -31,3 +31,23 @@ class ScopedSlugRelatedField(serializers.SlugRelatedField):
     def get_queryset(self) -> QuerySet:
         request = self.context.get("request")
         return self.scope(getattr(request, "user", None))
+
+
+# --- numbers the database can hold --------------------------------------------------------------
+
+#: The largest value of a PositiveIntegerField on every backend (PostgreSQL ``integer``).
+INT32_MAX = 2**31 - 1
+
+
+def IdField(**kwargs: Any) -> serializers.IntegerField:
+    """An id in a request body: 1 to 2**63 - 1, so no id reaches the database driver out of range
+    (SQLite raised ``OverflowError``, a 500; #20 items 10 and 14). Documented as such in the schema."""
+    from network.ids import INT64_MAX
+
+    return serializers.IntegerField(min_value=1, max_value=INT64_MAX, **kwargs)
+
+
+def CountField(**kwargs: Any) -> serializers.IntegerField:
+    """A count stored in a ``PositiveIntegerField``: 0 (or ``min_value``) to 2**31 - 1."""
+    kwargs.setdefault("min_value", 0)
+    return serializers.IntegerField(max_value=INT32_MAX, **kwargs)

@@ -45,7 +45,7 @@ class StatementDemandInputSerializer(serializers.Serializer):
 class StatementListSerializer(serializers.ModelSerializer):
     organisation = StatementOrganisationSerializer(read_only=True)
     issuers = StatementOrganisationSerializer(many=True, read_only=True)
-    signature_count = serializers.IntegerField(read_only=True)
+    signature_count = serializers.SerializerMethodField(help_text="Active (not withdrawn) signatures.")
     current_version = serializers.IntegerField(
         source="current_version.number", read_only=True, allow_null=True
     )
@@ -66,10 +66,17 @@ class StatementListSerializer(serializers.ModelSerializer):
             "signature_count",
         ]
 
+    def get_signature_count(self, obj: Statement) -> int:
+        """The list's annotation when there is one; counted for a statement fresh from a write."""
+        count = getattr(obj, "signature_count", None)
+        if count is None:
+            count = obj.signatures.filter(withdrawn_at__isnull=True).count()
+        return count
+
 
 class StatementDetailSerializer(StatementListSerializer):
     demands = StatementDemandSerializer(many=True, read_only=True)
-    working_group = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    working_group = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta(StatementListSerializer.Meta):
         fields = [
@@ -204,7 +211,7 @@ class WithdrawRequestSerializer(serializers.Serializer):
 
 class AuditEntrySerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
-    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = AuditEntry

@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from members.models import Organisation, WorkingGroup
 from members.selectors import organisations_nameable, working_groups_for
-from network.api.fields import ScopedSlugRelatedField
+from network.api.fields import CountField, ScopedSlugRelatedField
 from network.capabilities import EventCapabilities
 from network.events import selectors
 from network.events.models import Audience, Event, Registration
@@ -41,7 +41,8 @@ class EventSerializer(serializers.ModelSerializer):
     )
     confirmed_count = serializers.IntegerField(read_only=True)
     online_url = serializers.SerializerMethodField(
-        help_text="Shown to registered participants and hosts only."
+        help_text="The meeting link (a URL), shown to registered participants and hosts only: an empty "
+        "string when hidden from you or when the event has none."
     )
     url = serializers.SerializerMethodField()
     ics_url = serializers.SerializerMethodField()
@@ -83,7 +84,7 @@ class EventSerializer(serializers.ModelSerializer):
             cache[obj.pk] = selectors.event_capabilities(getattr(request, "user", None), obj, **kwargs)
         return cache[obj.pk]
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(OpenApiTypes.STR)  # "" is not a URI: the schema says string, not format uri
     def get_online_url(self, obj: Event) -> str:
         return obj.online_url if self._caps(obj).sees_online_url else ""
 
@@ -152,7 +153,7 @@ class EventWriteSerializer(serializers.Serializer):
     place = serializers.CharField(max_length=300, required=False, allow_blank=True)
     online_url = serializers.URLField(required=False, allow_blank=True)
     audience = serializers.ListField(child=serializers.ChoiceField(choices=Audience.choices), required=False)
-    capacity = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    capacity = CountField(min_value=1, required=False, allow_null=True)
     registration_open = serializers.BooleanField(required=False)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
     working_group = ScopedSlugRelatedField(

@@ -61,13 +61,6 @@ class EventFilter(django_filters.FilterSet):
         return queryset.for_audience(value)
 
 
-class IsAuthenticatedForWrites(permissions.BasePermission):
-    def has_permission(self, request, view) -> bool:
-        if request.method in permissions.SAFE_METHODS or getattr(view, "action", None) == "register":
-            return True
-        return bool(request.user and request.user.is_authenticated)
-
-
 class EventViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -79,7 +72,18 @@ class EventViewSet(
 
     lookup_field = "slug"
     filterset_class = EventFilter
-    permission_classes = [IsAuthenticatedForWrites]
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_permissions(self):
+        """Reads and (guest) registration are open, other writes need a signed-in person.
+
+        Stated as DRF's own classes (``AllowAny`` / ``IsAuthenticated``) so the schema says which
+        operations take anonymous callers; an action's own ``permission_classes`` still win."""
+        if self.permission_classes is not EventViewSet.permission_classes:
+            return super().get_permissions()
+        if self.request.method in permissions.SAFE_METHODS or self.action == "register":
+            return [permissions.AllowAny()]
+        return [permissions.IsAuthenticated()]
 
     def get_queryset(self):
         return selectors.events_for(self.request.user).order_by("starts_at", "pk")

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from network.search import InvalidSearch, search
 from network.search.api.serializers import SearchResponseSerializer
 from network.search.params import query_from_params, query_string
-from network.search.query import FACETS
+from network.search.query import FACETS, MAX_PAGE, MAX_PAGE_SIZE
 
 _FACET_HELP = {
     "type": "template, lesson, tender, statement, thread, post, event, organisation",
@@ -48,8 +48,16 @@ class SearchView(APIView):
                 for name, help_text in _FACET_HELP.items()
             ],
             OpenApiParameter("sort", OpenApiTypes.STR, enum=["relevance", "date"]),
-            OpenApiParameter("page", OpenApiTypes.INT, description="1-1000, default 1."),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="1-100, default 20."),
+            OpenApiParameter(
+                "page",
+                {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+                description="1-1000, default 1.",
+            ),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+                description="1-100, default 20.",
+            ),
         ],
         responses={200: SearchResponseSerializer},
     )
