@@ -76,7 +76,7 @@ CHECKS = [
     missing_required_header,
     ignored_auth,
 ]
-EXAMPLES = 8
+EXAMPLES = 5
 
 
 @contextmanager

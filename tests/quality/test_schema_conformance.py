@@ -50,8 +50,10 @@ def connection_kept_open():
 
 @pytest.fixture
 def schema(db):
-    """Loaded per test: generating it runs the middleware, which may touch the database."""
-    return schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    """Loaded per test, inside the test's transaction: generating it runs the middleware, which may
+    touch the database (and the WSGI handler must not close the test's connection)."""
+    with connection_kept_open():
+        return schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 
 
 def token(person) -> dict[str, str]:
