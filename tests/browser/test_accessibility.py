@@ -75,7 +75,7 @@ def build_sweep_world() -> SweepWorld:
         "home": "/",
         "dashboard": "/dashboard/",
         "library": "/library/",
-        "library-tenders": "/library/?kind=tenders",
+        "library-tenders": "/library/?kind=tender",
         "template": t,
         "template-edit": f"{t}edit/",
         "template-new": "/library/templates/new/",
