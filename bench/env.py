@@ -83,7 +83,9 @@ class Context:
 
     @property
     def redis_url(self) -> str:
-        return f"redis://{REDIS_HOST}:{REDIS_PORT}/7"
+        """``REDIS_URL`` when set (several people benchmarking on one Redis keep to their own
+        database), else database 7 of the local Redis."""
+        return os.environ.get("REDIS_URL") or f"redis://{REDIS_HOST}:{REDIS_PORT}/7"
 
 
 def detect(mode: str, out_dir: Path) -> Context:

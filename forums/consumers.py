@@ -4,7 +4,7 @@ fabric (:class:`network.consumers.NotificationConsumer`), as does the JSON socke
 The channel layer is only a doorbell. The database is the record: a client that reconnects sends
 ``{"type": "resume", "after": <last seq it saw>}`` (or connects with ``?after=<seq>``) and gets every later post from the database, in
 order, before live events continue. Live events that arrive while the replay runs wait in the
-channel (a consumer handles one message at a time), and any ``post.created`` whose ``seq`` the
+socket's backlog (:mod:`forums.hub`; a consumer handles one event at a time), and any ``post.created`` whose ``seq`` the
 replay already sent is dropped, so the boundary has neither a gap nor a duplicate.
 
 Close codes: 4401 not signed in, 4403 may not read the thread (or no longer may), 4400 bad URL.
@@ -15,14 +15,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from forums import payloads, presence, selectors, services
+from forums.hub import HubSocket, hub_for
 from network import ratelimit
 from network.consumers import CLOSE_FORBIDDEN, SafeJsonConsumer, setting
 from network.realtime import LAYER_ERRORS, person_group
@@ -32,11 +38,39 @@ logger = logging.getLogger(__name__)
 REPLAY_BATCH = 200
 
 
-class ThreadConsumer(SafeJsonConsumer):
+#: ``_live_frame`` found a gap before this post: the database has to fill it.
+_GAP = object()
+
+
+class _ChannelFreeConsumer(AsyncJsonWebsocketConsumer):
+    """A JSON socket whose consumer has no channel-layer channel of its own."""
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Channels' consumer loop without a channel of the socket's own: its events come from the
+        hub's rooms (the thread's and the person's groups), so the socket costs the channel layer
+        nothing, and only the client's messages are awaited here — one at a time, in order, without
+        the task per message a wait on two sources needs. ``channel_name`` remains a unique name for
+        the socket (presence is keyed by it); nothing is ever sent to it."""
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.channel_name = f"forums.socket!{uuid.uuid4().hex}"
+        self.base_send = send
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
+
+
+class ThreadConsumer(HubSocket, SafeJsonConsumer, _ChannelFreeConsumer):
     """One thread, live: post events, typing, presence, resume from a sequence number, posting.
 
-    A live event costs no database query and no thread-pool hop: the group message carries the
-    frame already encoded (:func:`forums.payloads.group_message`), sent as it is. Access is re-checked
+    The thread's events reach the socket through this process's hub (:mod:`forums.hub`): one
+    channel-layer subscription per thread and process, and a local loop that writes the frame — encoded
+    once by the sender (:func:`forums.payloads.group_message`) — to each idle socket without a task,
+    a database query or a thread-pool hop. Events that find the socket busy (a replay, a client
+    message, a client that does not read) wait in its bounded backlog and are handled in order. The
+    socket has no channel of its own: its person's group (access re-checks) is a room too. Access is re-checked
     on membership signals and every ``FORUMS_ACCESS_RECHECK_SECONDS``, not per event.
     """
 
@@ -53,6 +87,7 @@ class ThreadConsumer(SafeJsonConsumer):
         super().__init__(*args, **kwargs)
         #: Seqs sent live before a resume: the replay skips them (the client has them).
         self.live_sent: set[int] = set()
+        self._hub_state()
 
     async def connect(self) -> None:
         if not await self.signed_in():
@@ -63,7 +98,8 @@ class ThreadConsumer(SafeJsonConsumer):
             await self.refuse(CLOSE_FORBIDDEN)
             return
         self.group = payloads.thread_group(self.thread_id)
-        await self._join_groups()
+        self.hub = hub_for(self.channel_layer)
+        await self._join_groups(first=True)
         self.joined = True
         self.seen_seq = thread.last_seq
         await self.accept()
@@ -82,14 +118,20 @@ class ThreadConsumer(SafeJsonConsumer):
         if after:  # resuming in the handshake: the replay runs before any live event is handled
             await self._resume(after[0], thread=thread)
 
-    async def _join_groups(self) -> None:
-        """Join (or re-join) the thread's and the person's groups. Run again on every heartbeat:
-        a layer drops a channel from its groups when a message to it expires unread (in-memory) or
-        after ``group_expiry`` (Redis), and nothing else would ever put it back."""
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.channel_layer.group_add(person_group(self.person.pk), self.channel_name)
+    async def _join_groups(self, first: bool = False) -> None:
+        """Join (or re-join) the thread's room in this process's hub and the person's group. Run
+        again on every heartbeat: a layer drops a channel from its groups when a message to it
+        expires unread (in-memory) or after ``group_expiry`` (Redis), and nothing else would ever
+        put it back (the room re-adds its channel at most twice a heartbeat, whatever the sockets)."""
+        for group in (self.group, person_group(self.person.pk)):
+            if first:
+                await self.hub.join(group, self)
+            else:
+                every = float(setting("FORUMS_HEARTBEAT_SECONDS", 25)) / 2
+                await self.hub.refresh(group, self, every)
 
     async def disconnect(self, code: int) -> None:
+        self.closing = True
         if self.heartbeat is not None:
             self.heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -97,13 +139,18 @@ class ThreadConsumer(SafeJsonConsumer):
             self.heartbeat = None
         if self.joined:
             await self._leave()
+        await self.hub_stop()
 
     async def _leave(self) -> None:
         self.joined = False
+        self.hub_dropped()
+
+    def hub_dropped(self) -> None:
+        """Out of the hub's rooms and the thread's presence, at once (no I/O): dropped for
+        reading too slowly, refused access, or gone."""
+        self.hub.leave(self.group, self)
+        self.hub.leave(person_group(self.person.pk), self)
         presence.leave(self.thread_id, self.group, self.channel_layer, self.channel_name)
-        with contextlib.suppress(*LAYER_ERRORS):  # a layer that is down forgets the groups itself
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-            await self.channel_layer.group_discard(person_group(self.person.pk), self.channel_name)
 
     async def _heartbeat(self) -> None:
         """Ping the client every ~25 s (keeps proxies from idling the socket out), re-join the
@@ -122,7 +169,8 @@ class ThreadConsumer(SafeJsonConsumer):
                 await self.send_json({"type": "ping"})
                 if self.closing:
                     return
-                await self._join_groups()
+                with contextlib.suppress(*LAYER_ERRORS):  # Redis is down: beat on, catch up later
+                    await self._join_groups()
                 presence.join(
                     self.thread_id,
                     self.group,
@@ -274,26 +322,68 @@ class ThreadConsumer(SafeJsonConsumer):
         else:
             await self.send_json({"type": "read", "last_read_seq": last})
 
-    # --- server → client (channel-layer events) --------------------------------------------------
+    # --- server → client (the thread's events, from the hub) ----------------------------------------
 
-    async def forum_event(self, message: dict[str, Any]) -> None:
-        if "text" not in message:  # sent by a process running the previous release
-            message = payloads.group_message(message["event"])
+    def _live_frame(self, message: dict[str, Any]) -> Any:
+        """The frame to send for a live ``forum.event``, ``None`` when the client already has it,
+        or ``_GAP`` when posts before it are missing (records what is sent; no I/O)."""
         if message["kind"] == "post.created":
             seq = message["seq"]
             if self.last_sent is not None and seq <= self.last_sent:
-                return  # already sent by a replay
+                return None  # already sent by a replay
             if self.last_sent is not None and seq > self.last_sent + 1:
-                # Concurrent posts commit in seq order but their events can reach the layer out of
-                # order: fill the gap from the database (sends this one too) instead of losing it.
-                await self._resume(self.last_sent)
-                return
+                return _GAP
             if self.last_sent is not None:
                 self.last_sent = seq
             elif len(self.live_sent) < 10_000:
                 self.live_sent.add(seq)
             self.seen_seq = max(self.seen_seq, seq)
-        await self.send(text_data=message["text"])
+        return message["text"]
+
+    def hub_now(self, message: dict[str, Any], prepared: Any) -> bool:
+        """The hub's fast path (the socket is idle): send what needs no await, else say no."""
+        kind = message["type"]
+        if kind == "forum.event":
+            frame = self._live_frame(message)
+            if frame is _GAP:
+                return False
+        elif kind == "forum.presence":
+            frame = prepared
+        elif kind == "forum.typing":
+            frames = [text for person_id, text in prepared if person_id != self.person.pk]
+            if len(frames) > 1:
+                return False
+            frame = frames[0] if frames else None
+        else:
+            # Access re-checks and the like wait their turn in the backlog; what this socket has no
+            # handler for (the person's group carries notifications for the other socket) is done.
+            return getattr(self, get_handler_name(message), None) is None
+        if frame is not None:
+            self.send_frame_now(frame)
+        return True
+
+    async def hub_handle(self, message: dict[str, Any], prepared: Any) -> None:
+        """An event from the hub that waited in the backlog (the dispatch lock is held)."""
+        kind = message["type"]
+        if kind == "forum.presence" and prepared is not None:
+            await self.send(text_data=prepared)
+        elif kind == "forum.typing" and prepared is not None:
+            for person_id, text in prepared:
+                if person_id != self.person.pk:
+                    await self.send(text_data=text)
+        else:
+            await SafeJsonConsumer.dispatch(self, message)
+
+    async def forum_event(self, message: dict[str, Any]) -> None:
+        if "text" not in message:  # sent by a process running the previous release
+            message = payloads.group_message(message["event"])
+        frame = self._live_frame(message)
+        if frame is _GAP:
+            # Concurrent posts commit in seq order but their events can reach the layer out of
+            # order: fill the gap from the database (sends this one too) instead of losing it.
+            await self._resume(self.last_sent)
+        elif frame is not None:
+            await self.send(text_data=frame)
 
     async def forum_typing(self, message: dict[str, Any]) -> None:
         people = message.get("people") or [[message.get("person"), message.get("name")]]
