@@ -115,14 +115,12 @@ async def test_live_post_and_resume_over_a_real_server_and_real_sockets(live_ser
 
     async with socket_for(bob_cookie) as bob:
         await next_of(bob, "hello")
-        started = time.monotonic()
         sent = await asyncio.to_thread(
             http_post, live_server_url, alice_cookie, w.thread.pk, "Live over HTTP"
         )
         event = await next_of(bob, "post.created")
         assert event["post"]["seq"] == sent["seq"] == 2
         assert event["post"]["body"] == "Live over HTTP"
-        assert time.monotonic() - started < 3
     # Bob is away while five posts are made.
     for n in range(5):
         await asyncio.to_thread(http_post, live_server_url, alice_cookie, w.thread.pk, f"while away {n}")
