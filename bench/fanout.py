@@ -40,6 +40,7 @@ class Target:
     post_path: str
     headers_for: Any  # session key -> socket headers
     post_headers: dict[str, str]
+    workers: int = 1
 
 
 @dataclass
@@ -52,8 +53,8 @@ class Plan:
 
 def plan_for(ctx: Context) -> Plan:
     if ctx.quick:
-        return Plan(sizes=[100, 500], rate_per_s=2.0, steady_posts=10, burst_posts=20)
-    return Plan(sizes=[100, 500, 1000], rate_per_s=2.0, steady_posts=30, burst_posts=50)
+        return Plan(sizes=[1000], rate_per_s=2.0, steady_posts=10, burst_posts=20)
+    return Plan(sizes=[1000, 5000], rate_per_s=2.0, steady_posts=30, burst_posts=50)
 
 
 async def _round(server: Server, target: Target, sessions: list[str], plan: Plan) -> dict[str, Any]:
@@ -165,17 +166,30 @@ def _targets(ctx: Context, db, setup: dict[str, Any]) -> list[Target]:
         )
     ]
     if ctx.redis:
-        targets.append(
-            Target(
-                "redis",
-                "network.asgi:application",
-                django_env(db, redis_url=ctx.redis_url),
-                thread_path,
-                post_path,
-                cookie,
-                poster_headers,
+        for workers in (1, 2):
+            targets.append(
+                Target(
+                    "redis" if workers == 1 else "redis, 2 workers",
+                    "network.asgi:application",
+                    django_env(db, redis_url=ctx.redis_url),
+                    thread_path,
+                    post_path,
+                    cookie,
+                    poster_headers,
+                    workers=workers,
+                )
             )
+    targets.append(
+        Target(
+            "Channels group_send",
+            "bench.channels_broadcast:app",
+            dict(os.environ, BENCH_LAYER_URL=""),
+            "/ws/bare/",
+            "/post",
+            lambda key: {},
+            {},
         )
+    )
     targets.append(
         Target(
             "bare ASGI",
@@ -202,7 +216,9 @@ def run(ctx: Context) -> BenchResult:
             for size in plan.sizes:
                 log = ctx.tmp / f"fanout-{target.label.replace(' ', '_')}-{size}.log"
                 ready = "/healthz" if target.app.startswith("network") else "/"
-                with Server(target.app, target.env, log_path=log, ready_path=ready) as server:
+                with Server(
+                    target.app, target.env, workers=target.workers, log_path=log, ready_path=ready
+                ) as server:
                     row = asyncio.run(_round(server, target, setup["readers"][:size], plan))
                 rounds.append(row)
                 result.add_row(**row)
@@ -217,7 +233,8 @@ def run(ctx: Context) -> BenchResult:
         result.notes.append("Redis not reachable on 127.0.0.1:6379: the Redis layer column is skipped.")
     result.notes.append(
         f"steady: {plan.steady_posts} posts at {plan.rate_per_s:g}/s for latency; burst: {plan.burst_posts} "
-        "posts back to back for deliveries/s; one uvicorn worker; SQLite; clients and server share 2 cores."
+        "posts back to back for deliveries/s; one uvicorn worker unless the row says two (Redis); SQLite; "
+        "clients and server share 2 cores."
     )
     _checks(result, rounds, plan)
     labels = list(dict.fromkeys(row["layer"] for row in rounds))
@@ -242,8 +259,16 @@ def _checks(result: BenchResult, rounds: list[dict[str, Any]], plan: Plan) -> No
     biggest = max(plan.sizes)
     at_biggest = {row["layer"]: row for row in rounds if row["clients"] == biggest}
     bare = at_biggest.get("bare ASGI")
+    plain = at_biggest.get("Channels group_send")
     for label, row in at_biggest.items():
-        if label == "bare ASGI":
+        if label in ("bare ASGI", "Channels group_send"):
+            if label != "bare ASGI":
+                share = ratio(row["deliveries_per_s"], bare["deliveries_per_s"] if bare else None)
+                result.notes.append(
+                    f"plain Channels consumer (group_send, in-memory): {share:.0%} of bare"
+                    if share is not None
+                    else "plain Channels consumer: not measured"
+                )
             continue
         full_size = biggest >= 1000
         p99 = row["p99_ms"]
@@ -256,6 +281,11 @@ def _checks(result: BenchResult, rounds: list[dict[str, Any]], plan: Plan) -> No
             )
         )
         share = ratio(row["deliveries_per_s"], bare["deliveries_per_s"] if bare else None)
+        versus_plain = ratio(row["deliveries_per_s"], plain["deliveries_per_s"] if plain else None)
+        if versus_plain is not None:
+            result.notes.append(
+                f"{label}: {versus_plain:.2f} times the plain Channels consumer's deliveries/s"
+            )
         result.checks.append(
             Check(
                 f"deliveries/s vs bare ({label})",
@@ -266,7 +296,7 @@ def _checks(result: BenchResult, rounds: list[dict[str, Any]], plan: Plan) -> No
                 share >= 0.5 if share is not None else None,
             )
         )
-    django_rounds = [row for row in rounds if row["layer"] != "bare ASGI"]
+    django_rounds = [row for row in rounds if row["layer"] not in ("bare ASGI", "Channels group_send")]
     misses = sum(row["misses"] for row in django_rounds)
     result.checks.append(
         Check(
