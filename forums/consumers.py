@@ -157,11 +157,17 @@ class ThreadConsumer(HubSocket, SafeJsonConsumer, _ChannelFreeConsumer):
         groups, catch up from the database if the thread moved on without us (a lost doorbell),
         and re-check access now and then even if no membership signal arrived.
 
+        A post is a lost doorbell only when the socket is still behind it a whole beat later: a post
+        committed a moment ago is usually still on its way through the hub, and replaying it from the
+        database then cost one query per socket (a thousand sockets beating during a stream of posts
+        queued a thousand replays in front of the next post request).
+
         Ends quietly when the client has gone: a send on a closed socket raises, and an exception
         nobody retrieves would only litter the log."""
         interval = float(setting("FORUMS_HEARTBEAT_SECONDS", 25))
         recheck_every = max(1, int(setting("FORUMS_ACCESS_RECHECK_SECONDS", 120) // interval))
         beats = 0
+        behind = 0  # the thread's last_seq at the previous beat, when the socket had not seen it
         try:
             while not self.closing:
                 await asyncio.sleep(interval)
@@ -179,8 +185,10 @@ class ThreadConsumer(HubSocket, SafeJsonConsumer, _ChannelFreeConsumer):
                     self.person.pk,
                     self.person.display_name,
                 )
-                if await thread_last_seq(self.thread_id) > self.seen_seq:
+                if behind and self.seen_seq < behind:
                     await self._catch_up()
+                last_seq = await thread_last_seq(self.thread_id)
+                behind = last_seq if last_seq > self.seen_seq else 0
                 if beats % recheck_every == 0:
                     await self.access_recheck({})
         except asyncio.CancelledError:
