@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from knowledge.search_indexes import LESSON_INDEX, TEMPLATE_INDEX, TENDER_INDEX
 from network import visibility
 from network.content import ContentType, LibrarySection, register
 from network.dashboard import selectors as dashboard
@@ -87,6 +88,7 @@ def register_types() -> None:
             model="knowledge.TenderTemplate",
             label=gettext_lazy("Tender templates"),
             search_type="template",
+            search_index=TEMPLATE_INDEX,
             dashboard=(dashboard.template_versions, dashboard.template_forks),
             dashboard_order=30,
             library=LibrarySection(_templates, "knowledge/library/template.html", order=10),
@@ -96,6 +98,7 @@ def register_types() -> None:
             model="knowledge.Lesson",
             label=gettext_lazy("Lessons learned"),
             search_type="lesson",
+            search_index=LESSON_INDEX,
             dashboard=(_new_lessons,),
             dashboard_order=40,
             outcome_lookups=("pk",),
@@ -107,6 +110,7 @@ def register_types() -> None:
             model="knowledge.PlannedTender",
             label=gettext_lazy("Planned tenders"),
             search_type="tender",
+            search_index=TENDER_INDEX,
             dashboard=(dashboard.joint_tenders,),
             dashboard_order=60,
             library=LibrarySection(

@@ -11,3 +11,6 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         from members import signals  # noqa: F401  (domain join on e-mail verification)
+        from members.search_indexes import register_indexes
+
+        register_indexes()

@@ -49,7 +49,7 @@ class ContentType:
     label: Any  # plural, for filters and headings
     #: the search index ``type`` (None: not searchable); must equal ``kind`` when set.
     search_type: str | None = None
-    #: a ``network.search.spec.SearchIndex`` declared with the type (instead of in search/indexes.py).
+    #: the type's ``network.search.spec.SearchIndex`` (the search package declares none itself).
     search_index: Any = None
     #: ``(url prefix, urlconf module or list)`` mounted by ``network.urls`` (e.g. ``("resources/", …)``).
     urls: tuple[str, Any] | None = None
@@ -79,6 +79,21 @@ class ContentType:
 
 
 _REGISTRY: dict[str, ContentType] = {}
+#: model label → search index, declared with its type (or alone, for a searchable part of a type
+#: such as a forum post, or the organisation directory).
+_SEARCH: dict[str, Any] = {}
+
+
+def register_search(*indexes: Any) -> None:
+    """Declare search indexes (``network.search.spec.SearchIndex``) beside their types; idempotent."""
+    for index in indexes:
+        existing = _SEARCH.get(index.model)
+        if existing is not None and existing.type != index.type:
+            raise ValueError(f"search index for {index.model} declared twice ({existing.type})")
+        _SEARCH[index.model] = index
+        from network.search import signals
+
+        signals.connect_declared(index)
 
 
 def register(*types: ContentType) -> None:
@@ -89,9 +104,7 @@ def register(*types: ContentType) -> None:
             raise ValueError(f"content kind {content_type.kind!r} declared twice ({existing.model})")
         _REGISTRY[content_type.kind] = content_type
         if content_type.search_index is not None:
-            from network.search import signals
-
-            signals.connect_declared(content_type.search_index)
+            register_search(content_type.search_index)
 
 
 def content_types() -> list[ContentType]:
@@ -110,8 +123,8 @@ def for_model(model: type[models.Model] | models.Model) -> ContentType | None:
 
 
 def search_indexes() -> list[Any]:
-    """Search indexes declared by content types (the search registry adds them to its own)."""
-    return [ct.search_index for ct in _REGISTRY.values() if ct.search_index is not None]
+    """Every declared search index (the search registry reads only these)."""
+    return list(_SEARCH.values())
 
 
 def url_patterns() -> list[Any]:
@@ -202,9 +215,7 @@ def _type_errors(ct: ContentType, index_types: set[str] | None) -> list:
 
 def check_registry(app_configs: Any = None, **kwargs: Any) -> list:
     """``manage.py check`` (and every start-up): every declaration resolves to real models and fields."""
-    from network.search.indexes import INDEXES
-
-    index_types: set[str] | None = {i.type for i in [*INDEXES, *search_indexes()]}
+    index_types: set[str] | None = {i.type for i in search_indexes()}
     errors: list = []
     for ct in _REGISTRY.values():
         errors += _type_errors(ct, index_types)

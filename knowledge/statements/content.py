@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from knowledge.statements.search_indexes import STATEMENT_INDEX
 from network.content import ContentType, register
 from network.dashboard import selectors as dashboard
 
@@ -15,6 +16,7 @@ def register_types() -> None:
             model="statements.Statement",
             label=_("Joint statements"),
             search_type="statement",
+            search_index=STATEMENT_INDEX,
             dashboard=(
                 dashboard.open_for_signature,
                 dashboard.statement_signatures,

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from network.content import ContentType, register
 from network.dashboard import selectors as dashboard
+from network.events.search_indexes import EVENT_INDEX
 
 
 def register_types() -> None:
@@ -15,6 +16,7 @@ def register_types() -> None:
             model="events.Event",
             label=_("Events"),
             search_type="event",
+            search_index=EVENT_INDEX,
             dashboard=((5, dashboard.cohost_invitations), dashboard.upcoming_events),
             dashboard_order=70,
             notification_kinds=("event.cancelled", "event.changed", "event.registration", "event.promoted"),

@@ -45,11 +45,10 @@ def get_backend() -> SearchBackend:
 
 
 def indexes() -> list[SearchIndex]:
-    """Every declared index: the search package's own and those content types declare."""
+    """Every declared index (each type declares its own through :mod:`network.content`)."""
     from network import content
-    from network.search.indexes import INDEXES
 
-    return [*INDEXES, *content.search_indexes()]
+    return content.search_indexes()
 
 
 def index_for_model(model) -> SearchIndex | None:

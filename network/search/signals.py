@@ -13,12 +13,9 @@ from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from network.search import indexing
-from network.search.indexes import DERIVED, RELATED
 from network.search.spec import SearchIndex
 
 _connected: list[tuple[Any, Any, Any]] = []
-
-
 
 
 def _connect(signal, receiver, sender) -> None:
@@ -99,9 +96,22 @@ def _connect_ancestor(label: str, ancestor: type[models.Model], lookup: str) -> 
         _connect(m2m_changed, changed, through)
 
 
+_owned: list[tuple[str, str]] = []  # (indexed model label, lookup to its owner organisation)
+
+
 def _connect_owner_changes(targets: list[tuple[str, str]]) -> None:
-    """The owner's name and country are copied into documents (facets): refresh when they change."""
+    """The owner's name and country are copied into documents (facets): refresh when they change.
+
+    Connected once; types declared later add their targets to the same receivers (a second set of
+    receivers would find the first one's ``_search_before`` already cleaned up).
+    """
     from members.models import Organisation
+
+    first = not _owned
+    _owned.extend(targets)
+    if not first:
+        return
+    targets = _owned
 
     def before(sender, instance, raw=False, **kwargs) -> None:
         if raw or instance.pk is None:
@@ -128,12 +138,10 @@ def _connect_owner_changes(targets: list[tuple[str, str]]) -> None:
     _connect(post_save, cleanup, Organisation)
 
 
-def connect_related(available: dict[str, SearchIndex]) -> None:
+def connect_related(indexes: list[SearchIndex]) -> None:
     """Models whose change alters another type's document (a criterion → its template)."""
-    for related_label, (target, path) in RELATED.items():
+    for related_label, target, path in [(r, i.model, p) for i in indexes for r, p in i.related.items()]:
         model = apps.get_model(related_label)
-        if target not in available:
-            continue
 
         def changed(sender, instance, raw=False, _target=target, _path=path, **kwargs) -> None:
             if not raw:
@@ -145,30 +153,33 @@ def connect_related(available: dict[str, SearchIndex]) -> None:
             _connect(m2m_changed, _on_m2m(target, path), through)
 
 
-def connect_derived(available: dict[str, SearchIndex]) -> None:
+def connect_derived(indexes: list[SearchIndex]) -> None:
     """Documents that borrow facets from another model's rows (a lesson from its templates)."""
-    for source_label, targets in DERIVED.items():
-        model = apps.get_model(source_label)
-        wanted = [(t, lookup) for t, lookup in targets if t in available]
-        if not wanted:
-            continue
+    available = {i.model: i for i in indexes}
+    for index in indexes:
+        for source_label, lookup in index.derived.items():
+            _connect_derived(apps.get_model(source_label), [(index.model, lookup)], available)
 
-        def changed(sender, instance, raw=False, _wanted=wanted, **kwargs) -> None:
-            if not raw:
-                for target, lookup in _wanted:
-                    indexing.schedule_lookup(target, lookup, instance.pk)
 
-        def deleting(sender, instance, _wanted=wanted, **kwargs) -> None:
-            # Resolved now: once the row is gone, so is the relation that finds its dependents.
+def _connect_derived(
+    model: type[models.Model], wanted: list[tuple[str, str]], available: dict[str, SearchIndex]
+) -> None:
+    """Rebuild the documents that borrow from ``model``'s rows when one changes or goes."""
+
+    def changed(sender, instance, raw=False, _wanted=wanted, **kwargs) -> None:
+        if not raw:
             for target, lookup in _wanted:
-                target_model = available[target].model_class()
-                pks = target_model._default_manager.filter(**{lookup: instance.pk}).values_list(
-                    "pk", flat=True
-                )
-                indexing.schedule(target, list(pks))
+                indexing.schedule_lookup(target, lookup, instance.pk)
 
-        _connect(post_save, changed, model)
-        _connect(pre_delete, deleting, model)
+    def deleting(sender, instance, _wanted=wanted, **kwargs) -> None:
+        # Resolved now: once the row is gone, so is the relation that finds its dependents.
+        for target, lookup in _wanted:
+            target_model = available[target].model_class()
+            pks = target_model._default_manager.filter(**{lookup: instance.pk}).values_list("pk", flat=True)
+            indexing.schedule(target, list(pks))
+
+    _connect(post_save, changed, model)
+    _connect(pre_delete, deleting, model)
 
 
 _indexed: set[str] = set()  # model labels whose index updates are connected
@@ -188,23 +199,35 @@ def _connect_indexes(indexes: list[SearchIndex]) -> None:
         _connect_owner_changes(owned)
 
 
+_ready = False  # connect_all has run: indexes declared later connect as they come
+
+
+def _connect_new(indexes: list[SearchIndex]) -> None:
+    new = [i for i in indexes if i.model not in _indexed]
+    _connect_indexes(new)
+    connect_related(new)
+    connect_derived(new)
+
+
 def connect_all() -> None:
+    global _ready
     from network.search.registry import indexes
 
-    available = {i.model: i for i in indexes()}
-    _connect_indexes(list(available.values()))
-    connect_related(available)
-    connect_derived(available)
+    _ready = True
+    _connect_new(indexes())
 
 
 def connect_declared(index: SearchIndex) -> None:
-    """A content type registered after search's ``ready`` (see ``network.content.register``)."""
-    if _connected:
-        _connect_indexes([index])
+    """An index declared after search's ``ready`` (see ``network.content.register_search``)."""
+    if _ready:
+        _connect_new([index])
 
 
 def disconnect_all() -> None:
+    global _ready
+    _ready = False
     _indexed.clear()
+    _owned.clear()
     while _connected:
         signal, receiver, sender = _connected.pop()
         signal.disconnect(receiver, sender=sender, dispatch_uid=f"search:{id(receiver)}:{sender._meta.label}")

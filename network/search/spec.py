@@ -129,6 +129,12 @@ class SearchIndex:
     include: models.Q | None = None
     credit: Accessor | None = None
     collapse: Accessor | None = None
+    #: other models whose change alters this type's documents (a criterion's text is part of its
+    #: template), as ``model label → attribute path from the changed row to this type's pk``.
+    related: dict[str, str] = field(default_factory=dict)
+    #: models this type's documents borrow facets from (a lesson from the templates it cites), as
+    #: ``model label → lookup from this type's model to that row``; rebuilt when one changes.
+    derived: dict[str, str] = field(default_factory=dict)
 
     # --- model resolution ---------------------------------------------------------------------
 
