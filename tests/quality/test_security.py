@@ -472,6 +472,10 @@ def _candidates(param: str) -> list[str]:
     ids: set[int] = set()
     slugs: set[str] = set()
     keys: set[str] = set()
+    named = [m for m in apps.get_models() if m._meta.model_name == param]
+    if len(named) == 1:  # {attachment}: that model's ids (all pairs of all ids are too many to try)
+        own = set(named[0].objects.values_list("pk", flat=True))
+        return [str(i) for i in sorted(own | {max(own, default=0) + 1})]
     for model in apps.get_models():
         if model._meta.app_label not in {"knowledge", "statements", "forums", "events", "network", "members"}:
             continue
