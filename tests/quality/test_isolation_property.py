@@ -190,6 +190,7 @@ def check_every_surface(built: Built) -> None:
                 )
 
 
+@pytest.mark.timeout(360)  # a dozen random networks, every surface each; a timeout ends the pass
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -228,6 +229,7 @@ def engine_backend():
 
 
 @pytest.mark.engine
+@pytest.mark.timeout(360)  # a dozen random networks, every surface each; a timeout ends the pass
 @settings(
     max_examples=int(__import__("os").environ.get("ISOLATION_ENGINE_EXAMPLES", "8")),
     deadline=None,
