@@ -230,9 +230,7 @@ class ThreadFilter(django_filters.FilterSet):
         return queryset.filter(subscribed__gt=0) if value else queryset.filter(subscribed=0)
 
 
-class ThreadViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Threads you can read (pinned first, then by last activity), with unread counts."""
 
     serializer_class = s.ThreadSerializer
