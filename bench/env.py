@@ -161,7 +161,11 @@ def _pg_admin(sql: str) -> None:
 
 
 def create_database(ctx: Context, kind: str, name: str) -> Database:
-    """A fresh, empty database (an old one of the same name is dropped first)."""
+    """A fresh, empty database (an old one of the same name is dropped first).
+
+    ``BENCH_DB_TAG`` prefixes the name (``bench_<tag><name>``), so several people benchmarking on one
+    PostgreSQL server never drop each other's databases."""
+    name = os.environ.get("BENCH_DB_TAG", "") + name
     safe = "".join(ch if ch.isalnum() else "_" for ch in name).lower()
     if kind == "sqlite":
         path = ctx.tmp / f"bench_{safe}.sqlite3"

@@ -15,11 +15,28 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import shutil
+import signal
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from bench.env import Context, Server, SkipBenchmark, create_database, django_env, manage, rss_kib, worker
+from bench.env import (
+    Context,
+    Database,
+    Server,
+    SkipBenchmark,
+    cpu_seconds,
+    create_database,
+    django_env,
+    load_average,
+    manage,
+    rss_kib,
+    worker,
+)
 from bench.httpload import Connection
 from bench.report import BenchResult, Chart, Check, Series
 from bench.stats import percentile, ratio
@@ -41,6 +58,8 @@ class Target:
     headers_for: Any  # session key -> socket headers
     post_headers: dict[str, str]
     workers: int = 1
+    #: Session keys of the readers when they are not the SQLite set-up's (the PostgreSQL row).
+    readers: list[str] | None = None
 
 
 @dataclass
@@ -52,9 +71,53 @@ class Plan:
 
 
 def plan_for(ctx: Context) -> Plan:
+    """Quick: 1,000 clients; full: 1,000 and 5,000 (``BENCH_FANOUT_SIZES=5000`` picks sizes)."""
     if ctx.quick:
-        return Plan(sizes=[1000], rate_per_s=2.0, steady_posts=10, burst_posts=20)
-    return Plan(sizes=[1000, 5000], rate_per_s=2.0, steady_posts=30, burst_posts=50)
+        plan = Plan(sizes=[1000], rate_per_s=2.0, steady_posts=10, burst_posts=20)
+    else:
+        plan = Plan(sizes=[1000, 5000], rate_per_s=2.0, steady_posts=30, burst_posts=50)
+    wanted = os.environ.get("BENCH_FANOUT_SIZES", "")
+    if wanted:
+        plan.sizes = [int(size) for size in wanted.split(",") if size.strip()]
+    return plan
+
+
+#: Rows by short name, for ``BENCH_FANOUT_ROWS=redis2,bare`` (a subset, e.g. to profile one).
+ROW_NAMES = {
+    "memory": "in-memory",
+    "redis": "redis",
+    "redis2": "redis, 2 workers",
+    "redis2-pg": "redis, 2 workers, PostgreSQL",
+    "channels": "Channels group_send",
+    "bare": "bare ASGI",
+}
+
+
+class _Profiler:
+    """``BENCH_PYSPY=<folder>``: record the server (all workers) with py-spy during one phase, as
+    collapsed stacks (``<folder>/<row>-<clients>-<phase>.txt``); nothing when unset."""
+
+    def __init__(self, server: Server, target: Target, n: int, phase: str) -> None:
+        self.proc: subprocess.Popen[bytes] | None = None
+        folder = os.environ.get("BENCH_PYSPY", "")
+        if not folder or server.proc is None:
+            return
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        name = f"{target.label.replace(' ', '_').replace(',', '')}-{n}-{phase}.txt"
+        self.proc = subprocess.Popen(
+            [shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(server.proc.pid), "--subprocesses", "--rate", "200",
+             "--format", "raw", "--nonblocking", "--output", str(Path(folder) / name)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
 
 
 async def _round(server: Server, target: Target, sessions: list[str], plan: Plan) -> dict[str, Any]:
@@ -68,14 +131,20 @@ async def _round(server: Server, target: Target, sessions: list[str], plan: Plan
     ]
     server_rss0 = server.rss_kib()
     client_rss0 = rss_kib(os.getpid())
+    profile = _Profiler(server, target, n, "connect")
     connect_s, connect_failures = await open_all(listeners)
     activity.last = time.perf_counter()
     settle_s = await activity.settle(quiet_s=1.0, timeout_s=120)
     settle_s += await asyncio.to_thread(server.wait_idle, timeout_s=180)
+    profile.stop()
     server_rss1 = server.rss_kib()
     client_rss1 = rss_kib(os.getpid())
+    profile = _Profiler(server, target, n, "posts")
 
     poster = Connection("127.0.0.1", server.port, target.post_headers)
+    # CPU seconds of the server (all workers) and of this client process over the post phases: a
+    # client process near one core's worth of CPU per second of wall time is what limits, not the server.
+    cpu_wall0, server_cpu0, client_cpu0 = time.perf_counter(), server.cpu_seconds(), cpu_seconds(os.getpid())
     sent_at: dict[int, float] = {}
     post_errors = 0
 
@@ -108,6 +177,10 @@ async def _round(server: Server, target: Target, sessions: list[str], plan: Plan
             break
         await asyncio.sleep(0.2)
     await poster.close()
+    profile.stop()
+    cpu_wall = time.perf_counter() - cpu_wall0
+    server_cpu = server.cpu_seconds() - server_cpu0
+    client_cpu = cpu_seconds(os.getpid()) - client_cpu0
     closed_early = sum(
         1 for listener in listeners if listener.ws is None or listener.ws.close_code is not None
     )
@@ -141,12 +214,31 @@ async def _round(server: Server, target: Target, sessions: list[str], plan: Plan
         "duplicates": sum(listener.duplicates for listener in listeners),
         "clients_closed": closed_early,
         "clients_got_nothing": received_none,
+        "post_phase_s": round(cpu_wall, 2),
+        "server_cpu_s": round(server_cpu, 2),
+        "client_cpu_s": round(client_cpu, 2),
+        "load_average": load_average(),
         "server_kib_per_conn": (server_rss1 - server_rss0) / n if n else None,
         "client_kib_per_conn": (client_rss1 - client_rss0) / n if n else None,
     }
 
 
-def _targets(ctx: Context, db, setup: dict[str, Any]) -> list[Target]:
+def _wanted_rows(ctx: Context) -> list[str]:
+    """The rows this run measures: ``BENCH_FANOUT_ROWS`` (short names) or the mode's default. Full
+    mode adds two Redis workers on PostgreSQL (SQLite has one writer: is that what two workers
+    wait on?)."""
+    wanted = os.environ.get("BENCH_FANOUT_ROWS", "")
+    if wanted:
+        return [ROW_NAMES[name.strip()] for name in wanted.split(",") if name.strip()]
+    rows = ["in-memory", "redis", "redis, 2 workers"]
+    if not ctx.quick and ctx.postgres:
+        rows.append("redis, 2 workers, PostgreSQL")
+    return [*rows, "Channels group_send", "bare ASGI"]
+
+
+def _targets(
+    ctx: Context, db: Database, setup: dict[str, Any], pg: tuple[Database, dict] | None
+) -> list[Target]:
     thread_path = f"/ws/threads/{setup['thread_id']}/"
     post_path = f"/api/v1/threads/{setup['thread_id']}/posts/"
     poster_headers = {"X-Session-Token": setup["poster"]}
@@ -179,6 +271,21 @@ def _targets(ctx: Context, db, setup: dict[str, Any]) -> list[Target]:
                     workers=workers,
                 )
             )
+        if pg is not None:
+            pg_db, pg_setup = pg
+            targets.append(
+                Target(
+                    "redis, 2 workers, PostgreSQL",
+                    "network.asgi:application",
+                    django_env(pg_db, redis_url=ctx.redis_url),
+                    f"/ws/threads/{pg_setup['thread_id']}/",
+                    f"/api/v1/threads/{pg_setup['thread_id']}/posts/",
+                    cookie,
+                    {"X-Session-Token": pg_setup["poster"]},
+                    workers=2,
+                    readers=pg_setup["readers"],
+                )
+            )
     targets.append(
         Target(
             "Channels group_send",
@@ -207,34 +314,49 @@ def _targets(ctx: Context, db, setup: dict[str, Any]) -> list[Target]:
 def run(ctx: Context) -> BenchResult:
     plan = plan_for(ctx)
     result = BenchResult(name="fanout", title=TITLE)
+    rows = _wanted_rows(ctx)
     db = create_database(ctx, "sqlite", "fanout")
+    pg_db: Database | None = None
     try:
         manage(db, "migrate", "--noinput")
         setup = worker(db, "forum_setup", {"readers": max(plan.sizes)})
+        pg = None
+        if "redis, 2 workers, PostgreSQL" in rows and ctx.redis and ctx.postgres:
+            pg_db = create_database(ctx, "postgresql", "fanout")
+            manage(pg_db, "migrate", "--noinput")
+            pg = (pg_db, worker(pg_db, "forum_setup", {"readers": max(plan.sizes)}))
         rounds: list[dict[str, Any]] = []
-        for target in _targets(ctx, db, setup):
+        for target in _targets(ctx, db, setup, pg):
+            if target.label not in rows:
+                continue
             for size in plan.sizes:
                 log = ctx.tmp / f"fanout-{target.label.replace(' ', '_')}-{size}.log"
                 ready = "/healthz" if target.app.startswith("network") else "/"
                 with Server(
                     target.app, target.env, workers=target.workers, log_path=log, ready_path=ready
                 ) as server:
-                    row = asyncio.run(_round(server, target, setup["readers"][:size], plan))
+                    readers = target.readers or setup["readers"]
+                    row = asyncio.run(_round(server, target, readers[:size], plan))
                 rounds.append(row)
                 result.add_row(**row)
                 print(
                     f"   {target.label:9} {size:5} clients: p99 {row['p99_ms'] or 0:.0f} ms, "
-                    f"misses {row['misses']}",
+                    f"{row['deliveries_per_s'] or 0:,.0f}/s, misses {row['misses']}, "
+                    f"CPU s server {row['server_cpu_s']} / client {row['client_cpu_s']} "
+                    f"in {row['post_phase_s']} s, load {row['load_average']}",
                     flush=True,
                 )
     finally:
         db.drop()
+        if pg_db is not None:
+            pg_db.drop()
     if not ctx.redis:
         result.notes.append("Redis not reachable on 127.0.0.1:6379: the Redis layer column is skipped.")
     result.notes.append(
         f"steady: {plan.steady_posts} posts at {plan.rate_per_s:g}/s for latency; burst: {plan.burst_posts} "
-        "posts back to back for deliveries/s; one uvicorn worker unless the row says two (Redis); SQLite; "
-        "clients and server share 2 cores."
+        "posts back to back for deliveries/s; one uvicorn worker unless the row says two (Redis); SQLite "
+        "unless the row says PostgreSQL; clients and server share 2 cores (server_cpu_s / client_cpu_s: "
+        "CPU seconds each used over the post phases, post_phase_s of wall time)."
     )
     _checks(result, rounds, plan)
     labels = list(dict.fromkeys(row["layer"] for row in rounds))
@@ -262,6 +384,8 @@ def _checks(result: BenchResult, rounds: list[dict[str, Any]], plan: Plan) -> No
     plain = at_biggest.get("Channels group_send")
     for label, row in at_biggest.items():
         if label in ("bare ASGI", "Channels group_send"):
+            if label == "bare ASGI":
+                continue
             if label != "bare ASGI":
                 share = ratio(row["deliveries_per_s"], bare["deliveries_per_s"] if bare else None)
                 result.notes.append(

@@ -70,8 +70,8 @@ def _sizes(ctx: Context) -> list[int]:
 
 def _measure(ctx: Context, backend: str, size: int) -> list[dict[str, Any]]:
     """The database backend's answer, and on the SQLite corpus also the live engine's."""
-    # BENCH_DB_TAG keeps concurrent runs (several engineers on one PostgreSQL) apart.
-    db = create_database(ctx, backend, f"{os.environ.get('BENCH_DB_TAG', '')}search_{size}")
+    # create_database prefixes BENCH_DB_TAG (several engineers on one PostgreSQL).
+    db = create_database(ctx, backend, f"search_{size}")
     answers = []
     try:
         manage(db, "migrate", "--noinput")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import uuid
 from typing import Any
 from urllib.parse import parse_qs
@@ -31,7 +32,7 @@ from forums import payloads, presence, selectors, services
 from forums.hub import HubSocket, hub_for
 from network import ratelimit
 from network.consumers import CLOSE_FORBIDDEN, SafeJsonConsumer, setting
-from network.realtime import LAYER_ERRORS, person_group
+from network.realtime import LAYER_ERRORS, SERVER_SEND, person_group, socket_database_sync_to_async
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,16 @@ REPLAY_BATCH = 200
 
 #: ``_live_frame`` found a gap before this post: the database has to fill it.
 _GAP = object()
+
+#: The heartbeat's ping, encoded once for every socket and beat.
+PING = payloads.encode({"type": "ping"})
+
+
+def beat_delay(interval: float, first: bool) -> float:
+    """Seconds to the next heartbeat: spread, so sockets that connected together (a reconnect
+    storm after a deploy, a bench's connect burst) do not beat together for ever. The first beat
+    falls anywhere in [0.5, 1.5] times the interval, the later ones within ±10 % of it."""
+    return interval * (random.uniform(0.5, 1.5) if first else random.uniform(0.9, 1.1))
 
 
 class _ChannelFreeConsumer(AsyncJsonWebsocketConsumer):
@@ -55,6 +66,8 @@ class _ChannelFreeConsumer(AsyncJsonWebsocketConsumer):
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
         self.channel_name = f"forums.socket!{uuid.uuid4().hex}"
         self.base_send = send
+        #: The server's own send, for data frames (``network.realtime.ServerSendMiddleware``).
+        self.server_send = scope.get(SERVER_SEND)
         try:
             while True:
                 await self.dispatch(await receive())
@@ -88,6 +101,21 @@ class ThreadConsumer(HubSocket, SafeJsonConsumer, _ChannelFreeConsumer):
         #: Seqs sent live before a resume: the replay skips them (the client has them).
         self.live_sent: set[int] = set()
         self._hub_state()
+
+    async def send(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False
+    ) -> None:
+        """A text frame goes straight to the server's ``send`` (see :meth:`HubSocket.frame_send`);
+        anything else — bytes, a close — the way every consumer sends."""
+        if text_data is None or close:
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+            return
+        if self.closing:
+            return
+        try:
+            await self.frame_send({"type": "websocket.send", "text": text_data})
+        except OSError:  # the client has gone (ClientDisconnected): its disconnect follows
+            self.closing = True
 
     async def connect(self) -> None:
         if not await self.signed_in():
@@ -170,9 +198,9 @@ class ThreadConsumer(HubSocket, SafeJsonConsumer, _ChannelFreeConsumer):
         behind = 0  # the thread's last_seq at the previous beat, when the socket had not seen it
         try:
             while not self.closing:
-                await asyncio.sleep(interval)
+                await asyncio.sleep(beat_delay(interval, first=beats == 0))
                 beats += 1
-                await self.send_json({"type": "ping"})
+                await self.send(text_data=PING)
                 if self.closing:
                     return
                 with contextlib.suppress(*LAYER_ERRORS):  # Redis is down: beat on, catch up later
@@ -214,7 +242,7 @@ class ThreadConsumer(HubSocket, SafeJsonConsumer, _ChannelFreeConsumer):
         async with self._dispatch_lock:
             await super().dispatch(message)
 
-    @database_sync_to_async
+    @socket_database_sync_to_async
     def _readable_thread(self):
         return selectors.thread_get(self.person, self.thread_id, fresh=True)
 
@@ -249,7 +277,7 @@ class ThreadConsumer(HubSocket, SafeJsonConsumer, _ChannelFreeConsumer):
             await self.send_error("bad_message", '"after" must be a sequence number.')
             return
         after = max(0, after)
-        frames = await database_sync_to_async(self._replay_frames)(thread, after)
+        frames = await socket_database_sync_to_async(self._replay_frames)(thread, after)
         if frames is None:
             await self._drop()
             return
@@ -433,7 +461,7 @@ async def thread_last_seq(thread_id: int) -> int:
     if cached is None or now - cached[0] > LAST_SEQ_TTL or cached[1].get_loop() is not loop:
         if len(_last_seq_cache) > 10_000:
             _last_seq_cache.clear()
-        future = asyncio.ensure_future(database_sync_to_async(_fetch_last_seq)(thread_id))
+        future = asyncio.ensure_future(socket_database_sync_to_async(_fetch_last_seq)(thread_id))
         _last_seq_cache[thread_id] = cached = (now, future)
     try:
         return await asyncio.shield(cached[1])

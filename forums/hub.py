@@ -121,7 +121,16 @@ class HubSocket:
 
     closing: bool
     base_send: Any
+    #: The server's own ``send`` when the stack put it in the scope (``ServerSendMiddleware``).
+    server_send: Any = None
     _dispatch_lock: asyncio.Lock
+
+    @property
+    def frame_send(self) -> Any:
+        """Where data frames go: the server's ``send``, below Channels' session wrapper and the
+        layer-outage wrapper, which only act on accept and close (two coroutine frames less per
+        socket per event); the consumer's ``base_send`` when the stack did not provide it."""
+        return self.server_send or self.base_send
 
     def _hub_state(self) -> None:
         #: Events waiting for this socket (message, what the hub prepared for it), in order.
@@ -157,7 +166,7 @@ class HubSocket:
     def send_frame_now(self, text: str) -> None:
         """Write a text frame from a synchronous fast path (the socket is idle: nothing in flight)."""
         try:
-            self._inflight = send_eagerly(self.base_send({"type": "websocket.send", "text": text}))
+            self._inflight = send_eagerly(self.frame_send({"type": "websocket.send", "text": text}))
         except OSError:  # the client has gone; its disconnect follows
             self.closing = True
             return

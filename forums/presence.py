@@ -145,9 +145,14 @@ def _chatter(thread_id: int, group: str, layer: Any) -> ThreadChatter:
 
 
 def join(thread_id: int, group: str, layer: Any, channel_name: str, person_id: int, name: str) -> None:
-    """A socket started viewing (no I/O here: the flush publishes it)."""
+    """A socket started viewing (no I/O here: the flush publishes it). Sockets call it again on
+    every heartbeat: a viewer already listed changes nothing (the flush task republishes every
+    ``REFRESH_SECONDS`` anyway), so thousands of beats do not make every flush rewrite the map."""
     chatter = _chatter(thread_id, group, layer)
-    chatter.viewers[channel_name] = (person_id, name)
+    viewer = (person_id, name)
+    if chatter.viewers.get(channel_name) == viewer and chatter.task is not None and not chatter.task.done():
+        return
+    chatter.viewers[channel_name] = viewer
     chatter.presence_dirty = True
     chatter.poke()
 

@@ -14,6 +14,7 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from network.body_limit import BodyLimitMiddleware  # noqa: E402
+from network.realtime import ServerSendMiddleware  # noqa: E402
 from network.routing import websocket_urlpatterns  # noqa: E402
 from network.search.analysis import warm_up_in_background  # noqa: E402
 from network.ws_auth import SessionOrTokenAuthMiddlewareStack  # noqa: E402
@@ -26,6 +27,10 @@ warm_up_in_background()
 application = ProtocolTypeRouter(
     {
         "http": BodyLimitMiddleware(django_asgi_app),
-        "websocket": SiteOriginValidator(SessionOrTokenAuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        # ServerSendMiddleware first: thread sockets write their data frames through the server's
+        # own send, below the session and outage wrappers (network.realtime).
+        "websocket": ServerSendMiddleware(
+            SiteOriginValidator(SessionOrTokenAuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+        ),
     }
 )

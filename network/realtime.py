@@ -7,12 +7,15 @@ database, so a client that misses one recovers it by reading (resume) rather tha
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.db import connections, transaction
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -46,6 +49,58 @@ def send_now(group: str, message: dict[str, Any]) -> None:
 def send_on_commit(group: str, message: dict[str, Any]) -> None:
     """Queue ``message`` for ``group`` once the current transaction commits (at once outside one)."""
     transaction.on_commit(lambda: send_now(group, message))
+
+
+#: Scope key under which :class:`ServerSendMiddleware` keeps the server's own ``send``.
+SERVER_SEND = "buyers_network.server_send"
+
+
+class ServerSendMiddleware:
+    """Outermost WebSocket middleware: keep the server's own ``send`` in the scope.
+
+    Between the server and a consumer every ``send`` passes Channels' session wrapper (it saves the
+    session on ``http.response.start``) and :class:`LayerOutageMixin`'s tracking (it notes
+    ``websocket.accept`` and ``websocket.close``): two coroutine frames per data frame that act on
+    neither. A thread socket writing the same post to thousands of sockets sends its data frames
+    (``websocket.send``) through this ``send`` instead; accept and close still go through the
+    wrappers, so the session and the outage handling see every message they act on."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "websocket":
+            scope = dict(scope, **{SERVER_SEND: send})
+        return await self.inner(scope, receive, send)
+
+
+def _keep_sqlite_connections() -> None:
+    """Let this thread's SQLite connections outlive the hop (``close_at`` None: persistent)."""
+    for conn in connections.all(initialized_only=True):
+        if conn.vendor == "sqlite" and conn.connection is not None and not conn.in_atomic_block:
+            conn.close_at = None
+
+
+def socket_database_sync_to_async(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``database_sync_to_async`` for sockets' database work, keeping a SQLite connection open.
+
+    Channels' wrapper closes the connection around every hop (with ``CONN_MAX_AGE`` 0 a connection
+    is obsolete as soon as it is opened), so every handshake and heartbeat query of a socket opened a
+    new SQLite connection: the file, ``journal_mode=WAL`` and Django's forty-odd SQL functions
+    registered again, thousands of times a minute with thousands of sockets. Socket hops all run on
+    asgiref's one thread-sensitive thread (no request context), so one connection kept there serves
+    them all — including Channels' session and user look-ups, which reuse it once it is open. It is
+    still closed when it errored and is unusable. PostgreSQL connections are left as they are: they
+    come from the pool (``DATABASES`` ``pool``), which is what a persistent connection would give."""
+
+    @functools.wraps(func)
+    def kept(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        finally:
+            _keep_sqlite_connections()
+
+    return database_sync_to_async(kept)
 
 
 class LayerOutageMixin:
