@@ -103,7 +103,9 @@ class Organisation(models.Model):
         UNIVERSITY = "university", _("University")
         OTHER = "other", _("Other")
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    #: Unique (ignoring case) among verified organisations only: two unverified claims may share a
+    #: name, so refusing a name never confirms a hidden organisation (see members.services).
+    name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     country = CountryField(_("country"))
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.MUNICIPALITY)
@@ -135,7 +137,14 @@ class Organisation(models.Model):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(Lower("name"), name="organisation_name_ci_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                condition=models.Q(verified=True),
+                name="organisation_verified_name_ci_unique",
+                violation_error_message=_("A verified organisation already has this name."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -24,7 +24,6 @@ from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from members.models import (
@@ -39,6 +38,7 @@ from members.models import (
 )
 from network import visibility
 from network.notifications import notify
+from network.slugs import unguessable_slug
 
 #: Fields a manager may change on their organisation's profile (verification is staff-only).
 ORGANISATION_EDITABLE_FIELDS = (
@@ -74,22 +74,42 @@ def _require_manager(actor: Any, organisation: Organisation) -> None:
         )
 
 
-def _unique_slug(base: str, model: type, *, max_length: int = 80) -> str:
-    base = (slugify(base) or "organisation")[: max_length - 4]
-    slug, n = base, 2
-    while slug in RESERVED_SLUGS or model.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+def _new_slug(name: str, model: type[Organisation] | type[WorkingGroup]) -> str:
+    """An address for a new organisation or group: its name plus a random part (network/slugs.py).
+
+    Counting up (``city-of-vantaa-2``) told the creator that another organisation or group, perhaps
+    an unverified one they cannot see, already had the name (#20 item 6), and made the address of a
+    hidden one guessable from its name. The random part never collides with a reserved word.
+    """
+    fallback = "organisation" if model is Organisation else "group"
+    return unguessable_slug(name, model=model, fallback=fallback, max_length=80)
 
 
-def _check_unique_name_and_slug(model: type, instance: Any) -> None:
+def _name_rivals(model: type, instance: Any, actor: Any) -> Any:
+    """Rows whose name would collide with ``instance``'s, among those ``actor`` may see.
+
+    Names are compared only with what the actor can see, so refusing a name never confirms that a
+    hidden (unverified) organisation has it. Verified organisations are visible to everyone, and the
+    database keeps their names unique (``organisation_verified_name_ci_unique``); two unverified
+    claims may share a name until staff verify one of them. Groups are created and renamed only by
+    managers of verified organisations, who see every group, so their check hides nothing.
+    """
+    from members import selectors
+
+    others = model.objects.exclude(pk=instance.pk) if instance.pk else model.objects.all()
+    if model is Organisation:
+        others = others.filter(selectors.organisations_visible_q(actor))
+    return others.filter(name__iexact=instance.name.strip())
+
+
+def _check_unique_name_and_slug(model: type, instance: Any, *, actor: Any) -> None:
     """Case-insensitive name and slug uniqueness, reported as field errors (not integrity errors)."""
     errors: dict[str, str] = {}
-    others = model.objects.exclude(pk=instance.pk) if instance.pk else model.objects.all()
-    if others.filter(name__iexact=instance.name.strip()).exists():
+    if _name_rivals(model, instance, actor).exists():
         errors["name"] = _("“%(name)s” is already taken (names are compared ignoring case).") % {
             "name": instance.name
         }
+    others = model.objects.exclude(pk=instance.pk) if instance.pk else model.objects.all()
     if instance.slug in RESERVED_SLUGS or others.filter(slug__iexact=instance.slug).exists():
         errors["slug"] = _("The address “%(slug)s” is already taken; choose another.") % {
             "slug": instance.slug
@@ -128,13 +148,13 @@ def organisation_create(
     name = (name or "").strip()
     org = Organisation(
         name=name,
-        slug=(slug or "").strip().lower() or _unique_slug(name, Organisation),
+        slug=(slug or "").strip().lower() or _new_slug(name, Organisation),
         country=(country or "").upper(),
         verified=False,
         **fields,
     )
     org.full_clean(validate_unique=False, validate_constraints=False)
-    _check_unique_name_and_slug(Organisation, org)
+    _check_unique_name_and_slug(Organisation, org, actor=actor)
     _save_unique(org)
     Membership.objects.create(person=actor, organisation=org, role=Role.OWNER)
     visibility.forget(actor)
@@ -158,7 +178,7 @@ def organisation_update(*, actor: Person, organisation: Organisation, **fields: 
             value = value.strip()
         setattr(org, key, value)
     org.full_clean(validate_unique=False, validate_constraints=False)
-    _check_unique_name_and_slug(Organisation, org)
+    _check_unique_name_and_slug(Organisation, org, actor=actor)
     _save_unique(org)
     return org
 
@@ -183,6 +203,16 @@ def organisation_verify(
     if len(reason) > 1000:
         raise ValidationError({"reason": _("Keep the reason under 1000 characters.")})
     org = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if verified and _name_rivals(Organisation, org, actor).filter(verified=True).exists():
+        raise ValidationError(
+            {
+                "name": _(
+                    "A verified organisation is already called “%(name)s”; rename this one before "
+                    "verifying it."
+                )
+                % {"name": org.name}
+            }
+        )
     changed = org.verified != verified
     org.verified = verified
     org.verified_at = (org.verified_at or timezone.now()) if verified else None
@@ -527,12 +557,12 @@ def working_group_create(
     name = (name or "").strip()
     group = WorkingGroup(
         name=name,
-        slug=(slug or "").strip().lower() or _unique_slug(name, WorkingGroup),
+        slug=(slug or "").strip().lower() or _new_slug(name, WorkingGroup),
         description=description,
         visibility=visibility_level,
     )
     group.full_clean(validate_unique=False, validate_constraints=False)
-    _check_unique_name_and_slug(WorkingGroup, group)
+    _check_unique_name_and_slug(WorkingGroup, group, actor=actor)
     _save_unique(group)
     group.conveners.add(convener)
     visibility.forget(actor)

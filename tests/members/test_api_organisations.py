@@ -128,6 +128,7 @@ def test_working_group_create_join_approve_through_the_api():
         "/api/v1/working-groups/",
         {
             "name": "Ethical ICT",
+            "slug": "ethical-ict",
             "convener": "fisd",
             "visibility": "public",
             "description": "Labels and clauses.",

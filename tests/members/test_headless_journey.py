@@ -69,6 +69,7 @@ def test_sign_up_create_organisation_invite_signatory_and_domain_join():
         "/api/v1/organisations/",
         {
             "name": "City of Espoo",
+            "slug": "city-of-espoo",
             "country": "fi",
             "kind": "municipality",
             "people_served": 15000,
@@ -141,7 +142,9 @@ def test_staff_verification_through_the_api_then_domain_join():
     api.credentials(HTTP_X_SESSION_TOKEN=login(APIClient(), "owner@tampere.example"))
     assert (
         api.post(
-            "/api/v1/organisations/", {"name": "City of Tampere", "country": "FI"}, format="json"
+            "/api/v1/organisations/",
+            {"name": "City of Tampere", "slug": "city-of-tampere", "country": "FI"},
+            format="json",
         ).status_code
         == 201
     )

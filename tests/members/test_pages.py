@@ -7,7 +7,7 @@ import re
 import pytest
 from django.core import mail
 
-from members.models import GroupMembership, Invitation, Membership, Organisation, Role
+from members.models import GroupMembership, Invitation, Membership, Organisation, Role, WorkingGroup
 from tests.members.factories import PASSWORD, member, organisation, person, working_group
 from tests.members.html_checks import check_page
 
@@ -203,8 +203,9 @@ def test_create_organisation_page_with_errors_keeping_input(client):
             "people_served": "15000",
         },
     )
-    assert good.status_code == 302 and good["Location"] == "/organisations/city-of-espoo/"
-    org = Organisation.objects.get(slug="city-of-espoo")
+    org = Organisation.objects.get(name="City of Espoo")
+    assert re.fullmatch(r"city-of-espoo-[a-z2-9]{8}", org.slug), org.slug
+    assert good.status_code == 302 and good["Location"] == f"/organisations/{org.slug}/"
     assert org.annual_volumes == {"laptops": 6000} and not org.verified
     assert Membership.objects.get(person=p, organisation=org).role == Role.OWNER
 
@@ -327,7 +328,9 @@ def test_create_working_group_page(client):
         "/working-groups/new/",
         {"name": "Circular phones", "description": "", "visibility": "network", "convener": fisd.pk},
     )
-    assert response.status_code == 302 and response["Location"] == "/working-groups/circular-phones/"
+    group = WorkingGroup.objects.get(name="Circular phones")
+    assert re.fullmatch(r"circular-phones-[a-z2-9]{8}", group.slug), group.slug
+    assert response.status_code == 302 and response["Location"] == f"/working-groups/{group.slug}/"
 
 
 def test_edit_profile_page_and_leaving(client):

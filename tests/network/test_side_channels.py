@@ -173,6 +173,96 @@ def test_forum_slug_from_other_organisation_reveals_no_private_name():
         assert re.fullmatch(SLUG_WITH_RANDOM_PART.format(base="secret-plan-x"), forum.slug), forum.slug
 
 
+def _hidden_claim(name: str):
+    """An unverified organisation created through the service by someone else: hidden from others."""
+    from members import services as member_services
+
+    return member_services.organisation_create(actor=f.person(), name=name, country="FI")
+
+
+def test_organisation_created_through_the_api_reveals_no_hidden_organisation_of_the_same_name():
+    hidden = _hidden_claim("Secret Procurement Oy")
+    client = APIClient()
+    client.force_authenticate(f.person())
+    response = client.post("/api/v1/organisations/", {"name": "SECRET procurement oy", "country": "FI"})
+    assert response.status_code == 201, response.content
+    slug = response.json()["slug"]
+    for org_slug in (hidden.slug, slug):
+        assert re.fullmatch(SLUG_WITH_RANDOM_PART.format(base="secret-procurement-oy"), org_slug), org_slug
+    assert slug != hidden.slug and hidden.slug not in response.content.decode()
+    assert client.get(f"/api/v1/organisations/{hidden.slug}/").status_code == 404
+    assert client.get("/api/v1/organisations/secret-procurement-oy-2/").status_code == 404
+
+
+def test_organisation_created_through_the_page_reveals_no_hidden_organisation_of_the_same_name(client):
+    from members.models import Organisation
+
+    hidden = _hidden_claim("Secret Procurement Oy")
+    client.force_login(f.person())
+    response = client.post(
+        "/organisations/new/", {"name": "Secret Procurement Oy", "country": "FI", "kind": "municipality"}
+    )
+    assert response.status_code == 302, response.content.decode()
+    mine = Organisation.objects.exclude(pk=hidden.pk).get(name="Secret Procurement Oy")
+    assert re.fullmatch(SLUG_WITH_RANDOM_PART.format(base="secret-procurement-oy"), mine.slug), mine.slug
+    assert response["Location"] == f"/organisations/{mine.slug}/"
+    assert hidden.slug not in client.get(response["Location"]).content.decode()
+
+
+def test_renaming_to_the_name_of_a_hidden_organisation_from_other_organisation_is_not_refused():
+    hidden = _hidden_claim("Secret Procurement Oy")
+    mine = f.organisation("City of Lahti", slug="lahti", verified=True)
+    client = APIClient()
+    client.force_authenticate(f.member(mine, Role.OWNER))
+    response = client.patch("/api/v1/organisations/lahti/", {"name": "Secret Procurement Oy"}, format="json")
+    assert response.status_code == 200, response.content
+    assert hidden.slug not in response.content.decode()
+
+
+def test_a_name_the_person_can_see_is_still_refused_and_verified_names_stay_unique():
+    """Refusing a visible name leaks nothing; two verified organisations never share a name."""
+    from members import services as member_services
+
+    claim = _hidden_claim("City of Helsinki")
+    helsinki = f.organisation("Helsinki", slug="helsinki", verified=True)
+    owner = f.member(helsinki, Role.OWNER)
+    member_services.organisation_update(actor=owner, organisation=helsinki, name="City of HELSINKI ")
+    client = APIClient()
+    client.force_authenticate(f.person())
+    response = client.post("/api/v1/organisations/", {"name": "city of helsinki", "country": "FI"})
+    assert response.status_code == 400 and "already taken" in response.json()["errors"]["name"][0]
+    staff = APIClient()
+    staff.force_authenticate(f.person(is_staff=True))
+    refused = staff.post(f"/api/v1/organisations/{claim.slug}/verify/", {}, format="json")
+    assert refused.status_code == 400 and "name" in refused.json()["errors"], refused.content
+    claim.refresh_from_db()
+    assert not claim.verified
+    claimant = claim.memberships.get().person
+    member_services.organisation_update(actor=claimant, organisation=claim, name="Helsinki Region Oy")
+    assert staff.post(f"/api/v1/organisations/{claim.slug}/verify/", {}, format="json").status_code == 200
+
+
+def test_working_group_slugs_do_not_count_up_through_page_and_api(client):
+    from members.models import WorkingGroup
+
+    convener = f.organisation("Federal Institute", slug="fisd", verified=True)
+    chair = f.member(convener, Role.OWNER)
+    f.working_group("Circular phones", conveners=[convener])
+    api = APIClient()
+    api.force_authenticate(chair)
+    by_api = api.post("/api/v1/working-groups/", {"name": "Circular phones!", "convener": "fisd"})
+    assert by_api.status_code == 201, by_api.content
+    client.force_login(chair)
+    by_page = client.post(
+        "/working-groups/new/",
+        {"name": "Circular: phones", "description": "", "visibility": "network", "convener": convener.pk},
+    )
+    assert by_page.status_code == 302, by_page.content.decode()
+    page_slug = WorkingGroup.objects.get(name="Circular: phones").slug
+    for slug in (by_api.json()["slug"], page_slug):
+        assert re.fullmatch(SLUG_WITH_RANDOM_PART.format(base="circular-phones"), slug), slug
+
+
 def test_addresses_given_out_before_keep_working():
     """Slugs stored before the change (counted up from the title) are kept and still resolve."""
     org = f.organisation("Helsinki", verified=True)
