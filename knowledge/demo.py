@@ -341,7 +341,11 @@ def load(stdout: TextIO) -> None:
         if Lesson.objects.filter(organisation=org, title=data["title"]).exists():
             continue
         related = [templates[slug].pk] if slug in templates else []
-        services.lesson_create(person=person, organisation=org, data={**data, "related_templates": related})
+        services.lesson_create(
+            person=person,
+            organisation=org,
+            data=services.LessonData.from_mapping({**data, "related_templates": related}),
+        )
         made["lessons"] += 1
 
     for slug, title, codes, qty, value, year, quarter, status, joint, goals in TENDERS:
@@ -354,21 +358,21 @@ def load(stdout: TextIO) -> None:
         services.tender_create(
             person=person,
             organisation=org,
-            data={
-                "title": title,
-                "description": f"{title}. Peers are welcome to align criteria or join.",
-                "cpv_codes": codes,
-                "estimated_quantity": qty,
-                "estimated_value_eur": value,
-                "planned_year": year,
-                "planned_quarter": quarter,
-                "status": status,
-                "joint_procurement_open": joint,
-                "strategic_goals": goals,
-                "procedure": "open",
-                "visibility": "network",
-                "templates": [templates[slug].pk] if slug in templates else [],
-            },
+            data=services.TenderData(
+                title=title,
+                description=f"{title}. Peers are welcome to align criteria or join.",
+                cpv_codes=codes,
+                estimated_quantity=qty,
+                estimated_value_eur=value,
+                planned_year=year,
+                planned_quarter=quarter,
+                status=status,
+                joint_procurement_open=joint,
+                strategic_goals=goals,
+                procedure="open",
+                visibility="network",
+                templates=[templates[slug].pk] if slug in templates else [],
+            ),
         )
         made["tenders"] += 1
     stdout.write(

@@ -24,7 +24,10 @@ from knowledge.models.choices import (
     TenderStatus,
 )
 from knowledge.models.templates import TenderTemplate
+from knowledge.services.lessons import LessonData
+from knowledge.services.tenders import TenderData
 from network import content
+from network.validation import NumberField, OpenChoiceField, OpenMultipleChoiceField
 from network.visibility import Visibility
 
 BLANK = [("", _("Any"))]
@@ -251,12 +254,34 @@ class UploadForm(forms.Form):
     file = forms.FileField(label=_("Document (PDF, DOCX, ODT, XLSX, ODS)"))
 
 
-class LessonForm(forms.Form):
+class _OwnedContentForm(forms.Form):
+    """A lesson's or planned tender's page form: it only carries input into the type's dataclass;
+    the service validates with the model's rules and :func:`apply_errors` shows its messages."""
+
     organisation = forms.ChoiceField(label=_("Organisation"))
-    title = forms.CharField(label=_("Title"), max_length=200)
-    visibility = forms.ChoiceField(label=_("Who can read it"), choices=Visibility.choices)
-    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGES, initial="en")
-    stages = forms.MultipleChoiceField(
+    data_class: Any
+
+    def __init__(self, *args, organisations=(), editing: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"].choices = org_choices(organisations)
+
+    def service_data(self) -> Any:
+        values = {k: v for k, v in self.cleaned_data.items() if k != "organisation"}
+        return self.data_class.from_mapping(self.adapt(values))
+
+    def adapt(self, values: dict[str, Any]) -> dict[str, Any]:
+        return values
+
+
+class LessonForm(_OwnedContentForm):
+    data_class = LessonData
+    title = forms.CharField(label=_("Title"), required=False)
+    visibility = OpenChoiceField(label=_("Who can read it"), choices=Visibility.choices)
+    language = OpenChoiceField(label=_("Language"), choices=LANGUAGES, initial="en")
+    stages = OpenMultipleChoiceField(
         label=_("Procurement stages"),
         choices=LessonStage.choices,
         widget=forms.CheckboxSelectMultiple,
@@ -274,52 +299,31 @@ class LessonForm(forms.Form):
     )
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas"))
 
-    def __init__(self, *args, organisations=(), editing: bool = False, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if editing:
-            del self.fields["organisation"]
-        else:
-            self.fields["organisation"].choices = org_choices(organisations)
 
-    def service_data(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k != "organisation"}
-
-
-class TenderForm(forms.Form):
-    organisation = forms.ChoiceField(label=_("Organisation"))
-    title = forms.CharField(label=_("Title"), max_length=200)
+class TenderForm(_OwnedContentForm):
+    data_class = TenderData
+    title = forms.CharField(label=_("Title"), required=False)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
     cpv_codes = forms.CharField(label=_("CPV codes"), required=False, help_text=_("e.g. 30213100-6"))
-    estimated_quantity = forms.IntegerField(label=_("Estimated quantity"), min_value=0, required=False)
-    estimated_value_eur = forms.DecimalField(
-        label=_("Estimated value (EUR)"), min_value=0, max_digits=14, decimal_places=2, required=False
+    estimated_quantity = NumberField(_("Estimated quantity"))
+    estimated_value_eur = NumberField(_("Estimated value (EUR)"), decimal=True)
+    planned_year = NumberField(_("Planned publication: year"))
+    planned_quarter = OpenChoiceField(
+        label=_("Planned publication: quarter"), choices=[(q, f"Q{q}") for q in (1, 2, 3, 4)]
     )
-    planned_year = forms.IntegerField(label=_("Planned publication: year"), min_value=2000, max_value=2100)
-    planned_quarter = forms.TypedChoiceField(
-        label=_("Planned publication: quarter"), coerce=int, choices=[(q, f"Q{q}") for q in (1, 2, 3, 4)]
-    )
-    procedure = forms.ChoiceField(label=_("Procedure"), choices=Procedure.choices)
-    status = forms.ChoiceField(label=_("Status"), choices=TenderStatus.choices)
+    procedure = OpenChoiceField(label=_("Procedure"), choices=Procedure.choices)
+    status = OpenChoiceField(label=_("Status"), choices=TenderStatus.choices)
     joint_procurement_open = forms.BooleanField(label=_("Open to joint procurement"), required=False)
-    strategic_goals = forms.MultipleChoiceField(
+    strategic_goals = OpenMultipleChoiceField(
         label=_("Strategic goals (eForms)"),
         choices=StrategicGoal.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    visibility = forms.ChoiceField(label=_("Who can read it"), choices=Visibility.choices)
+    visibility = OpenChoiceField(label=_("Who can read it"), choices=Visibility.choices)
 
-    def __init__(self, *args, organisations=(), editing: bool = False, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if editing:
-            del self.fields["organisation"]
-        else:
-            self.fields["organisation"].choices = org_choices(organisations)
-
-    def service_data(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.cleaned_data.items() if k != "organisation"}
-        data["cpv_codes"] = split_codes(data.get("cpv_codes", ""))
-        return data
+    def adapt(self, values: dict[str, Any]) -> dict[str, Any]:
+        return {**values, "cpv_codes": split_codes(values.get("cpv_codes", ""))}
 
 
 class InterestForm(forms.Form):

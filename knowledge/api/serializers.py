@@ -31,7 +31,7 @@ from knowledge.models.choices import (
     TenderStatus,
 )
 from network import visibility
-from network.api.fields import CountField, IdField
+from network.api.fields import CountField, IdField, ModelChoiceInput
 from network.visibility import Visibility
 
 
@@ -312,18 +312,21 @@ class LessonSerializer(serializers.ModelSerializer):
 
 
 class LessonWriteSerializer(serializers.Serializer):
+    """Parses the body into :class:`~knowledge.services.LessonData`; the model's rules, run by the
+    service, decide what is valid (so the page's form and the API report the same messages)."""
+
     organisation = serializers.SlugField(required=False)
-    title = serializers.CharField(max_length=200, required=False)
-    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
-    stages = serializers.ListField(child=serializers.ChoiceField(choices=LessonStage.choices), required=False)
+    title = serializers.CharField(required=False, allow_blank=True)
+    visibility = ModelChoiceInput(choices=Visibility.choices, required=False)
+    stages = serializers.ListField(child=ModelChoiceInput(choices=LessonStage.choices), required=False)
     context = serializers.CharField(required=False, allow_blank=True)
     approach = serializers.CharField(required=False, allow_blank=True)
     market_dialogue = serializers.CharField(required=False, allow_blank=True)
     challenges = serializers.CharField(required=False, allow_blank=True)
     recommendations = serializers.ListField(child=serializers.CharField(), required=False)
     next_action = serializers.CharField(required=False, allow_blank=True)
-    language = serializers.ChoiceField(choices=LANGUAGES, required=False)
-    tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
+    language = ModelChoiceInput(choices=LANGUAGES, required=False)
+    tags = serializers.ListField(child=serializers.CharField(), required=False)
     related_templates = serializers.ListField(child=IdField(), required=False)
     related_tenders = serializers.ListField(child=IdField(), required=False)
     related_statements = serializers.ListField(child=IdField(), required=False)
@@ -364,22 +367,25 @@ class TenderSerializer(serializers.ModelSerializer):
 
 
 class TenderWriteSerializer(serializers.Serializer):
+    """Parses the body into :class:`~knowledge.services.TenderData`; the bounds (year, quarter,
+    amounts) are the model's, run once by the service, with the page form's messages."""
+
     organisation = serializers.SlugField(required=False)
-    title = serializers.CharField(max_length=200, required=False)
+    title = serializers.CharField(required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True)
-    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
-    cpv_codes = serializers.ListField(child=serializers.CharField(max_length=12), required=False)
-    estimated_quantity = CountField(required=False, allow_null=True)
+    visibility = ModelChoiceInput(choices=Visibility.choices, required=False)
+    cpv_codes = serializers.ListField(child=serializers.CharField(), required=False)
+    estimated_quantity = serializers.IntegerField(required=False, allow_null=True)
     estimated_value_eur = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=0
+        max_digits=None, decimal_places=None, required=False, allow_null=True
     )
-    planned_year = serializers.IntegerField(required=False, min_value=2000, max_value=2100)
-    planned_quarter = serializers.IntegerField(required=False, min_value=1, max_value=4)
-    procedure = serializers.ChoiceField(choices=Procedure.choices, required=False)
-    status = serializers.ChoiceField(choices=TenderStatus.choices, required=False)
+    planned_year = serializers.IntegerField(required=False, allow_null=True)
+    planned_quarter = serializers.IntegerField(required=False, allow_null=True)
+    procedure = ModelChoiceInput(choices=Procedure.choices, required=False)
+    status = ModelChoiceInput(choices=TenderStatus.choices, required=False)
     joint_procurement_open = serializers.BooleanField(required=False)
     strategic_goals = serializers.ListField(
-        child=serializers.ChoiceField(choices=StrategicGoal.choices), required=False
+        child=ModelChoiceInput(choices=StrategicGoal.choices), required=False
     )
     templates = serializers.ListField(child=IdField(), required=False)
 

@@ -333,7 +333,8 @@ class _OwnedContentViewSet(viewsets.ModelViewSet):
     #: ``visible(person)`` and ``one(person, pk)``: the type's selectors.
     visible: Any
     one: Any
-    #: the type's services and the keyword they name the object by (``lesson=``, ``tender=``).
+    #: the type's typed input, services and the keyword they name the object by (``lesson=``).
+    data_class: Any
     create_service: Any
     update_service: Any
     delete_service: Any
@@ -356,14 +357,17 @@ class _OwnedContentViewSet(viewsets.ModelViewSet):
     def create(self, request: Request, *args, **kwargs) -> Response:
         data = self._validated(request)
         org = _organisation_for_write(request.user, data.pop("organisation", None))
-        made = self.create_service(person=request.user, organisation=org, data=data)
+        made = self.create_service(
+            person=request.user, organisation=org, data=self.data_class.from_mapping(data)
+        )
         return Response(self.read_serializer(self.one(request.user, made.pk)).data, status=201)
 
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
         obj = self.get_object()
         data = self._validated(request)
         data.pop("organisation", None)
-        self.update_service(person=request.user, data=data, **{self.object_keyword: obj})
+        changed = self.data_class.of(obj).with_changes(data)  # PATCH: what is not sent stays
+        self.update_service(person=request.user, data=changed, **{self.object_keyword: obj})
         return Response(self.read_serializer(self.one(request.user, obj.pk)).data)
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
@@ -383,6 +387,7 @@ class LessonViewSet(_OwnedContentViewSet):
     write_serializer = s.LessonWriteSerializer
     visible = staticmethod(selectors.lessons_visible)
     one = staticmethod(selectors.lesson_for)
+    data_class = services.LessonData
     create_service = staticmethod(services.lesson_create)
     update_service = staticmethod(services.lesson_update)
     delete_service = staticmethod(services.lesson_delete)
@@ -410,6 +415,7 @@ class TenderViewSet(_OwnedContentViewSet):
     write_serializer = s.TenderWriteSerializer
     visible = staticmethod(selectors.tenders_visible)
     one = staticmethod(selectors.tender_for)
+    data_class = services.TenderData
     create_service = staticmethod(services.tender_create)
     update_service = staticmethod(services.tender_update)
     delete_service = staticmethod(services.tender_delete)

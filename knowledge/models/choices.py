@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 
@@ -131,3 +135,38 @@ def language_choices() -> list[tuple[str, str]]:
 
 
 LANGUAGES = language_choices()
+
+
+# --- rules of list-valued fields (JSON lists), declared on the models' fields (#18) -------------
+
+
+@deconstructible
+class ChoiceListValidator:
+    """A JSON list whose every item is one of ``choices`` (a ``TextChoices`` class)."""
+
+    def __init__(self, choices: type[models.TextChoices]) -> None:
+        self.choices = choices
+
+    def __call__(self, value: Any) -> None:
+        if not isinstance(value, list):
+            raise ValidationError(_("Choose from the list."), code="invalid")
+        for item in value:
+            if item not in self.choices.values:
+                raise ValidationError(_("“%(v)s” is not a valid choice.") % {"v": item}, code="not_a_choice")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ChoiceListValidator) and other.choices is self.choices
+
+
+MAX_TAGS = 30
+MAX_TAG_LENGTH = 50
+
+
+def validate_tags(value: Any) -> None:
+    """At most 30 tags of at most 50 characters (normalised before: trimmed, lower-case, unique)."""
+    if not isinstance(value, list):
+        raise ValidationError(_("Give tags as a list."), code="invalid")
+    if any(len(str(tag)) > MAX_TAG_LENGTH for tag in value):
+        raise ValidationError(_("A tag has at most 50 characters."), code="tag_length")
+    if len(value) > MAX_TAGS:
+        raise ValidationError(_("At most 30 tags."), code="tag_count")

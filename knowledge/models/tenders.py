@@ -8,19 +8,37 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from knowledge.models.choices import Procedure, TenderStatus
+from knowledge.models.choices import ChoiceListValidator, Procedure, StrategicGoal, TenderStatus
 from network.visibility import TenantOwned, VisibleQuerySet
+
+# The rules of a planned tender live on its fields, with the messages every surface shows
+# (the page's form, the API, the demo loader): services run ``full_clean`` once (#18).
+_QUANTITY = _("A quantity is a whole number of 0 or more.")
+_EUROS = _("Give an amount in euros, e.g. 250000.")
+_YEAR = _("Give a year such as 2026.")
+_QUARTER = _("Choose a quarter from 1 to 4.")
+
+
+def _messages(message: str, *codes: str) -> dict[str, str]:
+    return dict.fromkeys(codes, message)
 
 
 class PlannedTender(TenantOwned):
     """A tender an organisation plans to publish; a quarter is precise enough for the calendar."""
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(
+        _("title"), max_length=200, error_messages={"blank": _("A planned tender needs a title.")}
+    )
     description = models.TextField(_("description"), blank=True)
     cpv_codes = models.ManyToManyField(
         "knowledge.CpvCode", related_name="planned_tenders", blank=True, verbose_name=_("CPV codes")
     )
-    estimated_quantity = models.PositiveIntegerField(_("estimated quantity"), null=True, blank=True)
+    estimated_quantity = models.PositiveIntegerField(
+        _("estimated quantity"),
+        null=True,
+        blank=True,
+        error_messages=_messages(_QUANTITY, "invalid", "min_value", "max_value"),
+    )
     estimated_value_eur = models.DecimalField(
         _("estimated value (EUR)"),
         max_digits=14,
@@ -28,21 +46,39 @@ class PlannedTender(TenantOwned):
         null=True,
         blank=True,
         validators=[MinValueValidator(0)],
+        error_messages=_messages(
+            _EUROS, "invalid", "min_value", "max_digits", "max_decimal_places", "max_whole_digits"
+        ),
     )
     planned_year = models.PositiveSmallIntegerField(
-        _("planned publication year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+        _("planned publication year"),
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        error_messages=_messages(_YEAR, "invalid", "null", "min_value", "max_value"),
     )
     planned_quarter = models.PositiveSmallIntegerField(
-        _("planned publication quarter"), validators=[MinValueValidator(1), MaxValueValidator(4)]
+        _("planned publication quarter"),
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        error_messages=_messages(_QUARTER, "invalid", "null", "min_value", "max_value"),
     )
     procedure = models.CharField(
-        _("procedure"), max_length=16, choices=Procedure.choices, default=Procedure.OPEN
+        _("procedure"),
+        max_length=16,
+        choices=Procedure.choices,
+        default=Procedure.OPEN,
+        error_messages=_messages(_("Choose a procedure."), "invalid_choice", "blank"),
     )
     status = models.CharField(
-        _("status"), max_length=24, choices=TenderStatus.choices, default=TenderStatus.PLANNING, db_index=True
+        _("status"),
+        max_length=24,
+        choices=TenderStatus.choices,
+        default=TenderStatus.PLANNING,
+        db_index=True,
+        error_messages=_messages(_("Choose a status."), "invalid_choice", "blank"),
     )
     joint_procurement_open = models.BooleanField(_("open to joint procurement"), default=False)
-    strategic_goals = models.JSONField(_("strategic goals"), default=list, blank=True)
+    strategic_goals = models.JSONField(
+        _("strategic goals"), default=list, blank=True, validators=[ChoiceListValidator(StrategicGoal)]
+    )
     templates = models.ManyToManyField(
         "knowledge.TenderTemplate",
         blank=True,

@@ -2,7 +2,7 @@
 writes library rows. Every service takes the acting ``person`` and checks the write rule itself."""
 
 from knowledge.services.attachments import attachment_add, attachment_delete
-from knowledge.services.lessons import lesson_create, lesson_delete, lesson_update
+from knowledge.services.lessons import LessonData, lesson_create, lesson_delete, lesson_update
 from knowledge.services.templates import (
     template_create,
     template_delete,
@@ -10,9 +10,17 @@ from knowledge.services.templates import (
     template_publish,
     template_update,
 )
-from knowledge.services.tenders import tender_create, tender_delete, tender_interest_set, tender_update
+from knowledge.services.tenders import (
+    TenderData,
+    tender_create,
+    tender_delete,
+    tender_interest_set,
+    tender_update,
+)
 
 __all__ = [
+    "LessonData",
+    "TenderData",
     "attachment_add",
     "attachment_delete",
     "lesson_create",

@@ -21,6 +21,15 @@ def require_edit(person: Any, obj: Any) -> None:
         raise PermissionDenied(_("Only editors of the owning organisation can change this."))
 
 
+def normalise_tags(tags: Iterable[str] | str | None) -> list[str]:
+    """Tags as stored: trimmed, lower-case, unique, in the order given; a string is split on commas.
+    Their limits are the model field's rule (``knowledge.models.choices.validate_tags``)."""
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    values = (str(tag).strip().lower() for tag in tags or [])
+    return list(dict.fromkeys(value for value in values if value))
+
+
 def clean_tags(tags: Iterable[str] | str | None) -> list[str]:
     """Tags: trimmed, lower-case, unique, in the order given. A string is split on commas."""
     if tags is None:

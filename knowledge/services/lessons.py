@@ -3,98 +3,118 @@ linking to what one cannot read)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from knowledge.content import notify_lesson_shared
 from knowledge.models import Lesson, PlannedTender, TenderTemplate
-from knowledge.models.choices import LANGUAGES, LessonStage
-from knowledge.services.common import (
-    clean_choices,
-    clean_tags,
-    clean_visibility,
-    require_create_in,
-    require_edit,
-)
+from knowledge.services.common import normalise_tags, require_create_in, require_edit
 from knowledge.statements.models import Statement
+from network import validation
+from network.visibility import Visibility
 
 TEXT_FIELDS = ("title", "context", "approach", "market_dialogue", "challenges", "next_action")
+LINKS = {
+    "related_templates": TenderTemplate,
+    "related_tenders": PlannedTender,
+    "related_statements": Statement,
+}
 
 
-def _visible_ids(model: Any, person: Any, ids: Sequence[Any], field: str) -> list[int]:
-    try:
-        wanted = {int(i) for i in ids}
-    except (TypeError, ValueError):
-        raise ValidationError({field: _("Give ids.")}) from None
-    found = set(model.objects.visible_to(person).filter(pk__in=wanted).values_list("pk", flat=True))
-    if wanted - found:
-        raise ValidationError({field: _("Some of the linked items do not exist or are not visible to you.")})
-    return sorted(found)
+@dataclass
+class LessonData:
+    """A lesson as a write gives it (the page's form, the API, the demo loader). The model's fields
+    hold the rules (:class:`~knowledge.models.Lesson`); links as ``None`` are left as they are."""
+
+    title: str = ""
+    context: str = ""
+    approach: str = ""
+    market_dialogue: str = ""
+    challenges: str = ""
+    next_action: str = ""
+    stages: list[str] = field(default_factory=list)
+    recommendations: list[str] | str = field(default_factory=list)
+    language: str = "en"
+    tags: list[str] | str = field(default_factory=list)
+    visibility: str = Visibility.PRIVATE
+    related_templates: list[Any] | None = None
+    related_tenders: list[Any] | None = None
+    related_statements: list[Any] | None = None
+
+    @classmethod
+    def of(cls, lesson: Lesson) -> LessonData:
+        """What ``lesson`` holds now: a partial edit (the API's PATCH) replaces some of it."""
+        names = (*TEXT_FIELDS, "stages", "recommendations", "language", "tags", "visibility")
+        return cls(**{name: getattr(lesson, name) for name in names})
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any]) -> LessonData:
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
+
+    def with_changes(self, changes: dict[str, Any]) -> LessonData:
+        return replace(self, **{k: v for k, v in changes.items() if k in self.__dataclass_fields__})
 
 
-def _clean(person: Any, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[int]]]:
-    fields: dict[str, Any] = {}
-    for name in TEXT_FIELDS:
-        if name in data:
-            fields[name] = (data[name] or "").strip()
-    if "title" in fields and not fields["title"]:
-        raise ValidationError({"title": _("A lesson needs a title.")})
-    if "stages" in data:
-        fields["stages"] = clean_choices(data["stages"], LessonStage, "stages")
-    if "recommendations" in data:
-        recs = data["recommendations"]
-        if isinstance(recs, str):
-            recs = recs.splitlines()
-        fields["recommendations"] = [str(r).strip() for r in recs if str(r).strip()]
-    if "language" in data:
-        if data["language"] not in dict(LANGUAGES):
-            raise ValidationError({"language": _("Choose a language.")})
-        fields["language"] = data["language"]
-    if "tags" in data:
-        fields["tags"] = clean_tags(data["tags"])
-    if "visibility" in data:
-        fields["visibility"] = clean_visibility(data["visibility"])
+def _values(data: LessonData) -> dict[str, Any]:
+    values: dict[str, Any] = {name: (getattr(data, name) or "").strip() for name in TEXT_FIELDS}
+    recs = (
+        data.recommendations.splitlines() if isinstance(data.recommendations, str) else data.recommendations
+    )
+    values["recommendations"] = [str(r).strip() for r in recs or [] if str(r).strip()]
+    values["stages"] = list(dict.fromkeys(data.stages or []))
+    values["tags"] = normalise_tags(data.tags)
+    values["language"] = data.language
+    values["visibility"] = data.visibility or Visibility.PRIVATE
+    return values
+
+
+def _visible_ids(person: Any, data: LessonData, errors: dict[str, list[str]]) -> dict[str, list[int]]:
+    """The linked templates, tenders and statements: each must be readable by the author."""
     links: dict[str, list[int]] = {}
-    if "related_templates" in data:
-        links["related_templates"] = _visible_ids(
-            TenderTemplate, person, data["related_templates"], "related_templates"
-        )
-    if "related_tenders" in data:
-        links["related_tenders"] = _visible_ids(
-            PlannedTender, person, data["related_tenders"], "related_tenders"
-        )
-    if "related_statements" in data:
-        links["related_statements"] = _visible_ids(
-            Statement, person, data["related_statements"] or [], "related_statements"
-        )
-    return fields, links
+    for name, model in LINKS.items():
+        ids = getattr(data, name)
+        if ids is None:
+            continue
+        try:
+            wanted = {int(getattr(i, "pk", i)) for i in ids}
+        except (TypeError, ValueError):
+            errors[name] = [_("Give ids.")]
+            continue
+        found = set(model.objects.visible_to(person).filter(pk__in=wanted).values_list("pk", flat=True))
+        if wanted - found:
+            errors[name] = [_("Some of the linked items do not exist or are not visible to you.")]
+        links[name] = sorted(found)
+    return links
 
 
-def lesson_create(*, person: Any, organisation: Any, data: dict[str, Any]) -> Lesson:
+def _save(person: Any, lesson: Lesson, data: LessonData, *, created: bool) -> Lesson:
+    """Validate once (the model's rules and the links, every error together), then store."""
+    candidate = validation.candidate(lesson, _values(data))
+    errors: dict[str, list[str]] = {}
+    links = _visible_ids(person, data, errors)
+    validation.full_clean(candidate, errors=errors)
+    with transaction.atomic():
+        candidate.save()
+        for name, ids in links.items():
+            getattr(candidate, name).set(ids)
+        if created:
+            notify_lesson_shared(candidate, actor=person)
+    return candidate
+
+
+def lesson_create(*, person: Any, organisation: Any, data: LessonData) -> Lesson:
     require_create_in(person, organisation)
-    fields, links = _clean(person, {"title": "", **data})
-    with transaction.atomic():
-        lesson = Lesson.objects.create(organisation=organisation, created_by=person, **fields)
-        for name, ids in links.items():
-            getattr(lesson, name).set(ids)
-        notify_lesson_shared(lesson, actor=person)
-    return lesson
+    return _save(person, Lesson(organisation=organisation, created_by=person), data, created=True)
 
 
-def lesson_update(*, person: Any, lesson: Lesson, data: dict[str, Any]) -> Lesson:
+def lesson_update(*, person: Any, lesson: Lesson, data: LessonData) -> Lesson:
+    """Replace the lesson's fields with ``data`` (``LessonData.of(lesson)`` keeps the rest);
+    invalid input leaves both the row and ``lesson`` as they were."""
     require_edit(person, lesson)
-    fields, links = _clean(person, data)
-    with transaction.atomic():
-        for name, value in fields.items():
-            setattr(lesson, name, value)
-        lesson.save()
-        for name, ids in links.items():
-            getattr(lesson, name).set(ids)
-    return lesson
+    return _save(person, lesson, data, created=False)
 
 
 def lesson_delete(*, person: Any, lesson: Lesson) -> None:

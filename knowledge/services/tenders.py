@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,158 +11,128 @@ from django.utils.translation import gettext as _
 
 from knowledge import cpv
 from knowledge.models import PlannedTender, TenderInterest, TenderInterestChange, TenderTemplate
-from knowledge.models.choices import Procedure, StrategicGoal, TenderStatus
-from knowledge.services.common import clean_choices, clean_visibility, require_create_in, require_edit
-from network import visibility
+from knowledge.models.choices import Procedure, TenderStatus
+from knowledge.services.common import require_create_in, require_edit
+from network import validation, visibility
 from network.notifications import notify
 
 
-class _Invalid(ValueError):
-    """A field's value cannot be used; ``message`` is what the form or API shows."""
+@dataclass
+class TenderData:
+    """A planned tender as a write gives it: the page's form, the API and the demo loader build one.
+
+    The model's fields hold the rules (:class:`~knowledge.models.PlannedTender`); the service runs
+    them once. ``cpv_codes`` and ``templates`` as ``None`` leave an existing tender's links alone.
+    """
+
+    title: str = ""
+    description: str = ""
+    planned_year: Any = None
+    planned_quarter: Any = None
+    estimated_quantity: Any = None
+    estimated_value_eur: Any = None
+    procedure: str = Procedure.OPEN
+    status: str = TenderStatus.PLANNING
+    joint_procurement_open: bool = False
+    strategic_goals: list[str] = field(default_factory=list)
+    visibility: str = visibility.Visibility.PRIVATE
+    cpv_codes: list[str] | None = None
+    templates: list[Any] | None = None
+
+    @classmethod
+    def of(cls, tender: PlannedTender) -> TenderData:
+        """What ``tender`` holds now: a partial edit (the API's PATCH) replaces some of it."""
+        values = {name: getattr(tender, name) for name in _MODEL_FIELDS}
+        return cls(**values)
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any]) -> TenderData:
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
+
+    def with_changes(self, changes: dict[str, Any]) -> TenderData:
+        return replace(self, **{k: v for k, v in changes.items() if k in self.__dataclass_fields__})
 
 
-def _whole_number(value: Any) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise _Invalid(_("A quantity is a whole number of 0 or more.")) from None
-    if number < 0:
-        raise _Invalid(_("A quantity is a whole number of 0 or more."))
-    return number
+#: Fields copied onto the model as they are (after trimming the texts); the model validates them.
+_MODEL_FIELDS = (
+    "title",
+    "description",
+    "planned_year",
+    "planned_quarter",
+    "estimated_quantity",
+    "estimated_value_eur",
+    "procedure",
+    "status",
+    "joint_procurement_open",
+    "strategic_goals",
+    "visibility",
+)
 
 
-def _euros(value: Any) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        raise _Invalid(_("Give an amount in euros, e.g. 250000.")) from None
-    if amount < 0 or amount >= Decimal("1e12"):
-        raise _Invalid(_("Give an amount in euros, e.g. 250000."))
-    return amount
-
-
-def _int_in(allowed: range, message: str):
-    def parse(value: Any) -> int:
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise _Invalid(message) from None
-        if number not in allowed:
-            raise _Invalid(message)
-        return number
-
-    return parse
-
-
-def _choice_of(choices: Any, message: str):
-    def parse(value: Any) -> Any:
-        if value not in choices.values:
-            raise _Invalid(message)
-        return value
-
-    return parse
-
-
-def _text(value: Any) -> str:
-    return (value or "").strip()
-
-
-#: field → parser; one validation layer for the form, the API and the demo loader.
-PARSERS = {
-    "title": _text,
-    "description": _text,
-    "estimated_quantity": _whole_number,
-    "estimated_value_eur": _euros,
-    "planned_year": _int_in(range(2000, 2101), _("Give a year such as 2026.")),
-    "planned_quarter": _int_in(range(1, 5), _("Choose a quarter from 1 to 4.")),
-    "procedure": _choice_of(Procedure, _("Choose a procedure.")),
-    "status": _choice_of(TenderStatus, _("Choose a status.")),
-    "joint_procurement_open": bool,
-}
-
-
-def _parse_fields(data: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    for name, parse in PARSERS.items():
-        if name not in data:
-            continue
-        try:
-            fields[name] = parse(data[name])
-        except _Invalid as exc:
-            errors[name] = [str(exc)]
-    if "title" in fields and not fields["title"]:
-        errors["title"] = [_("A planned tender needs a title.")]
-    if "strategic_goals" in data:
-        try:
-            fields["strategic_goals"] = clean_choices(
-                data["strategic_goals"], StrategicGoal, "strategic_goals"
-            )
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    if "visibility" in data:
-        fields["visibility"] = clean_visibility(data["visibility"])
-    return fields
+def _values(data: TenderData) -> dict[str, Any]:
+    values = {name: getattr(data, name) for name in _MODEL_FIELDS}
+    values["title"] = (data.title or "").strip()
+    values["description"] = (data.description or "").strip()
+    values["visibility"] = data.visibility or visibility.Visibility.PRIVATE
+    values["joint_procurement_open"] = bool(data.joint_procurement_open)
+    values["strategic_goals"] = list(dict.fromkeys(data.strategic_goals or []))
+    for name in ("estimated_quantity", "estimated_value_eur"):
+        if values[name] == "":
+            values[name] = None
+    return values
 
 
 def _visible_template_ids(person: Any, templates: Any, errors: dict[str, list[str]]) -> list[int]:
-    wanted = {int(t.pk if hasattr(t, "pk") else t) for t in templates or []}
+    try:
+        wanted = {int(t.pk if hasattr(t, "pk") else t) for t in templates or []}
+    except (TypeError, ValueError):
+        errors["templates"] = [_("Give ids.")]
+        return []
     found = set(TenderTemplate.objects.visible_to(person).filter(pk__in=wanted).values_list("pk", flat=True))
     if wanted - found:
         errors["templates"] = [_("Some of the templates do not exist or are not visible to you.")]
     return sorted(found)
 
 
-def _clean(person: Any, data: dict[str, Any]) -> tuple[dict[str, Any], list | None, list[int] | None]:
-    """Validate once (every field, every error reported together) before anything is stored."""
-    errors: dict[str, list[str]] = {}
-    fields = _parse_fields(data, errors)
+def _links(person: Any, data: TenderData, errors: dict[str, list[str]]) -> tuple[list | None, list | None]:
+    """CPV codes and templates: checked beside the model's rules, reported with them."""
     codes = None
-    if "cpv_codes" in data:
+    if data.cpv_codes is not None:
         try:
-            codes = cpv.validate_cpv_codes(data["cpv_codes"] or [])
+            codes = cpv.validate_cpv_codes(data.cpv_codes)
         except ValidationError as exc:
             errors["cpv_codes"] = exc.messages
     template_ids = None
-    if "templates" in data:
-        template_ids = _visible_template_ids(person, data["templates"], errors)
-    if errors:
-        raise ValidationError(errors)
-    return fields, codes, template_ids
+    if data.templates is not None:
+        template_ids = _visible_template_ids(person, data.templates, errors)
+    return codes, template_ids
 
 
-def tender_create(*, person: Any, organisation: Any, data: dict[str, Any]) -> PlannedTender:
+def _save(person: Any, tender: PlannedTender, data: TenderData) -> PlannedTender:
+    """Validate once (the model's rules and the links, every error together), then store."""
+    candidate = validation.candidate(tender, _values(data))
+    errors: dict[str, list[str]] = {}
+    codes, template_ids = _links(person, data, errors)
+    validation.full_clean(candidate, errors=errors)
+    with transaction.atomic():
+        candidate.save()
+        if codes is not None:
+            candidate.cpv_codes.set(codes)
+        if template_ids is not None:
+            candidate.templates.set(template_ids)
+    return candidate
+
+
+def tender_create(*, person: Any, organisation: Any, data: TenderData) -> PlannedTender:
     require_create_in(person, organisation)
-    required = {
-        "title": "",
-        "planned_year": data.get("planned_year"),
-        "planned_quarter": data.get("planned_quarter"),
-    }
-    fields, codes, template_ids = _clean(person, {**required, **data})
-    with transaction.atomic():
-        tender = PlannedTender.objects.create(organisation=organisation, created_by=person, **fields)
-        if codes is not None:
-            tender.cpv_codes.set(codes)
-        if template_ids is not None:
-            tender.templates.set(template_ids)
-    return tender
+    return _save(person, PlannedTender(organisation=organisation, created_by=person), data)
 
 
-def tender_update(*, person: Any, tender: PlannedTender, data: dict[str, Any]) -> PlannedTender:
+def tender_update(*, person: Any, tender: PlannedTender, data: TenderData) -> PlannedTender:
+    """Replace the tender's fields with ``data`` (build it with ``TenderData.of(tender)`` to keep
+    what is not being changed); invalid input leaves both the row and ``tender`` as they were."""
     require_edit(person, tender)
-    fields, codes, template_ids = _clean(person, data)
-    with transaction.atomic():
-        for name, value in fields.items():
-            setattr(tender, name, value)
-        tender.save()
-        if codes is not None:
-            tender.cpv_codes.set(codes)
-        if template_ids is not None:
-            tender.templates.set(template_ids)
-    return tender
+    return _save(person, tender, data)
 
 
 def tender_interest_set(

@@ -51,3 +51,18 @@ def CountField(**kwargs: Any) -> serializers.IntegerField:
     """A count stored in a ``PositiveIntegerField``: 0 (or ``min_value``) to 2**31 - 1."""
     kwargs.setdefault("min_value", 0)
     return serializers.IntegerField(max_value=INT32_MAX, **kwargs)
+
+
+# --- input the model validates (#18: one validation layer per write) ----------------------------
+
+
+class ModelChoiceInput(serializers.ChoiceField):
+    """A code from the model's choices: listed in the schema (an ``enum``), passed on as given.
+
+    Whether the value is one of the choices is the model field's rule, checked by the service's
+    ``full_clean``; so the API answers a wrong code with the same message as the page's form."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid_choice", input=data)
+        return data

@@ -70,19 +70,21 @@ def tender(person, org, *, visibility: str = "private", title: str = "Laptop fra
     return services.tender_create(
         person=person,
         organisation=org,
-        data={
-            "title": title,
-            "description": "Framework agreement for laptops.",
-            "cpv_codes": ["30213100-6"],
-            "planned_year": 2027,
-            "planned_quarter": 2,
-            "estimated_quantity": 20000,
-            "estimated_value_eur": "12000000",
-            "procedure": "open",
-            "strategic_goals": ["green:circ-econ", "social:work-cond"],
-            "visibility": visibility,
-            **data,
-        },
+        data=services.TenderData(
+            **{
+                "title": title,
+                "description": "Framework agreement for laptops.",
+                "cpv_codes": ["30213100-6"],
+                "planned_year": 2027,
+                "planned_quarter": 2,
+                "estimated_quantity": 20000,
+                "estimated_value_eur": "12000000",
+                "procedure": "open",
+                "strategic_goals": ["green:circ-econ", "social:work-cond"],
+                "visibility": visibility,
+                **data,
+            }
+        ),
     )
 
 
@@ -90,12 +92,14 @@ def lesson(person, org, *, visibility: str = "private", title: str = "What we le
     return services.lesson_create(
         person=person,
         organisation=org,
-        data={
-            "title": title,
-            "stages": ["market_engagement"],
-            "context": "Context.",
-            "recommendations": ["Talk to the market early."],
-            "visibility": visibility,
-            **data,
-        },
+        data=services.LessonData(
+            **{
+                "title": title,
+                "stages": ["market_engagement"],
+                "context": "Context.",
+                "recommendations": ["Talk to the market early."],
+                "visibility": visibility,
+                **data,
+            }
+        ),
     )

@@ -1,0 +1,96 @@
+"""One validation layer per write (#18): the model's own rules, run once by the service.
+
+A service builds (or updates) the model instance from its typed input, then calls
+:func:`full_clean` here: Django's ``Model.full_clean`` (field types, ``blank``/``null``, lengths,
+choices, field validators with the messages the model declares) merged with what the service
+checks beside the model (many-to-many links, CPV codes), and raised at once as one
+``ValidationError`` keyed by field. Pages put those messages on their form with
+:func:`add_to_form`; the API's exception handler turns the same error into ``{"detail", "errors"}``.
+So a rule is declared once, on the model, and every surface reports the same words.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+
+M = TypeVar("M", bound=models.Model)
+
+#: Set by the service itself, never by input: not worth a query per write to re-check.
+NOT_INPUT = ("organisation", "created_by")
+
+
+def errors_of(exc: ValidationError) -> dict[str, list[str]]:
+    """A ``ValidationError`` as field → messages (a list-shaped one goes under ``__all__``)."""
+    if hasattr(exc, "error_dict"):
+        return {name: list(messages) for name, messages in exc.message_dict.items()}
+    return {NON_FIELD_ERRORS: list(exc.messages)}
+
+
+def merge(into: dict[str, list[str]], exc: ValidationError) -> None:
+    """Add ``exc``'s messages to ``into`` (so a service reports every problem together)."""
+    for name, messages in errors_of(exc).items():
+        into.setdefault(name, []).extend(messages)
+
+
+def full_clean(
+    instance: models.Model,
+    *,
+    exclude: Iterable[str] = (),
+    errors: Mapping[str, list[str]] | None = None,
+) -> None:
+    """Run the model's own rules on ``instance`` and raise them with ``errors`` (found beside the
+    model) as one ``ValidationError`` keyed by field; return quietly when there is none."""
+    found = {name: list(messages) for name, messages in (errors or {}).items() if messages}
+    try:
+        instance.full_clean(exclude=[*NOT_INPUT, *exclude], validate_unique=False)
+    except ValidationError as exc:
+        merge(found, exc)
+    if found:
+        raise ValidationError(found)
+
+
+def candidate(instance: M, values: Mapping[str, Any]) -> M:
+    """A copy of ``instance`` with ``values`` set: what an edit would store. The caller validates
+    and saves the copy, so invalid input never touches the object the caller holds (nor the row)."""
+    changed = copy.copy(instance)
+    for name, value in values.items():
+        setattr(changed, name, value)
+    return changed
+
+
+def add_to_form(exc: ValidationError, form: forms.Form) -> None:
+    """Put a service's messages next to the form's fields (the rest at the top of the form)."""
+    for name, messages in errors_of(exc).items():
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)
+
+
+# --- form fields that only carry input -------------------------------------------------------
+
+
+class OpenChoiceField(forms.ChoiceField):
+    """Renders the model's choices; whether a posted value is one of them is the model's rule."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
+class OpenMultipleChoiceField(forms.MultipleChoiceField):
+    """Checkboxes of the model's choices; the model field's validator judges the list."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
+def NumberField(label: Any, **kwargs: Any) -> forms.CharField:
+    """A number as typed (``<input type="number">``): the model field parses and bounds it, so
+    "abc", 1999 and an empty required year get the model's message on every surface."""
+    decimal = kwargs.pop("decimal", False)
+    attrs = {"inputmode": "decimal", "step": "any"} if decimal else {"inputmode": "numeric"}
+    return forms.CharField(label=label, required=False, widget=forms.NumberInput(attrs=attrs), **kwargs)
