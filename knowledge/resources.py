@@ -105,6 +105,30 @@ class ResourceData:
     visibility: str = visibility.Visibility.PRIVATE
     cpv_codes: list[str] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
+    #: With visibility ``group``: the working groups (slugs or objects) whose member organisations
+    #: may read it; ``None`` leaves an existing resource's groups as they are.
+    shared_groups: list[Any] | None = None
+
+
+def _shared_groups(resource: Resource, data: ResourceData, errors: dict[str, list[str]]) -> list[Any] | None:
+    """The groups named, among those the owner may share with (the policy's
+    :func:`~network.visibility.sharing_groups_q`); ``group`` visibility needs at least one."""
+    from members.models import WorkingGroup
+
+    if data.shared_groups is None:  # left as they are: an existing resource's groups, a new one's none
+        named = list(resource.shared_groups.all()) if resource.pk else []
+    else:
+        slugs = {getattr(g, "slug", g) for g in data.shared_groups}
+        named = list(
+            WorkingGroup.objects.filter(
+                visibility.sharing_groups_q([resource.organisation_id]), slug__in=slugs
+            ).distinct()
+        )
+        if len(named) != len(slugs):
+            errors["shared_groups"] = [_("Choose working groups your organisation belongs to or convenes.")]
+    if data.visibility == visibility.Visibility.GROUP and not named and "shared_groups" not in errors:
+        errors["shared_groups"] = [_("Name the working groups to share it with.")]
+    return None if data.shared_groups is None else named
 
 
 def _vocabulary(data: ResourceData) -> tuple[list[CpvCode], list[Label]]:
@@ -132,6 +156,7 @@ def _save(resource: Resource, data: ResourceData) -> Resource:
     errors: dict[str, list[str]] = {}
     codes: list[CpvCode] = []
     labels: list[Label] = []
+    groups = _shared_groups(resource, data, errors)
     try:
         codes, labels = _vocabulary(data)
     except ValidationError as exc:
@@ -147,6 +172,8 @@ def _save(resource: Resource, data: ResourceData) -> Resource:
         resource.save()
         resource.cpv_codes.set(codes)
         resource.labels.set(labels)
+        if groups is not None:
+            resource.shared_groups.set(groups)
     return resource
 
 
@@ -238,7 +265,7 @@ def library_rows(person: Any, params: dict[str, Any]):
 def resource_for(person: Any, pk: Any) -> Resource:
     """One readable resource or 404 (another tenant's private one looks exactly like a missing one)."""
     try:
-        return resources_visible(person).prefetch_related("cpv_codes").get(pk=int(pk))
+        return resources_visible(person).prefetch_related("cpv_codes", "shared_groups").get(pk=int(pk))
     except (Resource.DoesNotExist, TypeError, ValueError):
         raise Http404 from None
 
@@ -311,12 +338,15 @@ class ResourceForm(forms.Form):
     )
     language = forms.ChoiceField(label=gettext_lazy("Language"), choices=LANGUAGES)
     visibility = forms.ChoiceField(
-        label=gettext_lazy("Who can read it"),
-        choices=[
-            (v, label)
-            for v, label in visibility.Visibility.choices
-            if v != visibility.Visibility.GROUP  # sharing with named groups: not offered here yet
-        ],
+        label=gettext_lazy("Who can read it"), choices=visibility.Visibility.choices
+    )
+    shared_groups = forms.MultipleChoiceField(
+        label=gettext_lazy("Share with working groups"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy(
+            "With “Working groups”: the member organisations of these groups may read it."
+        ),
     )
     cpv_codes = forms.CharField(
         label=gettext_lazy("CPV codes"),
@@ -328,12 +358,18 @@ class ResourceForm(forms.Form):
         label=gettext_lazy("Labels"), required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args: Any, organisations: Any = (), editing: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organisations: Any = (), editing: bool = False, groups: Any = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["organisation"]
         else:
             self.fields["organisation"].choices = [(o.slug, o.name) for o in organisations]
+        if groups:
+            self.fields["shared_groups"].choices = [(g.slug, g.name) for g in groups]
+        else:  # the person's organisations are in no working group: nothing to share with
+            del self.fields["shared_groups"]
         labels = [(lb.slug, lb.name) for lb in Label.objects.order_by("name")]
         if labels:
             self.fields["labels"].choices = labels
@@ -352,6 +388,7 @@ class ResourceForm(forms.Form):
             visibility=values["visibility"],
             cpv_codes=values["cpv_codes"].replace(",", " ").split(),
             labels=list(values.get("labels") or []),
+            shared_groups=list(values["shared_groups"]) if "shared_groups" in self.fields else None,
         )
 
 
@@ -372,22 +409,27 @@ def _initial(resource: Resource | None, language: str = "en") -> dict[str, Any]:
         "visibility": resource.visibility,
         "cpv_codes": " ".join(c.full_code for c in resource.cpv_codes.all()),
         "labels": [lb.slug for lb in resource.labels.all()],
+        "shared_groups": [g.slug for g in resource.shared_groups.all()],
     }
 
 
 def _form_page(request: HttpRequest, resource: Resource | None) -> HttpResponse:
     """Create (``resource`` None) or edit: the form, the service, errors kept on the form."""
+    from members.models import WorkingGroup
     from members.selectors import editable_organisations
 
     organisations = list(editable_organisations(request.user)) if resource is None else []
     if resource is None and not organisations:
         raise PermissionDenied(_("You need an editor role in an organisation to add this."))
     editing = resource is not None
+    owners = [resource.organisation_id] if editing else [o.pk for o in organisations]
+    groups = WorkingGroup.objects.filter(visibility.sharing_groups_q(owners)).distinct().order_by("name")
     form = ResourceForm(
         request.POST or None,
         request.FILES or None,
         organisations=organisations,
         editing=editing,
+        groups=list(groups),
         initial=_initial(resource, (getattr(request, "LANGUAGE_CODE", "") or "en")[:2]),
     )
     status = 200
@@ -468,12 +510,13 @@ class ResourceSerializer(serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     cpv_codes = serializers.SlugRelatedField(slug_field="full_code", many=True, read_only=True)
     labels = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    shared_groups = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     download_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Resource
         fields = ["id", "title", "summary", "kind", "url", "download_url", "language", "visibility"]
-        fields += ["cpv_codes", "labels", "organisation", "created_at", "updated_at"]
+        fields += ["shared_groups", "cpv_codes", "labels", "organisation", "created_at", "updated_at"]
         read_only_fields = fields
 
     def get_download_url(self, obj: Resource) -> str | None:
@@ -495,6 +538,11 @@ class ResourceWriteSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=12), required=False, default=list
     )
     labels = serializers.ListField(child=serializers.SlugField(), required=False, default=list)
+    shared_groups = serializers.ListField(
+        child=serializers.SlugField(),
+        required=False,
+        help_text="With visibility ``group``: slugs of working groups your organisation belongs to.",
+    )
 
 
 def _organisation(person: Any, slug: str | None) -> Any:
@@ -538,7 +586,7 @@ class ResourceViewSet(viewsets.ViewSet):
     def list(self, request: Request) -> Response:
         q = request.query_params
         rows = resources_visible(request.user, kind=q.get("kind", ""), language=q.get("language", ""))
-        rows = rows.prefetch_related("cpv_codes")
+        rows = rows.prefetch_related("cpv_codes", "shared_groups")
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(ResourceSerializer(page, many=True).data)
@@ -566,6 +614,7 @@ class ResourceViewSet(viewsets.ViewSet):
         }
         current["cpv_codes"] = [c.full_code for c in resource.cpv_codes.all()]
         current["labels"] = [lb.slug for lb in resource.labels.all()]
+        current["shared_groups"] = [g.slug for g in resource.shared_groups.all()]
         incoming = request.data.dict() if hasattr(request.data, "dict") else dict(request.data)
         body = ResourceWriteSerializer(data={**current, **incoming})
         body.is_valid(raise_exception=True)

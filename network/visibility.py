@@ -293,6 +293,14 @@ def working_groups_visible_q(viewer: Viewer) -> Q:
     return rule
 
 
+def sharing_groups_q(organisation_ids: Iterable[int]) -> Q:
+    """Working groups content of these organisations may be shared with (visibility ``group``):
+    the groups they are approved members of or convene. A filter on ``WorkingGroup`` (use
+    ``.distinct()``); the one rule for every type's "shared with working groups" choice."""
+    ids = list(organisation_ids)
+    return Q(memberships__organisation_id__in=ids, memberships__status="approved") | Q(conveners__in=ids)
+
+
 # --- model plumbing ---------------------------------------------------------------------------
 
 

@@ -151,12 +151,10 @@ def test_dashboard_and_group_notification(client, helsinki, other):
     resource = make(helsinki, visibility="private", title="Not shared")
     assert not Notification.objects.filter(recipient=colleague).exists()
     editor = factories.member(helsinki, Role.EDITOR)
-    data = ResourceData(title="Shared guide", url="https://example.org/g", visibility="group")
-    created = resource_create(person=editor, organisation=helsinki, data=data)
-    created.shared_groups.set([group])
-    from knowledge.resources import notify_shared
-
-    notify_shared(created, actor=editor)
+    data = ResourceData(
+        title="Shared guide", url="https://example.org/g", visibility="group", shared_groups=[group.slug]
+    )
+    created = resource_create(person=editor, organisation=helsinki, data=data)  # tells the group
     note = Notification.objects.get(recipient=colleague)
     assert "Shared guide" in note.title and note.url == created.get_absolute_url()
     client.force_login(colleague)
@@ -174,3 +172,74 @@ def test_demo_data_loads_once(helsinki):
     assert Resource.objects.count() == 4
     assert Resource.objects.filter(title__startswith="TCO Certified", visibility="public").exists()
     call_command("check")
+
+
+def test_a_resource_shared_with_a_working_group_from_other_organisation(
+    api_client, client, helsinki, other, django_capture_on_commit_callbacks
+):
+    """Shared with a group: its member organisations read it on the page, in the API and in search;
+    an organisation outside the group gets the 404 of a missing resource and no search hit."""
+    group = factories.working_group(conveners=[helsinki], members=[other])
+    outside = factories.organisation("City of Nowhere", slug="nowhere")
+    editor = factories.member(helsinki, Role.EDITOR)
+    api_client.force_authenticate(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        created = api_client.post(
+            "/api/v1/resources/",
+            {
+                "title": "Quokkashared clause bank",
+                "url": "https://example.org/clauses",
+                "visibility": "group",
+                "shared_groups": [group.slug],
+            },
+            format="json",
+        )
+    assert created.status_code == 201, created.content
+    assert created.json()["shared_groups"] == [group.slug]
+    pk = created.json()["id"]
+
+    member, stranger = factories.member(other), factories.member(outside, Role.OWNER)
+    for person, readable in ((member, True), (stranger, False)):
+        client.force_login(person)
+        api_client.force_authenticate(person)
+        assert client.get(f"/resources/{pk}/").status_code == (200 if readable else 404)
+        assert api_client.get(f"/api/v1/resources/{pk}/").status_code == (200 if readable else 404)
+        listed = [r["id"] for r in api_client.get("/api/v1/resources/").json()["results"]]
+        assert (pk in listed) is readable
+        hits = search(person, query_from_params({"q": "Quokkashared"})).hits
+        assert [h.title for h in hits] == (["Quokkashared clause bank"] if readable else [])
+
+
+def test_group_sharing_on_the_page_offers_only_the_owners_groups_and_needs_one(client, helsinki, other):
+    mine = factories.working_group("Circular ICT", conveners=[helsinki])
+    factories.working_group("Not ours", members=[other])
+    client.force_login(factories.member(helsinki, Role.EDITOR))
+    page = client.get("/resources/new/").content.decode()
+    assert 'value="group"' in page and "Circular ICT" in page and "Not ours" not in page
+    base = {"organisation": "helsinki", "title": "Group guide", "kind": "guide", "language": "en"}
+    base["url"] = "https://example.org/g"
+    missing = client.post("/resources/new/", {**base, "visibility": "group"})
+    assert missing.status_code == 400
+    assert missing.context["form"].errors["shared_groups"] == ["Name the working groups to share it with."]
+    assert not Resource.objects.exists()
+    saved = client.post("/resources/new/", {**base, "visibility": "group", "shared_groups": [mine.slug]})
+    assert saved.status_code == 302
+    resource = Resource.objects.get()
+    assert resource.visibility == "group" and list(resource.shared_groups.all()) == [mine]
+
+
+def test_a_group_the_owner_is_not_in_is_refused_in_the_api(api_client, helsinki, other):
+    foreign = factories.working_group("Their group", members=[other])
+    api_client.force_authenticate(factories.member(helsinki, Role.EDITOR))
+    body = {
+        "title": "X",
+        "url": "https://example.org/x",
+        "visibility": "group",
+        "shared_groups": [foreign.slug],
+    }
+    response = api_client.post("/api/v1/resources/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"]["shared_groups"] == [
+        "Choose working groups your organisation belongs to or convenes."
+    ]
+    assert not Resource.objects.exists()
