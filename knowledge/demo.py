@@ -286,16 +286,16 @@ def load(stdout: TextIO) -> None:
             template = services.template_create(
                 person=person,
                 organisation=org,
-                data={
-                    "title": title,
-                    "summary": f"Tender criteria for {device}, following the structure of the "
+                data=services.TemplateData(
+                    title=title,
+                    summary=f"Tender criteria for {device}, following the structure of the "
                     "EU GPP criteria for computers, monitors, tablets and smartphones (2021), with social clauses.",
-                    "visibility": vis,
-                    "tags": [device, "gpp", "fair ict"],
-                    "language": "en",
-                },
-                cpv_codes=[code],
-                criteria=_criteria(device, labels),
+                    visibility=vis,
+                    tags=[device, "gpp", "fair ict"],
+                    language="en",
+                    cpv_codes=[code],
+                    criteria=_criteria(device, labels),
+                ),
             )
             services.template_publish(
                 person=person, template=template, change_note="First published version."
@@ -315,7 +315,11 @@ def load(stdout: TextIO) -> None:
                 for c in template.criteria.prefetch_related("labels").order_by("position")
             ]
             crit[1]["text"] += " Equivalent labels (Directive 2014/24/EU, Art. 43) are accepted."
-            services.template_update(person=person, template=template, data={}, criteria=crit)
+            services.template_update(
+                person=person,
+                template=template,
+                data=services.TemplateData.of(template).with_changes({"criteria": crit}),
+            )
             services.template_publish(
                 person=person, template=template, change_note="Accept equivalent labels."
             )
@@ -330,7 +334,11 @@ def load(stdout: TextIO) -> None:
             fork = services.template_fork(
                 person=person, version=version, organisation=org, title="Laptops (adapted from Helsinki)"
             )
-            services.template_update(person=person, template=fork, data={"visibility": "network"})
+            services.template_update(
+                person=person,
+                template=fork,
+                data=services.TemplateData.of(fork).with_changes({"visibility": "network"}),
+            )
             made["templates"] += 1
 
     lessons = _lessons()

@@ -25,9 +25,10 @@ from knowledge.models.choices import (
 )
 from knowledge.models.templates import TenderTemplate
 from knowledge.services.lessons import LessonData
+from knowledge.services.templates import TemplateData
 from knowledge.services.tenders import TenderData
 from network import content
-from network.validation import NumberField, OpenChoiceField, OpenMultipleChoiceField
+from network.validation import NumberField, OpenChoiceField, OpenMultipleChoiceField, add_to_form
 from network.visibility import Visibility
 
 BLANK = [("", _("Any"))]
@@ -90,19 +91,22 @@ class LibraryFilterForm(forms.Form):
 
 
 class TemplateForm(forms.Form):
+    """A template's page form: it carries input into :class:`TemplateData`; the model's rules,
+    run once by the service, decide (see :func:`apply_errors`)."""
+
     organisation = forms.ChoiceField(label=_("Organisation"))
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), required=False)
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     cpv_codes = forms.CharField(
         label=_("CPV codes"),
         required=False,
         help_text=_("Codes with check digit, separated by spaces or commas, e.g. 30213100-6 30213200-7"),
     )
-    procedure = forms.ChoiceField(label=_("Procedure (Directive 2014/24/EU)"), choices=Procedure.choices)
-    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGES, initial="en")
-    licence = forms.ChoiceField(label=_("Licence"), choices=Licence.choices)
+    procedure = OpenChoiceField(label=_("Procedure (Directive 2014/24/EU)"), choices=Procedure.choices)
+    language = OpenChoiceField(label=_("Language"), choices=LANGUAGES, initial="en")
+    licence = OpenChoiceField(label=_("Licence"), choices=Licence.choices)
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas"))
-    visibility = forms.ChoiceField(label=_("Who can read it"), choices=Visibility.choices)
+    visibility = OpenChoiceField(label=_("Who can read it"), choices=Visibility.choices)
 
     def __init__(self, *args, organisations=(), editing: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -111,36 +115,39 @@ class TemplateForm(forms.Form):
         else:
             self.fields["organisation"].choices = org_choices(organisations)
 
-    def service_data(self) -> dict[str, Any]:
+    def service_data(self, criteria: list[dict[str, Any]]) -> TemplateData:
         d = self.cleaned_data
-        return {
-            k: d[k] for k in ("title", "summary", "procedure", "language", "licence", "tags", "visibility")
-        }
+        return TemplateData(
+            **{
+                k: d[k]
+                for k in ("title", "summary", "procedure", "language", "licence", "tags", "visibility")
+            },
+            cpv_codes=split_codes(d["cpv_codes"]),
+            criteria=criteria,
+        )
 
 
 class CriterionForm(forms.Form):
     key = forms.UUIDField(widget=forms.HiddenInput, required=False)
-    stage = forms.ChoiceField(label=_("Stage"), choices=[("", "—"), *Stage.choices], required=False)
-    title = forms.CharField(label=_("Criterion title"), max_length=200, required=False)
+    stage = OpenChoiceField(label=_("Stage"), choices=[("", "—"), *Stage.choices], required=False)
+    title = forms.CharField(label=_("Criterion title"), required=False)
     text = forms.CharField(
         label=_("Text (Markdown)"), widget=forms.Textarea(attrs={"rows": 5}), required=False
     )
-    ambition = forms.ChoiceField(
+    ambition = OpenChoiceField(
         label=_("Ambition level"), choices=Ambition.choices, initial=Ambition.CORE, required=False
     )
-    means_of_proof = forms.MultipleChoiceField(
+    means_of_proof = OpenMultipleChoiceField(
         label=_("Means of proof"),
         choices=MeansOfProof.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    labels = forms.MultipleChoiceField(label=_("Labels"), widget=forms.CheckboxSelectMultiple, required=False)
+    labels = OpenMultipleChoiceField(label=_("Labels"), widget=forms.CheckboxSelectMultiple, required=False)
     verification_text = forms.CharField(
         label=_("Verification"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    weight = forms.IntegerField(
-        label=_("Weight (award criteria, %)"), min_value=0, max_value=100, required=False
-    )
+    weight = NumberField(_("Weight (award criteria, %)"))
 
     def __init__(self, *args, label_choices=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -216,7 +223,7 @@ CriterionFormSet = forms.formset_factory(
 
 
 def apply_errors(exc: ValidationError, form: forms.Form, formset: BaseCriterionFormSet | None = None) -> None:
-    """Put a service's ``ValidationError`` on the form (and the criteria formset)."""
+    """Put a service's ``ValidationError`` on the form (and each criterion's on its formset form)."""
     item_errors = getattr(exc, "item_errors", None)
     if item_errors is not None and formset is not None:
         for sub, errs in zip(formset.item_forms, item_errors, strict=False):
@@ -224,14 +231,11 @@ def apply_errors(exc: ValidationError, form: forms.Form, formset: BaseCriterionF
                 for message in messages:
                     sub.add_error(field if field in sub.fields else None, message)
         form.add_error(None, _("Some criteria need attention; see the messages next to them."))
+        others = {k: v for k, v in exc.message_dict.items() if k != "criteria"}
+        if others:
+            add_to_form(ValidationError(others), form)
         return
-    if hasattr(exc, "error_dict"):
-        for field, messages in exc.message_dict.items():
-            for message in messages:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
+    add_to_form(exc, form)
 
 
 class PublishForm(forms.Form):

@@ -116,26 +116,13 @@ def _template_form_page(request, *, template=None) -> HttpResponse:
         form = forms.TemplateForm(request.POST, organisations=orgs, editing=editing)
         formset = forms.CriterionFormSet(request.POST, prefix="criteria")
         if form.is_valid() and formset.is_valid():
-            criteria = formset.criteria()
-            codes = forms.split_codes(form.cleaned_data["cpv_codes"])
+            data = form.service_data(formset.criteria())
             try:
                 if editing:
-                    template = services.template_update(
-                        person=request.user,
-                        template=template,
-                        data=form.service_data(),
-                        cpv_codes=codes,
-                        criteria=criteria,
-                    )
+                    template = services.template_update(person=request.user, template=template, data=data)
                 else:
                     org = next(o for o in orgs if o.slug == form.cleaned_data["organisation"])
-                    template = services.template_create(
-                        person=request.user,
-                        organisation=org,
-                        data=form.service_data(),
-                        cpv_codes=codes,
-                        criteria=criteria,
-                    )
+                    template = services.template_create(person=request.user, organisation=org, data=data)
             except ValidationError as exc:
                 forms.apply_errors(exc, form, formset)
             else:

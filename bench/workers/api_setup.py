@@ -19,7 +19,7 @@ def main() -> None:
 
 def _load() -> None:
     from forums import services as forum_services
-    from knowledge.services.templates import template_create
+    from knowledge.services.templates import TemplateData, template_create
     from knowledge.statements import services as statement_services
     from network.visibility import Visibility
 
@@ -31,12 +31,12 @@ def _load() -> None:
         template_create(
             person=editor,
             organisation=home,
-            data={
-                "title": f"Laptop framework agreement {index}",
-                "summary": "Repairable laptops with a six-year spare-parts commitment and take-back.",
-                "tags": ["laptops", "circular"],
-                "visibility": Visibility.NETWORK,
-            },
+            data=TemplateData(
+                title=f"Laptop framework agreement {index}",
+                summary="Repairable laptops with a six-year spare-parts commitment and take-back.",
+                tags=["laptops", "circular"],
+                visibility=Visibility.NETWORK,
+            ),
         )
     statement = statement_services.statement_create(
         person=editor,

@@ -31,7 +31,7 @@ from knowledge.models.choices import (
     TenderStatus,
 )
 from network import visibility
-from network.api.fields import CountField, IdField, ModelChoiceInput
+from network.api.fields import CountField, IdField, ModelChoiceInput, ModelIntegerInput
 from network.visibility import Visibility
 
 
@@ -136,32 +136,40 @@ class TemplateDetailSerializer(TemplateSerializer):
 
 
 class CriterionWriteSerializer(serializers.Serializer):
+    """One criterion as given; the ``Criterion`` model's rules (run by the service) decide."""
+
     key = serializers.UUIDField(
         required=False, allow_null=True, help_text="Keep to edit an existing criterion."
     )
-    stage = serializers.ChoiceField(choices=Stage.choices)
-    title = serializers.CharField(max_length=200)
-    text = serializers.CharField(help_text="Markdown")
-    ambition = serializers.ChoiceField(choices=Ambition.choices, default=Ambition.CORE)
-    means_of_proof = serializers.ListField(
-        child=serializers.ChoiceField(choices=MeansOfProof.choices), default=list
-    )
+    stage = ModelChoiceInput(choices=Stage.choices)
+    title = serializers.CharField(allow_blank=True)
+    text = serializers.CharField(allow_blank=True, help_text="Markdown")
+    ambition = ModelChoiceInput(choices=Ambition.choices, default=Ambition.CORE)
+    means_of_proof = serializers.ListField(child=ModelChoiceInput(choices=MeansOfProof.choices), default=list)
     labels = serializers.ListField(child=serializers.SlugField(), default=list, help_text="Label slugs")
     verification_text = serializers.CharField(required=False, allow_blank=True, default="")
-    weight = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=100)
+    weight = ModelIntegerInput(
+        Criterion,
+        "weight",
+        required=False,
+        allow_null=True,
+        help_text="Award criteria only; their weights add up to 100.",
+    )
 
 
 class TemplateWriteSerializer(serializers.Serializer):
+    """Parses the body into :class:`~knowledge.services.TemplateData`; the service validates once."""
+
     organisation = serializers.SlugField(required=False, help_text="Owner organisation (on create).")
-    title = serializers.CharField(max_length=200, required=False)
+    title = serializers.CharField(required=False, allow_blank=True)
     summary = serializers.CharField(required=False, allow_blank=True)
-    procedure = serializers.ChoiceField(choices=Procedure.choices, required=False)
-    language = serializers.ChoiceField(choices=LANGUAGES, required=False)
-    licence = serializers.ChoiceField(choices=Licence.choices, required=False)
-    tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
-    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+    procedure = ModelChoiceInput(choices=Procedure.choices, required=False)
+    language = ModelChoiceInput(choices=LANGUAGES, required=False)
+    licence = ModelChoiceInput(choices=Licence.choices, required=False)
+    tags = serializers.ListField(child=serializers.CharField(), required=False)
+    visibility = ModelChoiceInput(choices=Visibility.choices, required=False)
     shared_groups = serializers.ListField(child=serializers.SlugField(), required=False)
-    cpv_codes = serializers.ListField(child=serializers.CharField(max_length=12), required=False)
+    cpv_codes = serializers.ListField(child=serializers.CharField(), required=False)
     criteria = CriterionWriteSerializer(many=True, required=False)
 
 
@@ -375,12 +383,14 @@ class TenderWriteSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     visibility = ModelChoiceInput(choices=Visibility.choices, required=False)
     cpv_codes = serializers.ListField(child=serializers.CharField(), required=False)
-    estimated_quantity = serializers.IntegerField(required=False, allow_null=True)
+    estimated_quantity = ModelIntegerInput(
+        PlannedTender, "estimated_quantity", required=False, allow_null=True
+    )
     estimated_value_eur = serializers.DecimalField(
         max_digits=None, decimal_places=None, required=False, allow_null=True
     )
-    planned_year = serializers.IntegerField(required=False, allow_null=True)
-    planned_quarter = serializers.IntegerField(required=False, allow_null=True)
+    planned_year = ModelIntegerInput(PlannedTender, "planned_year", required=False, allow_null=True)
+    planned_quarter = ModelIntegerInput(PlannedTender, "planned_quarter", required=False, allow_null=True)
     procedure = ModelChoiceInput(choices=Procedure.choices, required=False)
     status = ModelChoiceInput(choices=TenderStatus.choices, required=False)
     joint_procurement_open = serializers.BooleanField(required=False)

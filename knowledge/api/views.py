@@ -146,13 +146,9 @@ class TemplateViewSet(viewsets.ModelViewSet):
     def create(self, request: Request, *args, **kwargs) -> Response:
         data = self._validated(request)
         org = _organisation_for_write(request.user, data.pop("organisation", None))
+        data["shared_groups"] = _groups(request.user, data.pop("shared_groups", None))
         template = services.template_create(
-            person=request.user,
-            organisation=org,
-            data=data,
-            cpv_codes=data.pop("cpv_codes", []),
-            criteria=data.pop("criteria", []),
-            shared_groups=_groups(request.user, data.pop("shared_groups", None)) or [],
+            person=request.user, organisation=org, data=services.TemplateData.from_mapping(data)
         )
         return self._respond(template, status.HTTP_201_CREATED)
 
@@ -161,14 +157,9 @@ class TemplateViewSet(viewsets.ModelViewSet):
         template = self.get_object()
         data = self._validated(request)
         data.pop("organisation", None)
-        template = services.template_update(
-            person=request.user,
-            template=template,
-            data=data,
-            cpv_codes=data.pop("cpv_codes", None),
-            criteria=data.pop("criteria", None),
-            shared_groups=_groups(request.user, data.pop("shared_groups", None)),
-        )
+        data["shared_groups"] = _groups(request.user, data.pop("shared_groups", None))
+        changed = services.TemplateData.of(template).with_changes(data)  # PATCH: what is not sent stays
+        template = services.template_update(person=request.user, template=template, data=changed)
         return self._respond(template)
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:

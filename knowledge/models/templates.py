@@ -2,15 +2,49 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from knowledge.models.choices import LANGUAGES, Ambition, Licence, Procedure, Stage
+from knowledge.models.choices import (
+    LANGUAGES,
+    Ambition,
+    ChoiceListValidator,
+    Licence,
+    MeansOfProof,
+    Procedure,
+    Stage,
+    validate_tags,
+)
 from network.visibility import TenantOwned, VisibleQuerySet
+
+# Criterion text is rendered safely whatever it holds (network.markdown escapes raw HTML and nh3
+# sanitises the output). Input that plainly tries to script the page is refused as well, with a
+# message, rather than silently stored: a procurement text has no reason to contain it.
+HOSTILE = re.compile(
+    r"<\s*/?\s*(script|iframe|object|embed|style)\b"
+    r"|<[^>]*[\s/]on[a-z]+\s*="
+    r"|\b(javascript|vbscript)\s*:"
+    r"|data\s*:\s*text/html",
+    re.IGNORECASE,
+)
+AT_MOST_200 = _("At most 200 characters.")
+WEIGHT = _("A weight is a whole number from 0 to 100.")
+
+
+def validate_no_script(value: Any) -> None:
+    if HOSTILE.search(str(value or "")):
+        raise ValidationError(
+            _("The text may not contain scripts, embedded frames, event handlers or javascript: links."),
+            code="hostile",
+        )
 
 
 class TenderTemplate(TenantOwned):
@@ -20,7 +54,11 @@ class TenderTemplate(TenantOwned):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(
+        _("title"),
+        max_length=200,
+        error_messages={"blank": _("A template needs a title."), "max_length": AT_MOST_200},
+    )
     slug = models.SlugField(_("slug"), max_length=80, blank=True)
     summary = models.TextField(_("summary"), blank=True)
     cpv_codes = models.ManyToManyField(
@@ -31,7 +69,7 @@ class TenderTemplate(TenantOwned):
     )
     language = models.CharField(_("language"), max_length=2, choices=LANGUAGES, default="en")
     licence = models.CharField(_("licence"), max_length=24, choices=Licence.choices, default=Licence.CC_BY)
-    tags = models.JSONField(_("tags"), default=list, blank=True)
+    tags = models.JSONField(_("tags"), default=list, blank=True, validators=[validate_tags])
     forked_from = models.ForeignKey(
         "knowledge.TemplateVersion",
         on_delete=models.SET_NULL,
@@ -74,23 +112,46 @@ class Criterion(models.Model):
         help_text=_("Stays the same across edits, so versions can be compared."),
     )
     position = models.PositiveIntegerField(_("position"), default=0)
-    stage = models.CharField(_("stage"), max_length=24, choices=Stage.choices)
-    title = models.CharField(_("title"), max_length=200)
-    text = models.TextField(_("text (Markdown)"))
+    stage = models.CharField(
+        _("stage"),
+        max_length=24,
+        choices=Stage.choices,
+        error_messages=dict.fromkeys(
+            ("blank", "invalid_choice"), _("Choose the stage of the procurement this criterion belongs to.")
+        ),
+    )
+    title = models.CharField(
+        _("title"),
+        max_length=200,
+        error_messages={"blank": _("A criterion needs a title."), "max_length": AT_MOST_200},
+    )
+    text = models.TextField(
+        _("text (Markdown)"),
+        validators=[validate_no_script],
+        error_messages={"blank": _("A criterion needs its text.")},
+    )
     text_html = models.TextField(editable=False, blank=True)
     ambition = models.CharField(
-        _("ambition level"), max_length=16, choices=Ambition.choices, default=Ambition.CORE
+        _("ambition level"),
+        max_length=16,
+        choices=Ambition.choices,
+        default=Ambition.CORE,
+        error_messages=dict.fromkeys(("blank", "invalid_choice"), _("Choose core or comprehensive.")),
     )
-    means_of_proof = models.JSONField(_("means of proof"), default=list, blank=True)
+    means_of_proof = models.JSONField(
+        _("means of proof"), default=list, blank=True, validators=[ChoiceListValidator(MeansOfProof)]
+    )
     labels = models.ManyToManyField(
         "knowledge.Label", blank=True, related_name="criteria", verbose_name=_("labels")
     )
-    verification_text = models.TextField(_("verification"), blank=True)
+    verification_text = models.TextField(_("verification"), blank=True, validators=[validate_no_script])
     weight = models.PositiveSmallIntegerField(
         _("weight (award criteria, %)"),
         null=True,
         blank=True,
         help_text=_("Award criteria weights add up to 100."),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), WEIGHT),
     )
 
     visibility_parent = "template"
@@ -103,6 +164,12 @@ class Criterion(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        """The one rule across a criterion's fields: only award criteria carry a weight (said only
+        of a criterion whose stage is known; an unknown stage has its own message)."""
+        if self.weight is not None and self.stage in Stage.values and self.stage != Stage.AWARD:
+            raise ValidationError({"weight": _("Only award criteria carry a weight.")})
 
 
 class TemplateVersion(models.Model):

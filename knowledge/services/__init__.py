@@ -4,6 +4,8 @@ writes library rows. Every service takes the acting ``person`` and checks the wr
 from knowledge.services.attachments import attachment_add, attachment_delete
 from knowledge.services.lessons import LessonData, lesson_create, lesson_delete, lesson_update
 from knowledge.services.templates import (
+    CriterionData,
+    TemplateData,
     template_create,
     template_delete,
     template_fork,
@@ -19,7 +21,9 @@ from knowledge.services.tenders import (
 )
 
 __all__ = [
+    "CriterionData",
     "LessonData",
+    "TemplateData",
     "TenderData",
     "attachment_add",
     "attachment_delete",

@@ -1,6 +1,9 @@
 """Tender template writes: create, edit (with the criteria list), publish a version, fork, delete.
 
-Rules enforced here (so the HTML forms and the API behave the same):
+One validation layer (#18): the rules of a template's and a criterion's fields (required title,
+lengths, choices, tag limits, weight bounds, no scripts in criterion text, weights on award criteria
+only) live on the models and run here once through ``full_clean``, so the HTML forms, the API, the
+demo loader and a fork get the same messages. Beside them, here:
 
 * CPV codes are validated with :func:`knowledge.cpv.validate_cpv_codes` (format, check digit, known).
 * Criterion Markdown is rendered once, safely, by :func:`network.markdown.render` and stored.
@@ -14,9 +17,8 @@ Rules enforced here (so the HTML forms and the API behave the same):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,29 +29,13 @@ from django.utils.translation import gettext as _
 
 from knowledge import cpv
 from knowledge.models import Criterion, Label, TemplateVersion, TenderTemplate
-from knowledge.models.choices import LANGUAGES, Ambition, Licence, MeansOfProof, Procedure, Stage
-from knowledge.services.common import (
-    clean_choices,
-    clean_tags,
-    clean_visibility,
-    require_create_in,
-    require_edit,
-)
-from network import visibility
+from knowledge.models.choices import Ambition, Licence, Procedure, Stage
+from knowledge.services.common import normalise_tags, require_create_in, require_edit
+from network import validation, visibility
 from network.markdown import render
 
-# Criterion text is rendered safely whatever it holds (network.markdown escapes raw HTML and nh3
-# sanitises the output). Input that plainly tries to script the page is refused as well, with a
-# message, rather than silently stored: a procurement text has no reason to contain it.
-HOSTILE = re.compile(
-    r"<\s*/?\s*(script|iframe|object|embed|style)\b"
-    r"|<[^>]*[\s/]on[a-z]+\s*="
-    r"|\b(javascript|vbscript)\s*:"
-    r"|data\s*:\s*text/html",
-    re.IGNORECASE,
-)
-
-TEMPLATE_FIELDS = ("title", "summary", "procedure", "language", "licence", "tags", "visibility", "status")
+#: What an edit may change (the status changes by publishing, the slug follows the title).
+TEMPLATE_FIELDS = ("title", "summary", "procedure", "language", "licence", "tags", "visibility")
 
 
 @dataclass
@@ -69,14 +55,50 @@ class CriterionData:
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> CriterionData:
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
+        known.setdefault("stage", "")
+        known.setdefault("title", "")
+        known.setdefault("text", "")
         return cls(**known)
+
+
+@dataclass
+class TemplateData:
+    """A template as a write gives it: the page's form, the API, the demo loader and a fork build
+    one. The model fields (``TenderTemplate``, ``Criterion``) hold the rules; the service runs them
+    once. ``cpv_codes``, ``criteria`` and ``shared_groups`` as ``None`` leave those as they are."""
+
+    title: str = ""
+    summary: str = ""
+    procedure: str = Procedure.OPEN
+    language: str = "en"
+    licence: str = Licence.CC_BY
+    tags: list[str] | str = field(default_factory=list)
+    visibility: str = visibility.Visibility.PRIVATE
+    cpv_codes: Sequence[str] | None = None
+    criteria: Sequence[CriterionData | dict[str, Any]] | None = None
+    shared_groups: Sequence[Any] | None = None
+
+    @classmethod
+    def of(cls, template: TenderTemplate) -> TemplateData:
+        """What ``template`` holds now: a partial edit (the API's PATCH) replaces some of it."""
+        return cls(**{name: getattr(template, name) for name in TEMPLATE_FIELDS})
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any]) -> TemplateData:
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
+
+    def with_changes(self, changes: dict[str, Any]) -> TemplateData:
+        return replace(self, **{k: v for k, v in changes.items() if k in self.__dataclass_fields__})
 
 
 class CriteriaInvalid(ValidationError):
     """Invalid criteria: readable messages under ``criteria`` plus ``item_errors`` per criterion, so a
-    formset can put each message next to the field it is about."""
+    formset can put each message next to the field it is about; the template's own field errors
+    (``fields``) come with them, so every problem is reported at once."""
 
-    def __init__(self, item_errors: list[dict[str, list[str]]]) -> None:
+    def __init__(
+        self, item_errors: list[dict[str, list[str]]], fields: dict[str, list[str]] | None = None
+    ) -> None:
         self.item_errors = item_errors
         messages = [
             _("Criterion %(n)s: %(msg)s") % {"n": index + 1, "msg": msg}
@@ -84,145 +106,112 @@ class CriteriaInvalid(ValidationError):
             for msgs in errs.values()
             for msg in msgs
         ]
-        super().__init__({"criteria": messages})
+        super().__init__({**(fields or {}), "criteria": messages})
 
 
-def _clean_template_fields(data: dict[str, Any]) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {}
-    cleaned: dict[str, Any] = {}
-    for name in TEMPLATE_FIELDS:
-        if name in data:
-            cleaned[name] = data[name]
-    if "title" in cleaned:
-        cleaned["title"] = (cleaned["title"] or "").strip()
-        if not cleaned["title"]:
-            errors["title"] = [_("A template needs a title.")]
-        elif len(cleaned["title"]) > 200:
-            errors["title"] = [_("At most 200 characters.")]
-    checks = {
-        "procedure": Procedure.values,
-        "licence": Licence.values,
-        "language": [c for c, _n in LANGUAGES],
-        "status": TenderTemplate.Status.values,
-    }
-    for name, allowed in checks.items():
-        if name in cleaned and cleaned[name] not in allowed:
-            errors[name] = [_("“%(v)s” is not a valid choice.") % {"v": cleaned[name]}]
-    if "tags" in cleaned:
-        cleaned["tags"] = clean_tags(cleaned["tags"])
-    if "visibility" in cleaned:
-        cleaned["visibility"] = clean_visibility(cleaned["visibility"])
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
+def _values(data: TemplateData) -> dict[str, Any]:
+    values = {name: getattr(data, name) for name in TEMPLATE_FIELDS}
+    values["title"] = (data.title or "").strip()
+    values["summary"] = (data.summary or "").strip()
+    values["slug"] = slugify(values["title"])[:80]
+    values["tags"] = normalise_tags(data.tags)
+    values["visibility"] = data.visibility or visibility.Visibility.PRIVATE
+    return values
 
 
-def _resolve_labels(values: Sequence[Any], labels_by: dict[str, Label]) -> list[Label]:
-    result = []
-    for value in values:
-        if isinstance(value, Label):
-            result.append(value)
-            continue
-        label = labels_by.get(str(value))
+def _resolve_labels(values: Sequence[Any], labels_by: dict[str, Label]) -> tuple[list[Label], list[str]]:
+    result, unknown = [], []
+    for value in values or []:
+        label = value if isinstance(value, Label) else labels_by.get(str(value))
         if label is None:
-            raise ValidationError(_("Unknown label “%(v)s”.") % {"v": value})
-        result.append(label)
-    return result
+            unknown.append(_("Unknown label “%(v)s”.") % {"v": value})
+        else:
+            result.append(label)
+    return result, unknown
 
 
-def _criterion_text_errors(item: CriterionData) -> dict[str, list[str]]:
-    errs: dict[str, list[str]] = {}
-    item.title = (item.title or "").strip()
-    item.text = (item.text or "").strip()
-    if item.stage not in Stage.values:
-        errs["stage"] = [_("Choose the stage of the procurement this criterion belongs to.")]
-    if not item.title:
-        errs["title"] = [_("A criterion needs a title.")]
-    elif len(item.title) > 200:
-        errs["title"] = [_("At most 200 characters.")]
-    if not item.text:
-        errs["text"] = [_("A criterion needs its text.")]
-    elif HOSTILE.search(item.text) or HOSTILE.search(item.verification_text or ""):
-        errs["text"] = [
-            _("The text may not contain scripts, embedded frames, event handlers or javascript: links.")
-        ]
-    if item.ambition not in Ambition.values:
-        errs["ambition"] = [_("Choose core or comprehensive.")]
-    return errs
-
-
-def _criterion_weight_error(item: CriterionData) -> list[str] | None:
-    if item.weight in ("", None):
-        item.weight = None
-        return None
+def _criterion_errors(item: CriterionData, labels_by: dict[str, Label]) -> dict[str, list[str]]:
+    """One criterion checked by the ``Criterion`` model's rules; ``item`` is normalised in place
+    (trimmed texts, the weight as a number, labels as objects)."""
+    candidate = Criterion(
+        stage=item.stage or "",
+        title=(item.title or "").strip(),
+        text=(item.text or "").strip(),
+        ambition=item.ambition or Ambition.CORE,
+        means_of_proof=list(dict.fromkeys(item.means_of_proof or [])),
+        verification_text=(item.verification_text or "").strip(),
+        weight=None if item.weight in ("", None) else item.weight,
+    )
+    errors: dict[str, list[str]] = {}
     try:
-        item.weight = int(item.weight)
-    except (TypeError, ValueError):
-        return [_("A weight is a whole number from 0 to 100.")]
-    if not 0 <= item.weight <= 100:
-        return [_("A weight is a whole number from 0 to 100.")]
-    if item.stage != Stage.AWARD:
-        return [_("Only award criteria carry a weight.")]
-    return None
-
-
-def _criterion_errors(item: CriterionData, all_labels: dict[str, Any]) -> dict[str, list[str]]:
-    """One criterion's errors by field (it is normalised in place as it is checked)."""
-    errs = _criterion_text_errors(item)
-    try:
-        item.means_of_proof = clean_choices(item.means_of_proof, MeansOfProof, "means_of_proof")
-    except ValidationError:
-        errs["means_of_proof"] = [_("Choose from label, third-party verification, self-declaration, audit.")]
-    try:
-        item.labels = _resolve_labels(item.labels or [], all_labels)
+        candidate.full_clean(exclude=["template", "key", "position", "text_html"], validate_unique=False)
     except ValidationError as exc:
-        errs["labels"] = exc.messages
-    weight = _criterion_weight_error(item)
-    if weight:
-        errs["weight"] = weight
-    return errs
+        validation.merge(errors, exc)
+    item.labels, unknown = _resolve_labels(item.labels, labels_by)
+    if unknown:
+        errors["labels"] = unknown
+    item.stage, item.title, item.text = candidate.stage, candidate.title, candidate.text
+    item.ambition, item.means_of_proof = candidate.ambition, candidate.means_of_proof
+    item.verification_text, item.weight = candidate.verification_text, candidate.weight
+    return errors
+
+
+def _award_weights_error(items: list[CriterionData]) -> ValidationError | None:
+    """When award criteria carry weights, every one carries one and they add up to 100."""
+    award = [c for c in items if c.stage == Stage.AWARD]
+    weighted = [c for c in award if c.weight is not None]
+    if not weighted:
+        return None
+    if len(weighted) != len(award):
+        return ValidationError(
+            {"criteria": _("When award criteria carry weights, every award criterion needs one.")},
+            code="award_weights_missing",
+        )
+    total = sum(c.weight for c in weighted)
+    if total == 100:
+        return None
+    message = _("The weights of the award criteria add up to %(total)s; they must add up to 100.")
+    return ValidationError({"criteria": message % {"total": total}}, code="award_weights_sum")
 
 
 def _clean_criteria(criteria: Sequence[CriterionData | dict[str, Any]]) -> list[CriterionData]:
-    """Validate the whole list; errors come back as ``{"criteria": [{field: [...]}, ...]}``."""
+    """Validate the whole list; errors come back as :class:`CriteriaInvalid` (per criterion)."""
     items = [c if isinstance(c, CriterionData) else CriterionData.from_mapping(c) for c in criteria]
-    all_labels = {str(lb.pk): lb for lb in Label.objects.all()}
-    all_labels.update({lb.slug: lb for lb in all_labels.values()})
-    per_item: list[dict[str, list[str]]] = []
-    any_error = False
-    for item in items:
-        errs = _criterion_errors(item, all_labels)
-        per_item.append(errs)
-        any_error = any_error or bool(errs)
-    if any_error:
+    labels_by = {str(lb.pk): lb for lb in Label.objects.all()}
+    labels_by.update({lb.slug: lb for lb in labels_by.values()})
+    per_item = [_criterion_errors(item, labels_by) for item in items]
+    if any(per_item):
         raise CriteriaInvalid(per_item)
-    award = [c for c in items if c.stage == Stage.AWARD]
-    weighted = [c for c in award if c.weight is not None]
-    if weighted:
-        if len(weighted) != len(award):
-            raise ValidationError(
-                {"criteria": _("When award criteria carry weights, every award criterion needs one.")},
-                code="award_weights_missing",
-            )
-        total = sum(c.weight for c in weighted)
-        if total != 100:
-            raise ValidationError(
-                {
-                    "criteria": _(
-                        "The weights of the award criteria add up to %(total)s; they must add up to 100."
-                    )
-                    % {"total": total}
-                },
-                code="award_weights_sum",
-            )
+    weights = _award_weights_error(items)
+    if weights is not None:
+        raise weights
     return items
 
 
-def _clean_cpv(codes: Sequence[str] | None) -> list:
+def _validate(template: TenderTemplate, data: TemplateData) -> tuple[list | None, list | None]:
+    """The template's fields, CPV codes and criteria, every error reported together."""
+    errors: dict[str, list[str]] = {}
+    codes = None
+    if data.cpv_codes is not None:
+        try:
+            codes = cpv.validate_cpv_codes(data.cpv_codes)
+        except ValidationError as exc:
+            errors["cpv_codes"] = exc.messages
+    items = None
     try:
-        return cpv.validate_cpv_codes(codes or [])
+        validation.full_clean(template)
     except ValidationError as exc:
-        raise ValidationError({"cpv_codes": exc.messages}) from None
+        validation.merge(errors, exc)
+    if data.criteria is not None:
+        try:
+            items = _clean_criteria(data.criteria)
+        except CriteriaInvalid as exc:
+            raise CriteriaInvalid(exc.item_errors, errors) from None
+        except ValidationError as exc:
+            validation.merge(errors, exc)
+    if errors:
+        raise ValidationError(errors)
+    return codes, items
 
 
 def _write_criteria(template: TenderTemplate, items: list[CriterionData]) -> None:
@@ -244,58 +233,35 @@ def _write_criteria(template: TenderTemplate, items: list[CriterionData]) -> Non
     template.criteria.exclude(pk__in=keep).delete()
 
 
-def template_create(
-    *,
-    person: Any,
-    organisation: Any,
-    data: dict[str, Any],
-    cpv_codes: Sequence[str] = (),
-    criteria: Sequence[CriterionData | dict[str, Any]] = (),
-    shared_groups: Sequence[Any] = (),
-) -> TenderTemplate:
+def template_create(*, person: Any, organisation: Any, data: TemplateData) -> TenderTemplate:
     """Create a template with its criteria in ``organisation`` (editors only)."""
     require_create_in(person, organisation)
-    fields = _clean_template_fields({"title": "", **data})
-    codes = _clean_cpv(cpv_codes)
-    items = _clean_criteria(criteria)
+    template = TenderTemplate(organisation=organisation, created_by=person, **_values(data))
+    codes, items = _validate(template, data)
     with transaction.atomic():
-        template = TenderTemplate.objects.create(
-            organisation=organisation,
-            created_by=person,
-            slug=slugify(fields["title"])[:80],
-            **fields,
-        )
-        template.cpv_codes.set(codes)
-        template.shared_groups.set(shared_groups)
-        _write_criteria(template, items)
+        template.save()
+        template.cpv_codes.set(codes or [])
+        template.shared_groups.set(data.shared_groups or [])
+        _write_criteria(template, items or [])
     return template
 
 
-def template_update(
-    *,
-    person: Any,
-    template: TenderTemplate,
-    data: dict[str, Any],
-    cpv_codes: Sequence[str] | None = None,
-    criteria: Sequence[CriterionData | dict[str, Any]] | None = None,
-    shared_groups: Sequence[Any] | None = None,
-) -> TenderTemplate:
-    """Edit a template. ``None`` leaves CPV codes / criteria / groups as they are."""
+def template_update(*, person: Any, template: TenderTemplate, data: TemplateData) -> TenderTemplate:
+    """Replace the template's fields with ``data`` (``TemplateData.of(template)`` keeps the rest);
+    invalid input leaves both the row and ``template`` as they were."""
     require_edit(person, template)
-    fields = _clean_template_fields(data)
-    codes = _clean_cpv(cpv_codes) if cpv_codes is not None else None
-    items = _clean_criteria(criteria) if criteria is not None else None
+    values = _values(data)
+    codes, items = _validate(validation.candidate(template, values), data)
     with transaction.atomic():
+        # Fresh and locked: a publish meanwhile keeps its version number and status.
         locked = TenderTemplate.objects.select_for_update().get(pk=template.pk)
-        for name, value in fields.items():
+        for name, value in values.items():
             setattr(locked, name, value)
-        if "title" in fields:
-            locked.slug = slugify(fields["title"])[:80]
         locked.save()
         if codes is not None:
             locked.cpv_codes.set(codes)
-        if shared_groups is not None:
-            locked.shared_groups.set(shared_groups)
+        if data.shared_groups is not None:
+            locked.shared_groups.set(data.shared_groups)
         if items is not None:
             _write_criteria(locked, items)
     return locked
@@ -389,17 +355,17 @@ def template_fork(
         fork = template_create(
             person=person,
             organisation=organisation,
-            data={
-                "title": (title or data["title"]).strip(),
-                "summary": data["summary"],
-                "procedure": data["procedure"],
-                "language": data["language"],
-                "licence": data["licence"],
-                "tags": data["tags"],
-                "visibility": visibility.Visibility.PRIVATE,
-            },
-            cpv_codes=data["cpv_codes"],
-            criteria=criteria,
+            data=TemplateData(
+                title=(title or data["title"]).strip(),
+                summary=data["summary"],
+                procedure=data["procedure"],
+                language=data["language"],
+                licence=data["licence"],
+                tags=data["tags"],
+                visibility=visibility.Visibility.PRIVATE,
+                cpv_codes=data["cpv_codes"],
+                criteria=criteria,
+            ),
         )
         fork.forked_from = version
         fork.save(update_fields=["forked_from"])

@@ -66,3 +66,21 @@ class ModelChoiceInput(serializers.ChoiceField):
         if not isinstance(data, str):
             self.fail("invalid_choice", input=data)
         return data
+
+
+class ModelIntegerInput(serializers.IntegerField):
+    """An integer a model field bounds: the schema shows the model field's minimum and maximum
+    (so clients know them, and nothing unbounded reaches the driver), but the bounds are checked by
+    the model's own validators in the service, so the API says what the page's form says (#18)."""
+
+    def __init__(self, model: type[Model], name: str, **kwargs: Any) -> None:
+        from django.core.validators import MaxValueValidator, MinValueValidator
+
+        validators = model._meta.get_field(name).validators
+        lows = [v.limit_value for v in validators if isinstance(v, MinValueValidator)]
+        highs = [v.limit_value for v in validators if isinstance(v, MaxValueValidator)]
+        super().__init__(min_value=max(lows, default=None), max_value=min(highs, default=None), **kwargs)
+        # Documented, not enforced here: the model's validators are the one check.
+        self.validators = [
+            v for v in self.validators if not isinstance(v, MinValueValidator | MaxValueValidator)
+        ]

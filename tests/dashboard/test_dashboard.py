@@ -74,7 +74,11 @@ def test_template_versions_forks_and_drafts(client):
         person=oslo_editor, version=version, organisation=oslo, title="Oslo laptops"
     )
     assert "Oslo laptops" not in page(client, editor)  # a fork starts as Oslo's private draft
-    knowledge_services.template_update(person=oslo_editor, template=fork, data={"visibility": "network"})
+    knowledge_services.template_update(
+        person=oslo_editor,
+        template=fork,
+        data=knowledge_services.TemplateData.of(fork).with_changes({"visibility": "network"}),
+    )
     body = page(client, editor)
     assert "Fair laptops, version 1" in body
     assert "Oslo laptops" in body and "Forked from “Fair laptops”" in body
@@ -154,7 +158,9 @@ def test_dashboard_query_count_does_not_grow_with_items(client, django_assert_ma
             v = knowledge_services.template_publish(person=editor, template=t)
             fork = knowledge_services.template_fork(person=oslo_editor, version=v, organisation=oslo)
             knowledge_services.template_update(
-                person=oslo_editor, template=fork, data={"visibility": "network"}
+                person=oslo_editor,
+                template=fork,
+                data=knowledge_services.TemplateData.of(fork).with_changes({"visibility": "network"}),
             )
             kf.template(editor, helsinki, title=f"Draft {i}")
             kf.tender(

@@ -59,10 +59,14 @@ def template(person, org, *, visibility: str = "private", title: str = "Laptops"
     return services.template_create(
         person=person,
         organisation=org,
-        data={"title": title, "summary": "Portable computers, fair and circular.", "visibility": visibility},
-        cpv_codes=extra.pop("cpv_codes", ["30213100-6"]),
-        criteria=extra.pop("criteria", criteria()),
-        **extra,
+        data=services.TemplateData(
+            title=title,
+            summary="Portable computers, fair and circular.",
+            visibility=visibility,
+            cpv_codes=extra.pop("cpv_codes", ["30213100-6"]),
+            criteria=extra.pop("criteria", criteria()),
+            **extra,
+        ),
     )
 
 

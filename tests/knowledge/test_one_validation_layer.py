@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from knowledge.models import Lesson, PlannedTender
+from knowledge.models import Criterion, Lesson, PlannedTender, TenderTemplate
 from tests import factories as f
 from tests.knowledge import factories as kf
 
@@ -162,3 +162,101 @@ def test_a_valid_partial_edit_through_the_api_changes_only_what_was_sent(api_cli
     assert (tender.title, tender.planned_year, tender.planned_quarter) == ("Stored title", 2027, 4)
     assert tender.strategic_goals == ["green:circ-econ", "social:work-cond"]
     assert [c.full_code for c in tender.cpv_codes.all()] == ["30213100-6"]
+
+
+TEMPLATE_PAGE = {
+    "title": "Tablets",
+    "summary": "",
+    "cpv_codes": "30213200-7",
+    "procedure": "open",
+    "language": "en",
+    "licence": "CC-BY-4.0",
+    "tags": "tablets",
+    "visibility": "network",
+    "criteria-TOTAL_FORMS": "1",
+    "criteria-INITIAL_FORMS": "0",
+    "criteria-MIN_NUM_FORMS": "0",
+    "criteria-MAX_NUM_FORMS": "1000",
+    "criteria-0-stage": "award",
+    "criteria-0-title": "Battery life",
+    "criteria-0-text": "Longer battery life earns points.",
+    "criteria-0-ambition": "core",
+    "criteria-0-weight": "100",
+}
+TEMPLATE_API = {
+    "title": "Tablets",
+    "cpv_codes": ["30213200-7"],
+    "tags": ["tablets"],
+    "visibility": "network",
+    "criteria": [
+        {
+            "stage": "award",
+            "title": "Battery life",
+            "text": "Longer battery life earns points.",
+            "weight": 100,
+        }
+    ],
+}
+#: (template field or criterion field, page value, API value, the model's message)
+TEMPLATE_RULES = [
+    ("title", " ", " ", "A template needs a title."),
+    ("tags", "y" * 51, ["y" * 51], "A tag has at most 50 characters."),
+]
+CRITERION_RULES = [
+    ("weight", "150", 150, "A weight is a whole number from 0 to 100."),
+    ("title", "", "", "A criterion needs a title."),
+    ("stage", "auction", "auction", "Choose the stage of the procurement this criterion belongs to."),
+    ("text", "<script>x</script>", "<script>x</script>", "The text may not contain scripts"),
+]
+
+
+@pytest.mark.parametrize(("name", "page_value", "api_value", "message"), TEMPLATE_RULES)
+def test_a_template_rule_speaks_the_same_on_the_page_and_in_the_api(
+    client, api_client, helsinki, name, page_value, api_value, message
+):
+    author = kf.editor(helsinki)
+    client.force_login(author)
+    api_client.force_authenticate(author)
+    page = client.post(
+        "/library/templates/new/", {"organisation": "helsinki", **TEMPLATE_PAGE, name: page_value}
+    )
+    assert _page_errors(page) == {name: [message]}
+    api = api_client.post(
+        "/api/v1/templates/", {"organisation": "helsinki", **TEMPLATE_API, name: api_value}, format="json"
+    )
+    assert _api_errors(api) == {name: [message]}
+
+    template = kf.template(author, helsinki, title="Stored template")
+    before = TenderTemplate.objects.filter(pk=template.pk).values().get()
+    criteria_before = list(Criterion.objects.filter(template=template).values())
+    patch = api_client.patch(f"/api/v1/templates/{template.pk}/", {name: api_value}, format="json")
+    assert _api_errors(patch) == {name: [message]}
+    edit = client.post(f"/library/templates/{template.pk}/edit/", {**TEMPLATE_PAGE, name: page_value})
+    assert _page_errors(edit) == {name: [message]}
+    assert TenderTemplate.objects.filter(pk=template.pk).values().get() == before
+    assert list(Criterion.objects.filter(template=template).values()) == criteria_before
+
+
+@pytest.mark.parametrize(("name", "page_value", "api_value", "message"), CRITERION_RULES)
+def test_a_criterion_rule_speaks_the_same_next_to_the_criterion_and_in_the_api(
+    client, api_client, helsinki, name, page_value, api_value, message
+):
+    author = kf.editor(helsinki)
+    client.force_login(author)
+    api_client.force_authenticate(author)
+    page = client.post(
+        "/library/templates/new/",
+        {"organisation": "helsinki", **TEMPLATE_PAGE, f"criteria-0-{name}": page_value},
+    )
+    assert page.status_code == 200
+    shown = [str(m) for m in page.context["formset"].forms[0].errors.get(name, [])]
+    assert len(shown) == 1 and shown[0].startswith(message), shown
+    criterion = {**TEMPLATE_API["criteria"][0], name: api_value}
+    api = api_client.post(
+        "/api/v1/templates/",
+        {"organisation": "helsinki", **TEMPLATE_API, "criteria": [criterion]},
+        format="json",
+    )
+    errors = _api_errors(api)["criteria"]
+    assert len(errors) == 1 and errors[0].startswith(f"Criterion 1: {message}"), errors
+    assert not TenderTemplate.objects.exists()

@@ -40,7 +40,11 @@ def published():
 
 
 def republish(author, template, criteria):
-    services.template_update(person=author, template=template, data={}, criteria=criteria)
+    services.template_update(
+        person=author,
+        template=template,
+        data=services.TemplateData.of(template).with_changes({"criteria": criteria}),
+    )
     return services.template_publish(person=author, template=template, change_note="Edit")
 
 
@@ -97,7 +101,9 @@ def test_a_fork_compares_with_the_version_it_came_from(published, client, api_cl
     next(w for w in criteria if w["weight"] == 60)["weight"] = 70
     next(w for w in criteria if w["weight"] == 40)["weight"] = 30
     services.template_update(
-        person=forker, template=fork, data={"title": "Laptops, Malmö"}, criteria=criteria
+        person=forker,
+        template=fork,
+        data=services.TemplateData.of(fork).with_changes({"title": "Laptops, Malmö", "criteria": criteria}),
     )
     api_client.force_authenticate(forker)
     body = api_client.get(f"/api/v1/templates/{fork.pk}/origin-diff/").json()
@@ -127,7 +133,11 @@ def test_origin_diff_of_an_original_or_a_hidden_origin_from_other_organisation_i
     private = kf.template(author, helsinki, visibility="private")
     v1 = services.template_publish(person=author, template=private)
     fork = services.template_fork(person=author, version=v1, organisation=helsinki)
-    services.template_update(person=author, template=fork, data={"visibility": "public"})
+    services.template_update(
+        person=author,
+        template=fork,
+        data=services.TemplateData.of(fork).with_changes({"visibility": "public"}),
+    )
     outsider = f.member(f.organisation(), Role.EDITOR)
     api_client.force_authenticate(outsider)
     assert api_client.get(f"/api/v1/templates/{fork.pk}/").status_code == 200

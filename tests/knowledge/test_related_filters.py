@@ -40,7 +40,11 @@ def test_label_filters_of_lessons_and_tenders_from_other_organisation_skip_priva
     for client in (anonymous, other):
         assert lesson.title in _titles(client, "/api/v1/lessons/", label="tco-certified")
         assert tender.title in _titles(client, "/api/v1/tenders/", label="tco-certified")
-    services.template_update(person=author, template=template, data={"visibility": "private"})
+    services.template_update(
+        person=author,
+        template=template,
+        data=services.TemplateData.of(template).with_changes({"visibility": "private"}),
+    )
     for client in (anonymous, other):
         assert _titles(client, "/api/v1/lessons/", label="tco-certified") == set()
         assert _titles(client, "/api/v1/tenders/", label="tco-certified") == set()

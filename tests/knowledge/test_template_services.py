@@ -55,7 +55,11 @@ def test_template_lifecycle_publish_edit_diff_fork_and_lineage():
     )
     criteria.pop(1)
     criteria.append({"stage": "selection", "title": "Supply chain management", "text": "Describe it."})
-    services.template_update(person=author, template=template, data={}, criteria=criteria)
+    services.template_update(
+        person=author,
+        template=template,
+        data=services.TemplateData.of(template).with_changes({"criteria": criteria}),
+    )
     v2 = services.template_publish(person=author, template=template, change_note="Sharper label clause")
     assert v2.number == 2
 
@@ -91,7 +95,11 @@ def test_template_lifecycle_publish_edit_diff_fork_and_lineage():
     assert up.ancestors[0].template == template and up.ancestors[0].version_number == 2
 
     # once the fork is shared with the network, the author's colleague sees it too
-    services.template_update(person=forker, template=fork, data={"visibility": "network"})
+    services.template_update(
+        person=forker,
+        template=fork,
+        data=services.TemplateData.of(fork).with_changes({"visibility": "network"}),
+    )
     assert selectors.lineage(colleague, template).forks == [fork]
 
 
@@ -183,12 +191,16 @@ def test_editing_someone_elses_template_is_refused_and_stores_nothing():
     template = kf.template(kf.editor(owner_org), owner_org, visibility="public")
     stranger = kf.editor(other_org)
     with pytest.raises(PermissionDenied):
-        services.template_update(person=stranger, template=template, data={"title": "Mine now"})
+        services.template_update(
+            person=stranger, template=template, data=services.TemplateData(title="Mine now")
+        )
     with pytest.raises(PermissionDenied):
         services.template_publish(person=stranger, template=template)
     plain_member = f.member(owner_org, role=Role.MEMBER)
     with pytest.raises(PermissionDenied):
-        services.template_update(person=plain_member, template=template, data={"title": "Mine now"})
+        services.template_update(
+            person=plain_member, template=template, data=services.TemplateData(title="Mine now")
+        )
     template.refresh_from_db()
     assert template.title == "Laptops" and template.version_count == 0
     assert not TemplateVersion.objects.exists()

@@ -278,6 +278,10 @@ def test_addresses_given_out_before_keep_working():
 # --- search facets through related rows ----------------------------------------------------------
 
 
+def _changed(template, **changes):
+    return knowledge_services.TemplateData.of(template).with_changes(changes)
+
+
 def _cpv_facet(client, **params) -> tuple[set[str], dict[str, int]]:
     response = client.get("/api/v1/search/", {"type": "lesson", **params})
     assert response.status_code == 200, response.content
@@ -311,12 +315,16 @@ def test_search_cpv_of_a_private_template_from_other_organisation_is_neither_cou
         assert lesson.title in titles and counts.get("48") == 1
         assert lesson.title in _cpv_facet(client, cpv="48")[0]
     with django_capture_on_commit_callbacks(execute=True):
-        knowledge_services.template_update(person=author, template=template, data={"visibility": "private"})
+        knowledge_services.template_update(
+            person=author, template=template, data=_changed(template, visibility="private")
+        )
     for client in (anonymous, other):
         titles, counts = _cpv_facet(client)
         assert lesson.title in titles  # the lesson is still public...
         assert "48" not in counts  # ...but the private template's division is not counted
         assert _cpv_facet(client, cpv="48")[0] == set()  # nor found by
     with django_capture_on_commit_callbacks(execute=True):
-        knowledge_services.template_update(person=author, template=template, data={"visibility": "public"})
+        knowledge_services.template_update(
+            person=author, template=template, data=_changed(template, visibility="public")
+        )
     assert _cpv_facet(anonymous, cpv="48")[0] == {lesson.title}

@@ -125,8 +125,16 @@ def test_lineage_of_a_fork_whose_ancestor_became_private(schema):
     version = template_services.template_publish(person=author, template=origin, change_note="v1")
     forker = kf.editor(malmo)
     fork = template_services.template_fork(person=forker, version=version, organisation=malmo)
-    template_services.template_update(person=forker, template=fork, data={"visibility": "public"})
-    template_services.template_update(person=author, template=origin, data={"visibility": "private"})
+    template_services.template_update(
+        person=forker,
+        template=fork,
+        data=template_services.TemplateData.of(fork).with_changes({"visibility": "public"}),
+    )
+    template_services.template_update(
+        person=author,
+        template=origin,
+        data=template_services.TemplateData.of(origin).with_changes({"visibility": "private"}),
+    )
     lineage = check(schema, "/api/v1/templates/{id}/lineage/", "GET", 200, path_parameters={"id": fork.pk})
     assert lineage["ancestors"] and lineage["ancestors"][0]["hidden"] is True
 
