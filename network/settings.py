@@ -32,6 +32,7 @@ env = environ.Env(
     SEARCH_INDEX_SHARDS=(int, 1),
     SEARCH_INDEX_REPLICAS=(int, 0),
     SEARCH_TIMEOUT=(float, 5.0),
+    SEARCH_FACET_EXACT_LIMIT=(int, 1000),
     EMAIL_BACKEND=(str, ""),
     EMAIL_FILE_PATH=(str, str(BASE_DIR / "var" / "mail")),
     DEFAULT_FROM_EMAIL=(str, "Buyers Network <no-reply@buyers.network>"),
@@ -243,6 +244,9 @@ SEARCH_INDEX_PREFIX: str = env("SEARCH_INDEX_PREFIX") or env("ELASTICSEARCH_INDE
 SEARCH_INDEX_SHARDS: int = env("SEARCH_INDEX_SHARDS")
 SEARCH_INDEX_REPLICAS: int = env("SEARCH_INDEX_REPLICAS")
 SEARCH_TIMEOUT: float = env("SEARCH_TIMEOUT")
+#: Database backends: facet counts are exact up to this many matches, estimated from a fixed
+#: sample of about this many above it (shown as "about N", ``approximate`` in the API).
+SEARCH_FACET_EXACT_LIMIT: int = env("SEARCH_FACET_EXACT_LIMIT")
 SEARCH_BACKEND = "engine" if SEARCH_URL else "database"
 
 # --- Accounts (django-allauth) ----------------------------------------------------------------

@@ -265,7 +265,11 @@ def collapse_keys(ids: list[int]) -> dict[int, str]:
 
 
 def _forum_count(facets: dict) -> int | None:
+    """Matching threads and posts by the type facet; ``None`` when unknown (no facets counted, or
+    estimated ones: a sample can miss the few posts of a large match set)."""
     values = facets.get("type")
     if values is None:
         return 0 if facets else None
+    if any(v.approximate for v in values):
+        return None
     return sum(v.count for v in values if v.value in FORUM_TYPES)

@@ -14,6 +14,9 @@ class FacetCount(NamedTuple):
     value: str
     label: str
     count: int
+    #: The count is an estimate (the search matched more than ``SEARCH_FACET_EXACT_LIMIT``
+    #: documents; see :func:`network.search.backends.database.facet_values`).
+    approximate: bool = False
 
 
 @dataclass

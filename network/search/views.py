@@ -49,6 +49,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 "value": v.value,
                 "label": v.label,
                 "count": v.count,
+                "approximate": v.approximate,
                 "selected": v.value in selected,
                 "href": "?" + query_string(query, **{name: toggled(query.filters, name, v.value)}, page=None),
             }
@@ -60,6 +61,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 "value": s,
                 "label": s,
                 "count": 0,
+                "approximate": False,
                 "selected": True,
                 "href": "?" + query_string(query, **{name: toggled(query.filters, name, s)}, page=None),
             }
@@ -71,6 +73,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "query": query,
         "results": results,
         "facets": facets,
+        "approximate_facets": any(o["approximate"] for f in facets for o in f["options"]),
         "errors": errors,
         "has_filters": bool(query.filters),
         "clear_filters_href": "?" + query_string(query, **dict.fromkeys(query.filters, None), page=None),

@@ -47,6 +47,7 @@ def test_api_returns_hits_with_marked_snippets_and_facets(api_client, content):
             "value": "32",
             "label": "32 \N{EN DASH} Radio, television and telecommunication equipment",
             "count": 1,
+            "approximate": False,
         }
     ]
 

@@ -33,7 +33,15 @@ class HitSerializer(serializers.Serializer):
 class FacetValueSerializer(serializers.Serializer):
     value = serializers.CharField()
     label = serializers.CharField()
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(
+        help_text="Readable matches with this value: exact, or an estimate when `approximate` is true."
+    )
+    approximate = serializers.BooleanField(
+        help_text=(
+            "The search matched more documents than the exact-count limit (1,000 by default), so the "
+            "count is estimated from a fixed sample of the matches and rounded to two significant figures."
+        )
+    )
 
 
 class SearchResponseSerializer(serializers.Serializer):
@@ -53,5 +61,8 @@ class SearchResponseSerializer(serializers.Serializer):
     results = HitSerializer(many=True)
     facets = serializers.DictField(
         child=FacetValueSerializer(many=True),
-        help_text="Facet name → values with counts of readable matches.",
+        help_text=(
+            "Facet name → values with counts of readable matches (exact up to the exact-count limit, "
+            "estimated above it: see `approximate`)."
+        ),
     )

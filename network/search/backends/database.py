@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 
@@ -80,6 +79,10 @@ def document_visibility_q(viewer: Viewer) -> Q:
 
 
 PUBLIC, NETWORK = "pub", "net"
+
+#: How many matches a cheap first-pass rank keeps for the exact rank (a backend that ranks in two
+#: passes; PostgreSQL). Pages beyond it are ranked exactly as far as they reach.
+FIRST_PASS = 300
 
 
 def audience_tokens(
@@ -157,9 +160,10 @@ class DatabaseBackend(SearchBackend):
     rank_descending = True
     #: ``WITH ... AS MATERIALIZED`` (PostgreSQL 12+, SQLite 3.35+): evaluate the match once.
     materialized_cte = True
-    #: The facet sets of the matches ``m``, looked up per match by primary key — never a scan of
-    #: every facet set, whatever the planner's estimates.
-    facet_sets_sql = "m INNER JOIN search_searchfacetset k ON k.document_id = m.pk"
+    #: The facet rows ``f`` (name, value, label) of the counted matches ``s`` (see
+    #: :func:`sample_sql`), looked up per match by the ``(document, name, value)`` index — never a
+    #: scan of every facet row, whatever the planner's estimates.
+    facet_rows_sql = "s INNER JOIN search_searchfacet f ON f.document_id = s.pk"
 
     # --- indexing ---------------------------------------------------------------------------------
 
@@ -432,7 +436,13 @@ class DatabaseBackend(SearchBackend):
         return sql, (*select_params, *params)
 
     def run_search(
-        self, matched_sql: str, params: tuple, query: SearchQuery, *, ranked: bool
+        self,
+        matched_sql: str,
+        params: tuple,
+        query: SearchQuery,
+        *,
+        ranked: bool,
+        rerank: tuple[str, tuple] | None = None,
     ) -> tuple[list[tuple[int, float]], int, dict[str, list[FacetCount]]]:
         """The page's ``(id, rank)``, the total and every facet's counts: ONE statement.
 
@@ -441,6 +451,10 @@ class DatabaseBackend(SearchBackend):
         filter and the rank run once per search instead of once per question. Facet counts group
         over the ``(document, name, value)`` index alone; the label is read once per value
         counted (through the ``(name, value)`` index), not carried through the grouping.
+
+        ``rerank`` (an SQL expression over the document row ``d``, and its parameters): ``m.rank``
+        is only a cheap first pass; the best :data:`FIRST_PASS` matches by it are ranked again by
+        this exact expression, and the page is cut from that order.
         """
         if ranked and query.sort == "relevance":
             order = f"m.rank {'DESC' if self.rank_descending else 'ASC'}, m.date DESC, m.pk DESC"
@@ -448,34 +462,56 @@ class DatabaseBackend(SearchBackend):
             order = "m.date DESC, m.pk DESC"
         rank = "m.rank" if ranked else "0.0"
         materialized = "MATERIALIZED " if self.materialized_cte else ""
-        sql = (
-            f"WITH m AS {materialized}({matched_sql}), "  # noqa: S608 - our SQL; input is in params
-            f"p AS (SELECT m.pk, {rank} AS rank, ROW_NUMBER() OVER (ORDER BY {order}) AS pos "
-            f"FROM m ORDER BY {order} LIMIT %s OFFSET %s), "
-            f"g AS (SELECT k.combination_id AS c, COUNT(*) AS n FROM {self.facet_sets_sql} "
-            "GROUP BY k.combination_id) "
-            "SELECT 0, NULL, NULL, NULL, COUNT(*) FROM m "
-            "UNION ALL SELECT 1, p.pk, p.rank, NULL, p.pos FROM p "
-        )
-        if query.facets:
-            sql += (
-                "UNION ALL SELECT 2, NULL, NULL, (SELECT c.key FROM search_searchfacetcombination c "
-                "WHERE c.id = g.c), g.n FROM g"
+        if rerank is None:
+            page = (
+                f"p AS (SELECT m.pk, {rank} AS rank, ROW_NUMBER() OVER (ORDER BY {order}) AS pos "  # noqa: S608 - our SQL
+                f"FROM m ORDER BY {order} LIMIT %s OFFSET %s)"
             )
+            page_params: tuple = (query.page_size, query.offset)
+        else:
+            exact, exact_params = rerank
+            final = f"c.rank {'DESC' if self.rank_descending else 'ASC'}, c.date DESC, c.pk DESC"
+            page = (
+                f"p AS (SELECT c.pk, c.rank, ROW_NUMBER() OVER (ORDER BY {final}) AS pos FROM ("  # noqa: S608 - our SQL
+                f"SELECT w.pk, w.date, {exact} AS rank FROM (SELECT m.pk, m.date FROM m ORDER BY {order} "
+                "LIMIT %s) w JOIN search_searchdocument d ON d.id = w.pk"
+                f") c ORDER BY {final} LIMIT %s OFFSET %s)"
+            )
+            first_pass = max(FIRST_PASS, query.offset + query.page_size)
+            page_params = (*exact_params, first_pass, query.page_size, query.offset)
+        ctes = [f"m AS {materialized}({matched_sql})", page]
+        selects = [
+            "SELECT 0, NULL, NULL, NULL, NULL, NULL, COUNT(*) FROM m",
+            "SELECT 1, p.pk, p.rank, NULL, NULL, NULL, p.pos FROM p",
+        ]
+        facet_params: tuple = ()
+        if query.facets:
+            ctes.append(sample_sql("m"))
+            selects += [
+                "SELECT 3, NULL, NULL, NULL, NULL, NULL, COUNT(*) FROM s",
+                "SELECT 2, NULL, NULL, f.name, f.value, MIN(f.label), COUNT(*) "  # noqa: S608 - our SQL
+                f"FROM {self.facet_rows_sql} GROUP BY f.name, f.value",
+            ]
+            limit = facet_exact_limit()
+            facet_params = (limit, limit)
+        sql = f"WITH {', '.join(ctes)} {' UNION ALL '.join(selects)}"
         with connection.cursor() as cursor:
-            cursor.execute(sql, (*params, query.page_size, query.offset))
+            cursor.execute(sql, (*params, *page_params, *facet_params))
             rows = cursor.fetchall()
-        total = 0
+        total = sampled = 0
         page: list[tuple[int, int, float]] = []
-        grouped: list[tuple[str, int]] = []
-        for kind, pk, rank_value, key, n in rows:
+        counted: list[tuple[str, str, str, int]] = []
+        for kind, pk, rank_value, name, value, label, n in rows:
             if kind == 0:
                 total = n
             elif kind == 1:
                 page.append((n, pk, float(rank_value or 0.0)))
+            elif kind == 3:
+                sampled = n
             else:
-                grouped.append((key, n))
-        return [(pk, rank_value) for _pos, pk, rank_value in sorted(page)], total, facet_counts(grouped)
+                counted.append((name, value, label, n))
+        facets = facet_values(counted, total=total, sampled=sampled) if query.facets else {}
+        return [(pk, rank_value) for _pos, pk, rank_value in sorted(page)], total, facets
 
     def status(self) -> str:
         count = SearchDocument.objects.count()
@@ -535,30 +571,57 @@ def combination_ids(keys: set[str]) -> dict[str, int]:
     }
 
 
-@lru_cache(maxsize=50_000)
-def _decoded(key: str) -> tuple[tuple[str, str, str], ...]:
-    # Keyed by the text itself, so a cached entry can never belong to another combination.
-    return tuple(tuple(triple) for triple in json.loads(key))
+def facet_exact_limit() -> int:
+    """Up to this many matches, facet counts are exact; above, estimated (``SEARCH_FACET_EXACT_LIMIT``)."""
+    return int(getattr(settings, "SEARCH_FACET_EXACT_LIMIT", 1000))
 
 
-def facet_counts(grouped: Iterable[tuple[str, int]]) -> dict[str, list[FacetCount]]:
-    """``(combination key, number of matches)`` groups → the most frequent values of each facet.
+def sample_sql(matches: str) -> str:
+    """CTEs ``t`` (how many matches) and ``s`` (the matches whose facets are counted): every match
+    when there are at most ``SEARCH_FACET_EXACT_LIMIT``; above, a fixed sample of about that many.
 
-    Each combination's count goes to every value in it, so a value's count is the number of
-    matches carrying it: exact, as a ``GROUP BY name, value`` over facet rows would be.
+    The sample is the matches whose id hashes (Knuth's multiplicative hash, the high bits of the
+    low 32 bits of ``id * 2654435761``) below ``limit / total`` of the range: spread over the
+    whole match set whatever its order (the documents of one type or year sit together by id),
+    and the same for the same search, so counts do not change from one page to the next. Only
+    visible matches are in ``matches``, so a document the viewer may not read is never counted,
+    estimated or not. Parameters: the limit twice.
     """
-    counts: Counter[tuple[str, str]] = Counter()
-    labels: dict[tuple[str, str], str] = {}
-    for key, n in grouped:
-        for name, value, label in _decoded(key):
-            counts[name, value] += n
-            labels.setdefault((name, value), label)
+    return (
+        f"t AS (SELECT COUNT(*) AS n FROM {matches}), "  # noqa: S608 - our names
+        f"s AS (SELECT {matches}.pk FROM {matches}, t WHERE t.n <= %s "
+        f"OR ({matches}.pk * 2654435761) %% 4294967296 < %s * 4294967296 / t.n)"
+    )
+
+
+def facet_values(
+    counted: Iterable[tuple[str, str, str, int]], *, total: int, sampled: int
+) -> dict[str, list[FacetCount]]:
+    """``(name, value, label, count)`` rows counted over ``sampled`` of ``total`` matches → the
+    most frequent values of each facet.
+
+    Exact when every match was counted. Otherwise each count is scaled to the total and rounded
+    to two significant figures, and marked approximate: an estimate, not a lower bound (a value
+    in fewer than about one match in a thousand may be missing from the list).
+    """
+    approximate = 0 < sampled < total
     facets: dict[str, list[FacetCount]] = {}
-    for (name, value), n in sorted(counts.items(), key=lambda item: (item[0][0], -item[1], item[0][1])):
+    rows = sorted(counted, key=lambda row: (row[0], -row[3], row[1]))
+    for name, value, label, n in rows:
         values = facets.setdefault(name, [])
-        if len(values) < FACET_LIMIT:
-            values.append(FacetCount(value, facet_label(name, value, labels[name, value]), n))
+        if len(values) >= FACET_LIMIT:
+            continue
+        count = _estimate(n * total / sampled) if approximate else n
+        values.append(FacetCount(value, facet_label(name, value, label or ""), count, approximate))
     return facets
+
+
+def _estimate(value: float) -> int:
+    """Two significant figures (1,234 → 1,200; 87.4 → 87): an estimate should not look exact."""
+    if value < 100:
+        return max(1, round(value))
+    digits = len(str(int(value))) - 2
+    return int(round(value, -digits))
 
 
 def query_languages(query: SearchQuery) -> list[str]:

@@ -18,7 +18,6 @@ operator, column filter or ``*`` can come from input.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 
 from django.db import connection
@@ -29,9 +28,11 @@ from network.search.backends.database import (
     Match,
     audience_tokens,
     document_facet_tokens,
-    facet_counts,
+    facet_exact_limit,
     facet_token,
+    facet_values,
     query_languages,
+    sample_sql,
     viewer_tokens,
     visibility_sql,
 )
@@ -108,8 +109,8 @@ def fts_expression(
 class SQLiteBackend(DatabaseBackend):
     name = "database (SQLite FTS5)"
     rank_descending = False
-    # CROSS JOIN fixes SQLite's join order: the matches stay the outer loop.
-    facet_sets_sql = "m CROSS JOIN search_searchfacetset k WHERE k.document_id = m.pk"
+    # CROSS JOIN fixes SQLite's join order: the counted matches stay the outer loop.
+    facet_rows_sql = "s CROSS JOIN search_searchfacet f ON f.document_id = s.pk"
 
     def write_fulltext(self, rows: list[tuple[int, IndexedDocument, DocumentTerms]]) -> None:
         if not rows:
@@ -212,36 +213,34 @@ class SQLiteBackend(DatabaseBackend):
             if not query.facets:
                 cursor.execute("SELECT count(*) FROM search_fts WHERE search_fts MATCH %s", [expression])
                 return page, cursor.fetchone()[0], {}
-            # Every document has exactly one facet set, so the groups also add up to the total.
-            # Counted in Python: fetching one integer per match is cheaper than SQLite's sort
-            # for GROUP BY (8 ms at 17k matches); the keys are read once per combination.
-            cursor.execute(
-                f"SELECT k.combination_id FROM ({matched}) m "  # noqa: S608 - our SQL
-                "CROSS JOIN search_searchfacetset k WHERE k.document_id = m.rowid",
-                [expression],
+            # Per-value counts in SQL over the matches (all of them, or a fixed sample above
+            # SEARCH_FACET_EXACT_LIMIT): no Python work proportional to the matches.
+            limit = facet_exact_limit()
+            sql = (
+                "WITH m AS MATERIALIZED (SELECT rowid AS pk FROM search_fts WHERE search_fts MATCH %s), "  # noqa: S608 - our SQL
+                f"{sample_sql('m')} "
+                "SELECT 0, NULL, NULL, NULL, n FROM t "
+                "UNION ALL SELECT 1, NULL, NULL, NULL, COUNT(*) FROM s "
+                f"UNION ALL SELECT 2, f.name, f.value, MIN(f.label), COUNT(*) FROM {self.facet_rows_sql} "
+                "GROUP BY f.name, f.value"
             )
-            per_combination = Counter(row[0] for row in cursor.fetchall())
-            keys = combination_keys(cursor, list(per_combination))
-            grouped = [(keys[c], n) for c, n in per_combination.items()]
-        return page, sum(n for _key, n in grouped), facet_counts(grouped)
+            cursor.execute(sql, [expression, limit, limit])
+            total = sampled = 0
+            counted = []
+            for kind, name, value, label, n in cursor.fetchall():
+                if kind == 0:
+                    total = n
+                elif kind == 1:
+                    sampled = n
+                else:
+                    counted.append((name, value, label, n))
+        return page, total, facet_values(counted, total=total, sampled=sampled)
 
     def status(self) -> str:
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM search_fts")
             (fts_rows,) = cursor.fetchone()
         return f"{super().status()}, FTS5 rows {fts_rows}"
-
-
-def combination_keys(cursor, ids: list[int]) -> dict[int, str]:
-    keys: dict[int, str] = {}
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        cursor.execute(
-            f"SELECT id, key FROM search_searchfacetcombination WHERE id IN ({', '.join(['%s'] * len(chunk))})",  # noqa: S608 - placeholders only
-            chunk,
-        )
-        keys.update(cursor.fetchall())
-    return keys
 
 
 def visibility_where(viewer: Viewer) -> tuple[str, list]:
