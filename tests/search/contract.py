@@ -52,8 +52,9 @@ HOSTILE = [
 ]
 
 
-class BackendContract:
-    """Mix into a ``Test...`` class and provide the ``search_backend`` fixture."""
+class BackendWorld:
+    """The contract's backend switch, shared content and helpers, without its cases (for cases
+    only some backends share: see ``tests/search/test_backend_database.py``)."""
 
     #: Known gaps of a backend, each skipping the named case with the reason.
     known_gaps: dict[str, str] = {}
@@ -150,6 +151,10 @@ class BackendContract:
         """Hits holding every word (a forgiving search may add partial matches after them)."""
         results = search(person, SearchQuery(text, page_size=100, **kwargs))
         return {(h.type, h.id) for h in results.hits if not h.missing}
+
+
+class BackendContract(BackendWorld):
+    """Mix into a ``Test...`` class and provide the ``search_backend`` fixture."""
 
     # --- stemming -----------------------------------------------------------------------------
 

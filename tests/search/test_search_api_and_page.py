@@ -218,3 +218,27 @@ def test_bad_input_never_errors(api_client, client, content, q):
     assert api_client.get("/api/v1/search/", {"q": q}).status_code == 200
     assert client.get("/search/", {"q": q}).status_code == 200
     assert api_client.get("/api/v1/cpv/", {"q": q}).status_code == 200
+
+
+def test_estimated_facet_counts_are_flagged_in_the_api_and_worded_on_the_page(
+    api_client, client, content, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(3):
+            sf.lesson(content["hel"], f"Phone lesson {i}", visibility="public")
+    settings.SEARCH_FACET_EXACT_LIMIT = 2  # 4 readable matches: counted from a sample of 2
+    body = api_client.get("/api/v1/search/", {"q": "phone"}).json()
+    assert body["count"] == 4
+    types = {v["value"]: v for v in body["facets"]["type"]}
+    assert all(v["approximate"] for v in types.values())
+    assert sum(v["count"] for v in types.values()) == 4
+    html = client.get("/search/", {"q": "phone"}).content.decode()
+    assert "(about " in html and "counted from a sample" in html
+    assert "(noin " in client.get("/search/", {"q": "phone"}, HTTP_ACCEPT_LANGUAGE="fi").content.decode()
+    settings.SEARCH_FACET_EXACT_LIMIT = 1000
+    exact = api_client.get("/api/v1/search/", {"q": "phone"}).json()
+    assert {v["value"]: (v["count"], v["approximate"]) for v in exact["facets"]["type"]} == {
+        "lesson": (3, False),
+        "template": (1, False),
+    }
+    assert "(about " not in client.get("/search/", {"q": "phone"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -492,8 +492,7 @@ class DatabaseBackend(SearchBackend):
                 "SELECT 2, NULL, NULL, f.name, f.value, MIN(f.label), COUNT(*) "  # noqa: S608 - our SQL
                 f"FROM {self.facet_rows_sql} GROUP BY f.name, f.value",
             ]
-            limit = facet_exact_limit()
-            facet_params = (limit, limit)
+            facet_params = (facet_exact_limit(),)
         sql = f"WITH {', '.join(ctes)} {' UNION ALL '.join(selects)}"
         with connection.cursor() as cursor:
             cursor.execute(sql, (*params, *page_params, *facet_params))
@@ -577,20 +576,19 @@ def facet_exact_limit() -> int:
 
 
 def sample_sql(matches: str) -> str:
-    """CTEs ``t`` (how many matches) and ``s`` (the matches whose facets are counted): every match
-    when there are at most ``SEARCH_FACET_EXACT_LIMIT``; above, a fixed sample of about that many.
+    """The CTE ``s``: the matches whose facets are counted — every match when there are at most
+    ``SEARCH_FACET_EXACT_LIMIT``, else exactly that many, picked by a hash of their id.
 
-    The sample is the matches whose id hashes (Knuth's multiplicative hash, the high bits of the
-    low 32 bits of ``id * 2654435761``) below ``limit / total`` of the range: spread over the
-    whole match set whatever its order (the documents of one type or year sit together by id),
-    and the same for the same search, so counts do not change from one page to the next. Only
-    visible matches are in ``matches``, so a document the viewer may not read is never counted,
-    estimated or not. Parameters: the limit twice.
+    The hash (Knuth's multiplicative hash: the low 32 bits of ``id * 2654435761``, whose high bits
+    mix every bit of the id) spreads the sample over the whole match set whatever its order (the
+    documents of one type or year sit together by id), and it is the same for the same search,
+    so counts do not change from one page to the next. Picking the smallest hashes is a top-N
+    sort of integers, with no lookup per match. Only visible matches are in ``matches``, so a
+    document the viewer may not read is never counted, estimated or not. Parameter: the limit.
     """
     return (
-        f"t AS (SELECT COUNT(*) AS n FROM {matches}), "  # noqa: S608 - our names
-        f"s AS (SELECT {matches}.pk FROM {matches}, t WHERE t.n <= %s "
-        f"OR ({matches}.pk * 2654435761) %% 4294967296 < %s * 4294967296 / t.n)"
+        f"s AS (SELECT {matches}.pk FROM {matches} "  # noqa: S608 - our names
+        f"ORDER BY ({matches}.pk * 2654435761) %% 4294967296, {matches}.pk LIMIT %s)"
     )
 
 
@@ -601,8 +599,8 @@ def facet_values(
     most frequent values of each facet.
 
     Exact when every match was counted. Otherwise each count is scaled to the total and rounded
-    to two significant figures, and marked approximate: an estimate, not a lower bound (a value
-    in fewer than about one match in a thousand may be missing from the list).
+    to two significant figures, and marked approximate: an estimate from a sample, not a lower
+    bound (a value held by fewer than about one match in a thousand may be missing from the list).
     """
     approximate = 0 < sampled < total
     facets: dict[str, list[FacetCount]] = {}

@@ -219,12 +219,12 @@ class SQLiteBackend(DatabaseBackend):
             sql = (
                 "WITH m AS MATERIALIZED (SELECT rowid AS pk FROM search_fts WHERE search_fts MATCH %s), "  # noqa: S608 - our SQL
                 f"{sample_sql('m')} "
-                "SELECT 0, NULL, NULL, NULL, n FROM t "
+                "SELECT 0, NULL, NULL, NULL, COUNT(*) FROM m "
                 "UNION ALL SELECT 1, NULL, NULL, NULL, COUNT(*) FROM s "
                 f"UNION ALL SELECT 2, f.name, f.value, MIN(f.label), COUNT(*) FROM {self.facet_rows_sql} "
                 "GROUP BY f.name, f.value"
             )
-            cursor.execute(sql, [expression, limit, limit])
+            cursor.execute(sql, [expression, limit])
             total = sampled = 0
             counted = []
             for kind, name, value, label, n in cursor.fetchall():
