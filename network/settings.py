@@ -157,6 +157,7 @@ FORM_RENDERER = "network.form_renderer.SiteFormRenderer"
 
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL")}
+SQLITE_ENGINE = "network.sqlite"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Immediate transactions take the write lock up front, so concurrent writers queue on the
     # busy timeout instead of failing with "database is locked" half-way through.
@@ -164,6 +165,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # Django's SQLite backend with PostgreSQL's integer ranges: a number either database cannot hold
+    # is a field error on both, never a 500 (network/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = SQLITE_ENGINE
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Under ASGI every sync_to_async thread would keep its own persistent connection and a burst
     # exhausts max_connections; a bounded psycopg pool makes requests wait for a connection instead.

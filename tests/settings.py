@@ -17,7 +17,7 @@ os.environ.setdefault("SSO_ALLOW_HTTP_LOOPBACK", "1")  # the test identity provi
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
 from network.settings import *  # noqa: F403
-from network.settings import BASE_DIR, DATABASES
+from network.settings import BASE_DIR, DATABASES, SQLITE_ENGINE
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
@@ -30,7 +30,7 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="bn-test-media-")
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:
     # A file (not :memory:) so live-server and WebSocket tests share the database across threads.
     # One file per test process, so parallel runs (xdist, two terminals) never share one.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}

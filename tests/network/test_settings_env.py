@@ -51,7 +51,7 @@ def _settings_with(env: dict[str, str]) -> dict:
 
 def test_embedded_defaults_are_sqlite_in_memory_layer_and_database_search():
     s = _settings_with({"DEBUG": "1"})
-    assert s["db"] == "django.db.backends.sqlite3"
+    assert s["db"] == "network.sqlite"  # Django's SQLite backend with PostgreSQL's integer ranges
     assert s["layer"] == "channels.layers.InMemoryChannelLayer"
     assert s["cache"] == "django.core.cache.backends.locmem.LocMemCache"
     assert s["search"] == "database"
