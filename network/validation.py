@@ -43,16 +43,30 @@ def full_clean(
     *,
     exclude: Iterable[str] = (),
     errors: Mapping[str, list[str]] | None = None,
+    constraints: bool = True,
 ) -> None:
     """Run the model's own rules on ``instance`` and raise them with ``errors`` (found beside the
-    model) as one ``ValidationError`` keyed by field; return quietly when there is none."""
+    model) as one ``ValidationError`` keyed by field; return quietly when there is none.
+
+    ``constraints=False`` leaves a check constraint to the database where the model's ``clean()``
+    already says the same rule of a field (so the person reads it once, next to that field)."""
     found = {name: list(messages) for name, messages in (errors or {}).items() if messages}
     try:
-        instance.full_clean(exclude=[*NOT_INPUT, *exclude], validate_unique=False)
+        instance.full_clean(
+            exclude=[*NOT_INPUT, *exclude], validate_unique=False, validate_constraints=constraints
+        )
     except ValidationError as exc:
         merge(found, exc)
     if found:
         raise ValidationError(found)
+
+
+def clean_field(model: type[models.Model], name: str, value: Any) -> Any:
+    """One model field's own rules on a value stored later (or in another row), keyed by the field."""
+    try:
+        return model._meta.get_field(name).clean(value, None)
+    except ValidationError as exc:
+        raise ValidationError({name: exc.messages}) from None
 
 
 def candidate(instance: M, values: Mapping[str, Any]) -> M:

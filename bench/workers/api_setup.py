@@ -41,10 +41,12 @@ def _load() -> None:
     statement = statement_services.statement_create(
         person=editor,
         organisation=home,
-        title="Bench statement for the API",
-        body="Repairable, refurbished-first ICT.",
-        visibility_level=Visibility.PUBLIC,
-        demands=[{"text": "Six years of spare parts.", "category": "laptops"}],
+        data=statement_services.StatementData(
+            title="Bench statement for the API",
+            body="Repairable, refurbished-first ICT.",
+            visibility=Visibility.PUBLIC,
+            demands=[{"text": "Six years of spare parts.", "category": "laptops"}],
+        ),
     )
     statement = statement_services.statement_open(person=editor, statement=statement)
     for index in range(ROWS):

@@ -20,10 +20,12 @@ def main() -> None:
     statement = services.statement_create(
         person=editor,
         organisation=lead,
-        title="Bench statement of demand for repairable laptops",
-        body="We will buy laptops that can be repaired for at least six years.",
-        visibility_level=Visibility.PUBLIC,
-        demands=[{"text": "Spare parts and repair manuals for six years.", "category": "laptops"}],
+        data=services.StatementData(
+            title="Bench statement of demand for repairable laptops",
+            body="We will buy laptops that can be repaired for at least six years.",
+            visibility=Visibility.PUBLIC,
+            demands=[{"text": "Spare parts and repair manuals for six years.", "category": "laptops"}],
+        ),
     )
     statement = services.statement_open(person=editor, statement=statement)
     signers = []

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation, WorkingGroup
 from network.categories import MAX_UNITS_PER_YEAR, DeviceCategory
+from network.validation import OpenChoiceField
 from network.visibility import Visibility, editor_organisation_ids, viewer_for, working_groups_visible_q
 
 
@@ -41,28 +42,29 @@ class StatementForm(forms.Form):
     working_group = forms.ModelChoiceField(
         queryset=WorkingGroup.objects.none(), required=False, label=_("Working group")
     )
-    title = forms.CharField(max_length=200, label=_("Title"))
-    summary = forms.CharField(
-        max_length=1000, required=False, label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3})
-    )
+    title = forms.CharField(required=False, label=_("Title"))
+    summary = forms.CharField(required=False, label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}))
     body = forms.CharField(
-        label=_("Text"), help_text=_("Markdown: **bold**, lists, links."), widget=forms.Textarea
+        required=False,
+        strip=False,
+        label=_("Text"),
+        help_text=_("Markdown: **bold**, lists, links."),
+        widget=forms.Textarea,
     )
-    contact = forms.CharField(max_length=300, required=False, label=_("Contact"))
+    contact = forms.CharField(required=False, label=_("Contact"))
     opens_on = forms.DateField(
         required=False, label=_("Opens on"), widget=forms.DateInput(attrs={"type": "date"})
     )
     closes_on = forms.DateField(
         required=False, label=_("Closes on"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    visibility = forms.ChoiceField(
+    visibility = OpenChoiceField(
         choices=Visibility.choices,
         initial=Visibility.PRIVATE,
         label=_("Who can read the draft"),
         help_text=_("Once opened for signature a statement is public."),
     )
     change_note = forms.CharField(
-        max_length=500,
         required=False,
         label=_("What changed"),
         help_text=_("Needed when you change the text of a published statement: it becomes a new version."),
@@ -83,13 +85,13 @@ class StatementForm(forms.Form):
 
 
 class DemandForm(forms.Form):
-    text = forms.CharField(max_length=2000, label=_("Demand"), widget=forms.Textarea(attrs={"rows": 2}))
-    category = forms.ChoiceField(
+    """One demand as typed; the ``Demand`` model's rules (run by the service) decide."""
+
+    text = forms.CharField(required=False, label=_("Demand"), widget=forms.Textarea(attrs={"rows": 2}))
+    category = OpenChoiceField(
         choices=[("", _("— any —")), *DeviceCategory.choices], required=False, label=_("Device category")
     )
-    cpv_code = forms.CharField(
-        max_length=20, required=False, label=_("CPV code"), help_text=_("e.g. 32250000-0")
-    )
+    cpv_code = forms.CharField(required=False, label=_("CPV code"), help_text=_("e.g. 32250000-0"))
 
 
 DemandFormSet = forms.formset_factory(DemandForm, extra=2, can_delete=True, max_num=30, validate_max=True)
@@ -99,7 +101,9 @@ def demands_from_formset(formset: Any) -> list[dict[str, Any]]:
     return [
         {k: f.cleaned_data.get(k, "") for k in ("text", "category", "cpv_code")}
         for f in formset.forms
-        if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("text")
+        if f.cleaned_data
+        and not f.cleaned_data.get("DELETE")
+        and any(f.cleaned_data.get(k) for k in ("text", "category", "cpv_code"))
     ]
 
 

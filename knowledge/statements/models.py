@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.urls import reverse
@@ -101,10 +103,16 @@ class Statement(TenantOwned):
         related_name="statements",
         verbose_name=_("working group"),
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(
+        _("title"), max_length=200, error_messages={"blank": _("Give the statement a title.")}
+    )
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    summary = models.TextField(_("summary"), max_length=1000, blank=True)
-    body = models.TextField(_("text"), help_text=_("Markdown."))
+    summary = models.TextField(
+        _("summary"), max_length=1000, blank=True, validators=[MaxLengthValidator(1000)]
+    )
+    body = models.TextField(
+        _("text"), help_text=_("Markdown."), error_messages={"blank": _("Write the text of the statement.")}
+    )
     body_html = models.TextField(editable=False, blank=True)
     contact = models.CharField(_("contact"), max_length=300, blank=True)
     opens_on = models.DateField(_("opens on"), null=True, blank=True)
@@ -149,6 +157,11 @@ class Statement(TenantOwned):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        """The dates' rule, said of the closing date (the check constraint is the database's guard)."""
+        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
+            raise ValidationError({"closes_on": _("The closing date must be on or after the opening date.")})
 
     @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any) -> Statement:
@@ -219,9 +232,18 @@ class Demand(models.Model):
 
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="demands")
     position = models.PositiveSmallIntegerField(_("position"))
-    text = models.TextField(_("demand"), max_length=2000)
+    text = models.TextField(
+        _("demand"),
+        max_length=2000,
+        validators=[MaxLengthValidator(2000, message=_("At most 2,000 characters."))],
+        error_messages={"blank": _("Write the demand.")},
+    )
     category = models.CharField(
-        _("device category"), max_length=20, choices=DeviceCategory.choices, blank=True
+        _("device category"),
+        max_length=20,
+        choices=DeviceCategory.choices,
+        blank=True,
+        error_messages={"invalid_choice": _("Choose a device category from the list.")},
     )
     cpv_code = models.CharField(
         _("CPV code"), max_length=10, blank=True, help_text=_("e.g. 32250000-0 for mobile telephones.")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,8 +39,8 @@ from knowledge.statements.models import (
     StatementStatus,
     StatementVersion,
 )
-from network import capabilities, markdown, ratelimit, visibility
-from network.categories import DeviceCategory, validate_volumes
+from network import capabilities, markdown, ratelimit, validation, visibility
+from network.categories import validate_volumes
 from network.notifications import notify
 from network.slugs import unguessable_slug
 
@@ -80,35 +81,97 @@ def _require_manager(person: Any, statement: Statement) -> None:
 # --- drafting -----------------------------------------------------------------------------------
 
 
-def _clean_demands(demands: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Validate ``[{text, category, cpv_code}]`` and number them 1…n in the given order."""
+@dataclass
+class StatementData:
+    """A statement as a write gives it: the page's form, the API, the demo loader build one. The
+    rules of its fields and dates live on :class:`Statement` and :class:`Demand` and run once here.
+    ``issuers`` and ``demands`` as ``None`` leave an existing statement's as they are."""
+
+    title: str = ""
+    body: str = ""
+    summary: str = ""
+    contact: str = ""
+    opens_on: datetime.date | None = None
+    closes_on: datetime.date | None = None
+    visibility: str = visibility.Visibility.PRIVATE
+    working_group: Any = None
+    issuers: Sequence[Any] | None = None
+    demands: Sequence[dict[str, Any]] | None = None
+
+    @classmethod
+    def of(cls, statement: Statement) -> StatementData:
+        """What ``statement`` holds now: a partial edit (the API's PATCH) replaces some of it."""
+        return cls(**{name: getattr(statement, name) for name in (*TEXT_FIELDS, *META_FIELDS)})
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any]) -> StatementData:
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
+
+    def with_changes(self, changes: dict[str, Any]) -> StatementData:
+        return replace(self, **{k: v for k, v in changes.items() if k in self.__dataclass_fields__})
+
+
+def _demand_errors(index: int, demand: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """One demand checked by the ``Demand`` model's rules (its CPV code by the vocabulary)."""
     from knowledge.cpv import validate_cpv_code
 
+    row = Demand(
+        position=index,
+        text=str(demand.get("text") or "").strip(),
+        category=str(demand.get("category") or "").strip(),
+        cpv_code=str(demand.get("cpv_code") or "").strip(),
+    )
+    messages: list[str] = []
+    try:
+        row.full_clean(exclude=["statement", "position", "cpv_code"], validate_unique=False)
+    except ValidationError as exc:
+        messages = [m for ms in exc.message_dict.values() for m in ms]
+    if row.cpv_code:
+        try:
+            row.cpv_code = validate_cpv_code(row.cpv_code).full_code
+        except ValidationError as exc:
+            messages += exc.messages
+    cleaned = {"position": index, "text": row.text, "category": row.category, "cpv_code": row.cpv_code}
+    return cleaned, [_("Demand %(n)s: %(m)s") % {"n": index, "m": m} for m in messages]
+
+
+def _clean_demands(demands: Sequence[dict[str, Any]], errors: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """``[{text, category, cpv_code}]`` numbered 1…n in the given order; problems into ``errors``."""
     if len(demands) > MAX_DEMANDS:
-        raise ValidationError({"demands": _("At most %(n)s demands.") % {"n": MAX_DEMANDS}})
-    cleaned, errors = [], []
+        errors["demands"] = [_("At most %(n)s demands.") % {"n": MAX_DEMANDS}]
+        return []
+    cleaned, messages = [], []
     for index, demand in enumerate(demands, start=1):
-        text = str(demand.get("text") or "").strip()
-        category = str(demand.get("category") or "").strip()
-        cpv_code = str(demand.get("cpv_code") or "").strip()
-        if not text:
-            errors.append(_("Demand %(n)s: write the demand.") % {"n": index})
-        if len(text) > 2000:
-            errors.append(_("Demand %(n)s: at most 2,000 characters.") % {"n": index})
-        if category and category not in DeviceCategory.values:
-            errors.append(
-                _("Demand %(n)s: unknown category “%(c)s”; use one of %(all)s.")
-                % {"n": index, "c": category, "all": ", ".join(DeviceCategory.values)}
-            )
-        if cpv_code:
-            try:
-                cpv_code = validate_cpv_code(cpv_code).full_code
-            except ValidationError as exc:
-                errors.extend(_("Demand %(n)s: %(m)s") % {"n": index, "m": m} for m in exc.messages)
-        cleaned.append({"position": index, "text": text, "category": category, "cpv_code": cpv_code})
-    if errors:
-        raise ValidationError({"demands": errors})
+        row, problems = _demand_errors(index, demand)
+        cleaned.append(row)
+        messages += problems
+    if messages:
+        errors["demands"] = messages
     return cleaned
+
+
+def _values(data: StatementData) -> dict[str, Any]:
+    values = {name: getattr(data, name) for name in (*TEXT_FIELDS, *META_FIELDS)}
+    for name in ("title", "summary", "contact"):
+        values[name] = str(values[name] or "").strip()
+    values["body"] = str(data.body or "")
+    values["visibility"] = data.visibility or visibility.Visibility.PRIVATE
+    return values
+
+
+def _validate(statement: Statement, data: StatementData) -> list[dict[str, Any]] | None:
+    """The statement's and its demands' rules, every problem reported together (the body's
+    emptiness is judged on its text, so a body of spaces is "no text")."""
+    errors: dict[str, list[str]] = {}
+    demands = None if data.demands is None else _clean_demands(data.demands, errors)
+    body, statement.body = statement.body, statement.body.strip()
+    try:
+        validation.full_clean(
+            statement, exclude=["slug", "working_group", "current_version"], errors=errors, constraints=False
+        )
+    finally:
+        statement.body = body
+    return demands
 
 
 def _clean_issuers(person: Any, lead: Any, issuers: Iterable[Any], working_group: Any) -> set[Any]:
@@ -151,11 +214,6 @@ def _clean_issuers(person: Any, lead: Any, issuers: Iterable[Any], working_group
     return result
 
 
-def _clean_dates(opens_on: datetime.date | None, closes_on: datetime.date | None) -> None:
-    if opens_on and closes_on and closes_on < opens_on:
-        raise ValidationError({"closes_on": _("The closing date must be on or after the opening date.")})
-
-
 def _unique_slug(title: str) -> str:
     """The title plus a random part: never a hint about another organisation's private statements."""
     return unguessable_slug(title, model=Statement, fallback="statement", max_length=80)
@@ -174,53 +232,21 @@ def _audit(
     )
 
 
-def statement_create(
-    *,
-    person: Any,
-    organisation: Any,
-    title: str,
-    body: str,
-    summary: str = "",
-    contact: str = "",
-    opens_on: datetime.date | None = None,
-    closes_on: datetime.date | None = None,
-    demands: Sequence[dict[str, Any]] = (),
-    issuers: Iterable[Any] = (),
-    working_group: Any = None,
-    visibility_level: str = visibility.Visibility.PRIVATE,
-) -> Statement:
+def statement_create(*, person: Any, organisation: Any, data: StatementData) -> Statement:
     """Create a draft led by ``organisation``; ``person`` must be an editor there."""
     if not visibility.can_create_in(person, organisation):
         raise PermissionDenied(
             _("Only owners, admins and editors of %(org)s can draft for it.") % {"org": organisation}
         )
-    errors: dict[str, Any] = {}
-    if not title.strip():
-        errors["title"] = _("Give the statement a title.")
-    if not body.strip():
-        errors["body"] = _("Write the text of the statement.")
-    if errors:
-        raise ValidationError(errors)
-    _clean_dates(opens_on, closes_on)
-    cleaned = _clean_demands(demands)
-    issuer_set = _clean_issuers(person, organisation, issuers, working_group)
+    statement = Statement(organisation=organisation, created_by=person, **_values(data))
+    demands = _validate(statement, data)
+    issuer_set = _clean_issuers(person, organisation, data.issuers or (), data.working_group)
     with transaction.atomic():
-        statement = Statement.objects.create(
-            organisation=organisation,
-            visibility=visibility_level,
-            working_group=working_group,
-            title=title.strip(),
-            slug=_unique_slug(title),
-            summary=summary.strip(),
-            body=body,
-            body_html=markdown.render(body),
-            contact=contact.strip(),
-            opens_on=opens_on,
-            closes_on=closes_on,
-            created_by=person,
-        )
+        statement.slug = _unique_slug(statement.title)
+        statement.body_html = markdown.render(statement.body)
+        statement.save()
         statement.issuers.set(issuer_set)
-        _replace_demands(statement, cleaned)
+        _replace_demands(statement, demands or [])
     return statement
 
 
@@ -288,66 +314,47 @@ def statements_close_expired() -> list[Statement]:
     return closed
 
 
-def statement_update(
-    *,
-    person: Any,
-    statement: Statement,
-    change_note: str = "",
-    demands: Sequence[dict[str, Any]] | None = None,
-    **fields: Any,
-) -> Statement:
-    """Edit a statement. A draft changes in place; a published one gets a new version for text changes.
-
-    ``fields`` may hold ``title``, ``summary``, ``body`` (the text) and ``contact``, ``opens_on``,
-    ``closes_on``, ``visibility``, ``working_group`` (metadata, changed in place).
-    """
-    _require_manager(person, statement)
-    unknown = set(fields) - set(TEXT_FIELDS) - set(META_FIELDS)
-    if unknown:
-        raise ValidationError(
-            {"non_field_errors": _("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))}}
+def _record_edit(
+    locked: Statement, person: Any, change_note: str, changed: list[str], text_changed: bool
+) -> None:
+    """A text change of a published statement is a new version (it needs a note); the rest an edit."""
+    if text_changed and locked.current_version_id is not None:
+        if not change_note:
+            raise ValidationError({"change_note": _("Say what changed: signatories will see it.")})
+        version = _snapshot_version(locked, person, change_note)
+        locked.save(update_fields=["current_version"])
+        _audit(locked, AuditAction.NEW_VERSION, person, version=version.number, change_note=change_note)
+    elif text_changed or changed:
+        _audit(
+            locked, AuditAction.EDIT, person, fields=sorted({*changed, *(["text"] if text_changed else [])})
         )
-    if "title" in fields and not str(fields["title"]).strip():
-        raise ValidationError({"title": _("Give the statement a title.")})
-    if "body" in fields and not str(fields["body"]).strip():
-        raise ValidationError({"body": _("Write the text of the statement.")})
-    cleaned = _clean_demands(demands) if demands is not None else None
+
+
+def statement_update(
+    *, person: Any, statement: Statement, data: StatementData, change_note: str = ""
+) -> Statement:
+    """Edit a statement (``StatementData.of(statement)`` keeps what is not changed). A draft changes
+    in place; a published one gets a new version when its text or demands change. Invalid input
+    leaves the row (and ``statement``) as they were."""
+    _require_manager(person, statement)
+    values = _values(data)
+    demands = _validate(validation.candidate(statement, values), data)
+    change_note = validation.clean_field(StatementVersion, "change_note", (change_note or "").strip())
     with transaction.atomic():
         locked = _lock(statement)
-        _clean_dates(fields.get("opens_on", locked.opens_on), fields.get("closes_on", locked.closes_on))
         old_demands = [d.snapshot() for d in locked.demands.order_by("position")]
-        text_changed = any(
-            name in fields and str(fields[name]).strip() != str(getattr(locked, name)).strip()
-            for name in TEXT_FIELDS
-        ) or (cleaned is not None and cleaned != old_demands)
-        changed = [name for name in META_FIELDS if name in fields and fields[name] != getattr(locked, name)]
-        for name in (*TEXT_FIELDS, *META_FIELDS):
-            if name in fields:
-                value = fields[name]
-                setattr(locked, name, value.strip() if name in ("title", "summary", "contact") else value)
+        new_demands = demands is not None and demands != old_demands
+        text_changed = new_demands or any(
+            str(values[name]).strip() != str(getattr(locked, name)).strip() for name in TEXT_FIELDS
+        )
+        changed = [name for name in META_FIELDS if values[name] != getattr(locked, name)]
+        for name, value in values.items():
+            setattr(locked, name, value)
         locked.body_html = markdown.render(locked.body)
         locked.save()
-        if cleaned is not None and cleaned != old_demands:
-            _replace_demands(locked, cleaned)
-        if text_changed and locked.current_version_id is not None:
-            if not change_note.strip():
-                raise ValidationError({"change_note": _("Say what changed: signatories will see it.")})
-            version = _snapshot_version(locked, person, change_note.strip())
-            locked.save(update_fields=["current_version"])
-            _audit(
-                locked,
-                AuditAction.NEW_VERSION,
-                person,
-                version=version.number,
-                change_note=change_note.strip(),
-            )
-        elif text_changed or changed:
-            _audit(
-                locked,
-                AuditAction.EDIT,
-                person,
-                fields=sorted({*changed, *([] if not text_changed else ["text"])}),
-            )
+        if new_demands:
+            _replace_demands(locked, demands)
+        _record_edit(locked, person, change_note, changed, text_changed)
     return locked
 
 

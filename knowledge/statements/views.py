@@ -294,16 +294,9 @@ def create(request: HttpRequest) -> HttpResponse:
             statement = services.statement_create(
                 person=request.user,
                 organisation=data["organisation"],
-                issuers=data["issuers"],
-                working_group=data["working_group"],
-                title=data["title"],
-                summary=data["summary"],
-                body=data["body"],
-                contact=data["contact"],
-                opens_on=data["opens_on"],
-                closes_on=data["closes_on"],
-                visibility_level=data["visibility"],
-                demands=demands_from_formset(formset),
+                data=services.StatementData.from_mapping(
+                    {**data, "issuers": list(data["issuers"]), "demands": demands_from_formset(formset)}
+                ),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -333,12 +326,12 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
         data = dict(form.cleaned_data)
         change_note = data.pop("change_note", "")
         try:
+            changes = {**data, "demands": demands_from_formset(formset)}
             services.statement_update(
                 person=request.user,
                 statement=statement,
+                data=services.StatementData.of(statement).with_changes(changes),
                 change_note=change_note,
-                demands=demands_from_formset(formset),
-                **data,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

@@ -48,15 +48,19 @@ def draft(
     from network.visibility import forget
 
     forget(editor)
+    if "visibility_level" in fields:
+        fields["visibility"] = fields.pop("visibility_level")
     return services.statement_create(
         person=editor,
         organisation=lead,
-        issuers=issuers,
-        title=title or f"Joint statement {next(_seq)}",
-        summary="A market signal.",
-        body="We **ask** the market for fair phones.",
-        demands=fields.pop("demands", DEMANDS),
-        **fields,
+        data=services.StatementData(
+            issuers=issuers,
+            title=title or f"Joint statement {next(_seq)}",
+            summary="A market signal.",
+            body="We **ask** the market for fair phones.",
+            demands=fields.pop("demands", DEMANDS),
+            **fields,
+        ),
     )
 
 

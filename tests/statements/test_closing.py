@@ -68,7 +68,11 @@ def test_command_persists_audits_and_notifies_the_issuers_once(statement):
 
 def test_a_write_on_an_expired_statement_persists_the_closing_first(statement):
     expire(statement)
-    services.statement_update(person=statement.created_by, statement=statement, contact="x@example.org")
+    services.statement_update(
+        person=statement.created_by,
+        statement=statement,
+        data=services.StatementData.of(statement).with_changes({"contact": "x@example.org"}),
+    )
     assert Statement.objects.filter(pk=statement.pk, status=StatementStatus.CLOSED).exists()
     assert AuditEntry.objects.filter(statement=statement, action="expire").count() == 1
     assert Notification.objects.filter(kind="statement.closed").count() == 1

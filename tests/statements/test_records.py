@@ -40,7 +40,10 @@ def test_versions_cannot_be_changed(statement):
 def test_signatures_keep_the_version_they_signed(statement):
     first = sf.sign(statement)
     services.statement_update(
-        person=statement.created_by, statement=statement, body="New text", change_note="Sharper wording"
+        person=statement.created_by,
+        statement=statement,
+        data=services.StatementData.of(statement).with_changes({"body": "New text"}),
+        change_note="Sharper wording",
     )
     second = sf.sign(statement)
     assert (first.version.number, second.version.number) == (1, 2)
@@ -50,7 +53,11 @@ def test_signatures_keep_the_version_they_signed(statement):
 
 def test_draft_edits_happen_in_place(db):
     draft = sf.draft()
-    services.statement_update(person=draft.created_by, statement=draft, body="Changed")
+    services.statement_update(
+        person=draft.created_by,
+        statement=draft,
+        data=services.StatementData.of(draft).with_changes({"body": "Changed"}),
+    )
     assert not StatementVersion.objects.exists()
     draft.refresh_from_db()
     assert draft.body == "Changed" and "Changed" in draft.body_html
@@ -72,8 +79,11 @@ def test_csv_export_is_safe_against_formula_injection(statement):
 
 def test_markdown_body_is_sanitised(db):
     draft = sf.draft()
+    hostile = "<script>alert(1)</script> [x](javascript:alert(1))"
     services.statement_update(
-        person=draft.created_by, statement=draft, body="<script>alert(1)</script> [x](javascript:alert(1))"
+        person=draft.created_by,
+        statement=draft,
+        data=services.StatementData.of(draft).with_changes({"body": hostile}),
     )
     draft.refresh_from_db()
     assert "<script" not in draft.body_html and 'href="javascript' not in draft.body_html

@@ -16,7 +16,7 @@ from knowledge.statements.models import (
 from members.models import Organisation, WorkingGroup
 from members.selectors import organisations_nameable, working_groups_for
 from network import capabilities
-from network.api.fields import ScopedSlugRelatedField
+from network.api.fields import ModelChoiceInput, ScopedSlugRelatedField
 from network.categories import DeviceCategory
 from network.visibility import Visibility
 
@@ -37,9 +37,11 @@ class StatementDemandSerializer(serializers.ModelSerializer):
 
 
 class StatementDemandInputSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=2000)
-    category = serializers.ChoiceField(choices=DeviceCategory.choices, required=False, allow_blank=True)
-    cpv_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    """One demand as given; the ``Demand`` model's rules (run by the service) decide."""
+
+    text = serializers.CharField(allow_blank=True)
+    category = ModelChoiceInput(choices=DeviceCategory.choices, required=False, allow_blank=True)
+    cpv_code = serializers.CharField(required=False, allow_blank=True)
 
 
 class StatementListSerializer(serializers.ModelSerializer):
@@ -100,27 +102,28 @@ class StatementCreateSerializer(serializers.Serializer):
     working_group = ScopedSlugRelatedField(
         slug_field="slug", model=WorkingGroup, scope=working_groups_for, required=False, allow_null=True
     )
-    title = serializers.CharField(max_length=200)
-    summary = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
-    body = serializers.CharField()
-    contact = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    title = serializers.CharField(required=False, allow_blank=True, default="")
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    body = serializers.CharField(required=False, allow_blank=True, default="")
+    contact = serializers.CharField(required=False, allow_blank=True, default="")
     opens_on = serializers.DateField(required=False, allow_null=True)
     closes_on = serializers.DateField(required=False, allow_null=True)
-    visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.PRIVATE)
+    visibility = ModelChoiceInput(choices=Visibility.choices, default=Visibility.PRIVATE)
     demands = StatementDemandInputSerializer(many=True, required=False)
 
 
 class StatementUpdateSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200, required=False)
-    summary = serializers.CharField(max_length=1000, required=False, allow_blank=True)
-    body = serializers.CharField(required=False)
-    contact = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    """Parses a PATCH; the service validates with the models' rules (the page form's messages)."""
+
+    title = serializers.CharField(required=False, allow_blank=True)
+    summary = serializers.CharField(required=False, allow_blank=True)
+    body = serializers.CharField(required=False, allow_blank=True)
+    contact = serializers.CharField(required=False, allow_blank=True)
     opens_on = serializers.DateField(required=False, allow_null=True)
     closes_on = serializers.DateField(required=False, allow_null=True)
-    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+    visibility = ModelChoiceInput(choices=Visibility.choices, required=False)
     demands = StatementDemandInputSerializer(many=True, required=False)
     change_note = serializers.CharField(
-        max_length=500,
         required=False,
         allow_blank=True,
         help_text="Required when the text of a published statement changes (a new version).",

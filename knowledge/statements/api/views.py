@@ -103,16 +103,9 @@ class StatementListView(StatementAPIView, generics.ListCreateAPIView):
         statement = services.statement_create(
             person=request.user,
             organisation=v["organisation"],
-            issuers=v.get("issuers", []),
-            working_group=v.get("working_group"),
-            title=v["title"],
-            summary=v["summary"],
-            body=v["body"],
-            contact=v["contact"],
-            opens_on=v.get("opens_on"),
-            closes_on=v.get("closes_on"),
-            visibility_level=v["visibility"],
-            demands=v.get("demands", []),
+            data=services.StatementData.from_mapping(
+                {**v, "demands": [dict(d) for d in v.get("demands", [])]}
+            ),
         )
         statement = selectors.statement_for(request.user, statement.slug)
         return Response(s.StatementDetailSerializer(statement).data, status=status.HTTP_201_CREATED)
@@ -144,9 +137,11 @@ class StatementDetailView(StatementAPIView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         change_note = fields.pop("change_note", "")
-        demands = fields.pop("demands", None)
+        if "demands" in fields:
+            fields["demands"] = [dict(d) for d in fields["demands"]]
+        changed = services.StatementData.of(statement).with_changes(fields)  # PATCH: what is not sent stays
         services.statement_update(
-            person=request.user, statement=statement, change_note=change_note, demands=demands, **fields
+            person=request.user, statement=statement, data=changed, change_note=change_note
         )
         return Response(s.StatementDetailSerializer(selectors.statement_for(request.user, slug)).data)
 
