@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from forums.models import PostReport, Reaction
-from forums.services import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
+from forums.services import ForumData
+from network.validation import OpenChoiceField
 from network.visibility import Visibility
 
 
@@ -22,7 +23,7 @@ class PostForm(forms.Form):
 
     body = forms.CharField(
         label=_("Your reply"),
-        max_length=MAX_BODY_LENGTH,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_(
             "Markdown works: **bold**, _italic_, [links](https://…), lists. Mention people with @Name."
@@ -33,10 +34,10 @@ class PostForm(forms.Form):
 
 
 class ThreadForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=MAX_TITLE_LENGTH)
+    title = forms.CharField(label=_("Title"), required=False)
     body = forms.CharField(
         label=_("First post"),
-        max_length=MAX_BODY_LENGTH,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Markdown works. Mention people with @Name."),
     )
@@ -44,9 +45,7 @@ class ThreadForm(forms.Form):
 
 
 class EditForm(forms.Form):
-    body = forms.CharField(
-        label=_("Message"), max_length=MAX_BODY_LENGTH, widget=forms.Textarea(attrs={"rows": 8})
-    )
+    body = forms.CharField(label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
 
 
 class ReportForm(forms.Form):
@@ -73,11 +72,11 @@ class ForumForm(forms.Form):
     """An organisation's own forum: who owns it, its name, and who may read it."""
 
     organisation = forms.ModelChoiceField(queryset=None, label=_("Organisation"), empty_label=None)
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=_("Name"), required=False)
     description = forms.CharField(
-        label=_("Description"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    visibility = forms.ChoiceField(
+    visibility = OpenChoiceField(
         label=_("Who can read it"),
         choices=Visibility.choices,
         initial=Visibility.PRIVATE,
@@ -97,6 +96,15 @@ class ForumForm(forms.Form):
         self.fields["shared_groups"].queryset = groups
         if fixed_organisation:
             del self.fields["organisation"]
+
+    def forum_data(self) -> ForumData:
+        d = self.cleaned_data
+        return ForumData(
+            name=d["name"],
+            description=d["description"],
+            visibility=d["visibility"],
+            shared_groups=list(d["shared_groups"]),
+        )
 
 
 class ResolveForm(forms.Form):

@@ -10,6 +10,7 @@ never by ``save()`` cascades.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -18,6 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from network.visibility import TenantOwned, VisibleQuerySet
+
+#: The longest post and thread title (the models' rules; forms and the API do not repeat them).
+MAX_BODY_LENGTH = 20_000
+MAX_TITLE_LENGTH = 200
 
 
 class Forum(TenantOwned):
@@ -52,9 +57,20 @@ class Forum(TenantOwned):
         related_name="forum",
         verbose_name=_("working group"),
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        error_messages={
+            "blank": _("Give the forum a name."),
+            "max_length": _("A name can be at most %(limit_value)d characters."),
+        },
+    )
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        validators=[MaxLengthValidator(5000, _("A description can be at most %(limit_value)d characters."))],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -109,7 +125,14 @@ class Thread(models.Model):
     visibility_parent = "forum"
 
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="threads")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(
+        _("title"),
+        max_length=MAX_TITLE_LENGTH,
+        error_messages={
+            "blank": _("Give the thread a title."),
+            "max_length": _("A title can be at most %(limit_value)d characters."),
+        },
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="forum_threads"
     )
@@ -150,7 +173,13 @@ class Post(models.Model):
     author_organisation = models.ForeignKey(
         "members.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    body = models.TextField(_("message"))
+    body = models.TextField(
+        _("message"),
+        validators=[
+            MaxLengthValidator(MAX_BODY_LENGTH, _("A message can be at most %(limit_value)d characters."))
+        ],
+        error_messages={"blank": _("Write a message.")},
+    )
     body_html = models.TextField(editable=False)
     reply_to = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"

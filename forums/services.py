@@ -14,6 +14,7 @@ writers queue on the lock and numbers come out 1, 2, 3… with no gap and no dup
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,13 +39,11 @@ from forums.models import (
     Thread,
 )
 from forums.rules import can_moderate, can_post_in, posting_organisation_id
-from network import markdown, ratelimit, visibility
+from network import markdown, ratelimit, validation, visibility
 from network.notifications import notify
 from network.realtime import person_group
 from network.slugs import unguessable_slug
 
-MAX_BODY_LENGTH = 20_000
-MAX_TITLE_LENGTH = 200
 MAX_MENTIONS = 20
 _MENTION = re.compile(r"(?<![\w@])@([^\W_][\w.\-]*)(?:[ \t]+([^\W\d_][\w\-]*))?")
 
@@ -124,99 +123,95 @@ def forum_create(
     )
 
 
-def _clean_forum_fields(
-    *,
-    organisation: Any,
-    name: str,
-    description: str,
-    visibility_level: str,
-    groups: list[Any],
-    exclude: int | None,
-) -> tuple[str, str, str]:
-    """Validate a forum's name, description, visibility and shared groups; every error at once."""
+@dataclass
+class ForumData:
+    """An organisation's forum as a write gives it (the page's form, the API). The model's fields
+    hold the rules; ``shared_groups`` as ``None`` leaves an existing forum's groups as they are."""
+
+    name: str = ""
+    description: str = ""
+    visibility: str = visibility.Visibility.PRIVATE
+    shared_groups: list[Any] | None = None
+
+    @classmethod
+    def of(cls, forum: Forum) -> ForumData:
+        """What ``forum`` holds now: a partial edit (the API's PATCH) replaces some of it."""
+        return cls(name=forum.name, description=forum.description, visibility=forum.visibility)
+
+    def with_changes(self, changes: dict[str, Any]) -> ForumData:
+        return replace(self, **{k: v for k, v in changes.items() if k in self.__dataclass_fields__})
+
+
+def _forum_errors(forum: Forum, groups: list[Any] | None) -> dict[str, list[str]]:
+    """What the model does not say itself: a name taken in the organisation, and the groups (those
+    the owner may share with, :func:`network.visibility.sharing_groups_q`; ``group`` needs one)."""
     from members.models import WorkingGroup
 
     errors: dict[str, list[str]] = {}
-    name = (name or "").strip()
-    if not name:
-        errors["name"] = [_("Give the forum a name.")]
-    elif len(name) > 200:
-        errors["name"] = [_("A name can be at most %(n)d characters.") % {"n": 200}]
-    else:
-        taken = Forum.objects.filter(
-            organisation=organisation, kind=Forum.Kind.ORGANISATION, name__iexact=name
-        )
-        if exclude:
-            taken = taken.exclude(pk=exclude)
-        if taken.exists():
-            errors["name"] = [
-                _("%(org)s already has a forum called “%(name)s”.") % {"org": organisation.name, "name": name}
-            ]
-    if len(description or "") > 5000:
-        errors["description"] = [_("A description can be at most %(n)d characters.") % {"n": 5000}]
-    if visibility_level not in visibility.Visibility.values:
-        errors["visibility"] = [
-            _("Choose one of: %(codes)s.") % {"codes": ", ".join(visibility.Visibility.values)}
+    organisation = forum.organisation
+    taken = Forum.objects.filter(
+        organisation=organisation, kind=Forum.Kind.ORGANISATION, name__iexact=forum.name
+    )
+    if forum.name and taken.exclude(pk=forum.pk).exists():
+        errors["name"] = [
+            _("%(org)s already has a forum called “%(name)s”.")
+            % {"org": organisation.name, "name": forum.name}
         ]
     if groups:
-        in_groups = set(
-            WorkingGroup.objects.filter(
-                Q(memberships__organisation=organisation, memberships__status="approved")
-                | Q(conveners=organisation)
-            ).values_list("pk", flat=True)
+        allowed = set(
+            WorkingGroup.objects.filter(visibility.sharing_groups_q([organisation.pk])).values_list(
+                "pk", flat=True
+            )
         )
-        outside = [g.name for g in groups if g.pk not in in_groups]
+        outside = [g.name for g in groups if g.pk not in allowed]
         if outside:
             errors["shared_groups"] = [
                 _("%(org)s is not a member or convener of: %(groups)s.")
                 % {"org": organisation.name, "groups": ", ".join(outside)}
             ]
-    elif visibility_level == visibility.Visibility.GROUP:
+    elif forum.visibility == visibility.Visibility.GROUP:
         errors["shared_groups"] = [_("Name the working groups to share the forum with.")]
-    if errors:
-        raise ValidationError(errors)
-    return name, (description or "").strip(), visibility_level
+    return errors
+
+
+def _validate_forum(forum: Forum, data: ForumData) -> list[Any] | None:
+    """Set ``data`` on ``forum`` and run the model's rules and :func:`_forum_errors` together."""
+    forum.name = (data.name or "").strip()
+    forum.description = (data.description or "").strip()
+    forum.visibility = data.visibility or visibility.Visibility.PRIVATE
+    groups = None if data.shared_groups is None else list(data.shared_groups)
+    effective = groups if groups is not None else (list(forum.shared_groups.all()) if forum.pk else [])
+    errors = _forum_errors(
+        forum, effective if forum.visibility == visibility.Visibility.GROUP or groups else []
+    )
+    validation.full_clean(forum, exclude=["slug", "working_group"], errors=errors, constraints=False)
+    return groups
 
 
 @transaction.atomic
-def organisation_forum_create(
-    *,
-    actor: Any,
-    organisation: Any,
-    name: str,
-    description: str = "",
-    visibility_level: str = visibility.Visibility.PRIVATE,
-    shared_groups: list[Any] | None = None,
-) -> Forum:
+def organisation_forum_create(*, actor: Any, organisation: Any, data: ForumData) -> Forum:
     """An organisation's owners and admins open a forum of their own: private by default, or shared
     with working groups the organisation belongs to (visibility ``group``)."""
     if not visibility.can_manage(actor, organisation):
         raise PermissionDenied(
             _("Only the owners and admins of %(org)s create its forums.") % {"org": organisation.name}
         )
-    groups = list(shared_groups or [])
-    name, description, level = _clean_forum_fields(
-        organisation=organisation,
-        name=name,
-        description=description,
-        visibility_level=visibility_level,
-        groups=groups,
-        exclude=None,
-    )
+    candidate = Forum(organisation=organisation, kind=Forum.Kind.ORGANISATION, created_by=actor)
+    groups = _validate_forum(candidate, data)
     try:
         with transaction.atomic():
             forum = forum_create(
                 organisation=organisation,
-                name=name,
-                description=description,
-                visibility_level=level,
+                name=candidate.name,
+                description=candidate.description,
+                visibility_level=candidate.visibility,
                 created_by=actor,
             )
     except IntegrityError:  # the same name, created a moment ago by a colleague
         raise ValidationError(
             {
                 "name": _("%(org)s already has a forum called “%(name)s”.")
-                % {"org": organisation.name, "name": name}
+                % {"org": organisation.name, "name": candidate.name}
             }
         ) from None
     if groups:
@@ -230,35 +225,21 @@ def can_manage_forum(person: Any, forum: Forum) -> bool:
 
 
 @transaction.atomic
-def forum_update(
-    *,
-    actor: Any,
-    forum: Forum,
-    name: str | None = None,
-    description: str | None = None,
-    visibility_level: str | None = None,
-    shared_groups: list[Any] | None = None,
-) -> Forum:
-    """Rename, describe or re-share an organisation's forum (its owners and admins)."""
+def forum_update(*, actor: Any, forum: Forum, data: ForumData) -> Forum:
+    """Rename, describe or re-share an organisation's forum (its owners and admins);
+    ``ForumData.of(forum)`` keeps what is not changed. Refused input changes nothing."""
     _require_read(actor, forum)
     if not can_manage_forum(actor, forum):
         raise PermissionDenied(_("Only the owning organisation's owners and admins change this forum."))
-    groups = list(forum.shared_groups.all()) if shared_groups is None else list(shared_groups)
-    level = forum.visibility if visibility_level is None else visibility_level
-    new_name, new_description, level = _clean_forum_fields(
-        organisation=forum.organisation,
-        name=forum.name if name is None else name,
-        description=forum.description if description is None else description,
-        visibility_level=level,
-        groups=groups if level == visibility.Visibility.GROUP or shared_groups is not None else [],
-        exclude=forum.pk,
-    )
-    renamed = new_name != forum.name
-    old_name = forum.name
-    widened_or_narrowed = level != forum.visibility or shared_groups is not None
-    forum.name, forum.description, forum.visibility = new_name, new_description, level
+    old_name, old_level = forum.name, forum.visibility
+    changed = validation.candidate(forum, {})
+    groups = _validate_forum(changed, data)
+    forum.name, forum.description, forum.visibility = changed.name, changed.description, changed.visibility
+    renamed = forum.name != old_name
+    new_name = forum.name
+    widened_or_narrowed = forum.visibility != old_level or groups is not None
     forum.save(update_fields=["name", "description", "visibility"])
-    if shared_groups is not None:
+    if groups is not None:
         forum.shared_groups.set(groups)
     if renamed:
         _log(forum=forum, actor=actor, action="rename", reason=f"{old_name} → {new_name}")
@@ -353,14 +334,8 @@ def _recheck_forum_sockets(forum: Forum) -> None:
 
 
 def _clean_body(body: str) -> str:
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError({"body": _("Write a message.")})
-    if len(body) > MAX_BODY_LENGTH:
-        raise ValidationError(
-            {"body": _("A message can be at most %(n)d characters.") % {"n": MAX_BODY_LENGTH}}
-        )
-    return body
+    """A post's text by the ``Post`` model's own rules (required, at most 20,000 characters)."""
+    return validation.clean_field(Post, "body", (body or "").strip())
 
 
 def _require_read(person: Any, obj: Any) -> None:
@@ -376,17 +351,14 @@ def thread_create(*, person: Any, forum: Forum, title: str, body: str, client_id
         raise ForumArchived()
     if not can_post_in(person, forum):
         raise PermissionDenied(_("You cannot start threads in this forum."))
-    title = (title or "").strip()
-    errors = {}
-    if not title:
-        errors["title"] = [_("Give the thread a title.")]
-    elif len(title) > MAX_TITLE_LENGTH:
-        errors["title"] = [_("A title can be at most %(n)d characters.") % {"n": MAX_TITLE_LENGTH}]
-    try:
-        body = _clean_body(body)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
+    title, body = (title or "").strip(), (body or "").strip()
+    errors: dict[str, list[str]] = {}
+    for model, name, value in ((Thread, "title", title), (Post, "body", body)):
+        try:
+            validation.clean_field(model, name, value)
+        except ValidationError as exc:
+            validation.merge(errors, exc)
+    if errors:  # the title's and the first post's problems together
         raise ValidationError(errors)
     client_id = (client_id or "").strip()[:64]
     with transaction.atomic():

@@ -326,12 +326,7 @@ def forum_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             forum = services.organisation_forum_create(
-                actor=request.user,
-                organisation=form.cleaned_data["organisation"],
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-                visibility_level=form.cleaned_data["visibility"],
-                shared_groups=list(form.cleaned_data["shared_groups"]),
+                actor=request.user, organisation=form.cleaned_data["organisation"], data=form.forum_data()
             )
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -373,14 +368,7 @@ def forum_manage(request: HttpRequest, slug: str) -> HttpResponse:
         return HttpResponseRedirect(forum.get_absolute_url())
     if request.method == "POST" and form.is_valid():
         try:
-            services.forum_update(
-                actor=request.user,
-                forum=forum,
-                name=form.cleaned_data["name"],
-                description=form.cleaned_data["description"],
-                visibility_level=form.cleaned_data["visibility"],
-                shared_groups=list(form.cleaned_data["shared_groups"]),
-            )
+            services.forum_update(actor=request.user, forum=forum, data=form.forum_data())
         except ValidationError as exc:
             _add_errors(form, exc)
         else:

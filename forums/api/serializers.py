@@ -10,7 +10,8 @@ from rest_framework import serializers
 
 from forums import payloads
 from forums.models import Forum, Post, Reaction, Thread
-from network.api.fields import CountField, IdField
+from network.api.fields import CountField, IdField, ModelChoiceInput
+from network.visibility import Visibility
 
 
 class AuthorSerializer(serializers.Serializer):
@@ -68,10 +69,10 @@ class ForumWriteSerializer(serializers.Serializer):
     """Create (``organisation`` required) or change an organisation's own forum."""
 
     organisation = serializers.SlugField(required=False, help_text="Slug of the organisation that owns it.")
-    name = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
-    visibility = serializers.ChoiceField(
-        choices=["private", "group", "network", "public"],
+    name = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    visibility = ModelChoiceInput(
+        choices=Visibility.choices,
         required=False,
         help_text="Private by default; ``group`` shares it with ``shared_groups``.",
     )
@@ -174,8 +175,8 @@ class ThreadSerializer(serializers.ModelSerializer):
 
 class ThreadCreateSerializer(serializers.Serializer):
     forum = IdField(help_text="Id of a forum you can post in.")
-    title = serializers.CharField(max_length=200)
-    body = serializers.CharField(help_text="Markdown.")
+    title = serializers.CharField(allow_blank=True)
+    body = serializers.CharField(allow_blank=True, help_text="Markdown.")
     client_id = serializers.CharField(
         max_length=64, required=False, allow_blank=True, help_text="Makes a retried request idempotent."
     )
@@ -212,7 +213,7 @@ class PostPageSerializer(serializers.Serializer):
 
 
 class PostCreateSerializer(serializers.Serializer):
-    body = serializers.CharField(help_text="Markdown.")
+    body = serializers.CharField(allow_blank=True, help_text="Markdown.")
     reply_to = IdField(required=False, allow_null=True, help_text="Id of a post in the thread.")
     client_id = serializers.CharField(
         max_length=64, required=False, allow_blank=True, help_text="A retry with the same id is stored once."
@@ -220,7 +221,7 @@ class PostCreateSerializer(serializers.Serializer):
 
 
 class PostEditSerializer(serializers.Serializer):
-    body = serializers.CharField()
+    body = serializers.CharField(allow_blank=True)
 
 
 class ReactionSerializer(serializers.Serializer):

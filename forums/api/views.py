@@ -95,23 +95,15 @@ class ForumViewSet(
         data = s.ForumWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        errors = {}
         if not values.get("organisation"):
-            errors["organisation"] = ["Give the slug of your organisation."]
-        if not values.get("name"):
-            errors["name"] = ["Give the forum a name."]
-        if errors:
-            raise DRFValidationError(errors)
+            raise DRFValidationError({"organisation": ["Give the slug of your organisation."]})
         organisation = organisations_nameable(request.user).filter(slug=values["organisation"]).first()
         if organisation is None:
             raise DRFValidationError({"organisation": ["No organisation with this slug."]})
+        groups = self._groups(values.get("shared_groups"))
+        changes = {**values, "shared_groups": groups}
         forum = services.organisation_forum_create(
-            actor=request.user,
-            organisation=organisation,
-            name=values["name"],
-            description=values.get("description", ""),
-            visibility_level=values.get("visibility", "private"),
-            shared_groups=self._groups(values.get("shared_groups")),
+            actor=request.user, organisation=organisation, data=services.ForumData().with_changes(changes)
         )
         return self._out(forum, status.HTTP_201_CREATED)
 
@@ -123,14 +115,10 @@ class ForumViewSet(
         values = data.validated_data
         if "organisation" in values:
             raise DRFValidationError({"organisation": ["A forum cannot move to another organisation."]})
-        forum = services.forum_update(
-            actor=request.user,
-            forum=self.get_object(),
-            name=values.get("name"),
-            description=values.get("description"),
-            visibility_level=values.get("visibility"),
-            shared_groups=self._groups(values.get("shared_groups")),
-        )
+        forum = self.get_object()
+        changes = {**values, "shared_groups": self._groups(values.get("shared_groups"))}
+        data = services.ForumData.of(forum).with_changes(changes)  # PATCH: what is not sent stays
+        forum = services.forum_update(actor=request.user, forum=forum, data=data)
         return self._out(forum)
 
     @extend_schema(exclude=True)

@@ -179,7 +179,7 @@ def test_forum_in_someone_elses_organisation_is_refused_and_nothing_stored():
 
 def test_taken_name_and_foreign_group_are_clear_errors_and_nothing_stored():
     org, admin = _verified_org_with_admin("City of Names")
-    services.organisation_forum_create(actor=admin, organisation=org, name="Laptops")
+    services.organisation_forum_create(actor=admin, organisation=org, data=services.ForumData(name="Laptops"))
     stranger_convener = factories.organisation("Stranger Convener")
     foreign_group = factories.working_group("Foreign group", conveners=[stranger_convener])
     before = Forum.objects.count()
@@ -231,7 +231,9 @@ def test_forum_shared_with_a_group_is_read_by_its_members_only():
 def test_rename_and_archive_through_the_api_archive_refuses_new_posts_keeps_threads_readable():
     org, admin = _verified_org_with_admin("City of Archives")
     member = factories.member(org)
-    forum = services.organisation_forum_create(actor=admin, organisation=org, name="Old projects")
+    forum = services.organisation_forum_create(
+        actor=admin, organisation=org, data=services.ForumData(name="Old projects")
+    )
     thread = services.thread_create(person=member, forum=forum, title="2019 laptops", body="Done.")
     response = api(admin).patch(f"/api/v1/forums/{forum.pk}/", {"name": "Finished projects"}, format="json")
     assert response.status_code == 200 and response.json()["name"] == "Finished projects"
@@ -294,7 +296,9 @@ def test_organisation_admin_opens_and_archives_a_forum_through_the_pages():
 def test_forum_pages_from_other_organisation():
     org, admin = _verified_org_with_admin("City of Secrets")
     _other_org, other_admin = _verified_org_with_admin("City of Snoops")
-    forum = services.organisation_forum_create(actor=admin, organisation=org, name="Secret room")
+    forum = services.organisation_forum_create(
+        actor=admin, organisation=org, data=services.ForumData(name="Secret room")
+    )
     assert browser(other_admin).get(f"/forums/{forum.slug}/manage/").status_code == 404
     assert browser(other_admin).post(f"/forums/{forum.slug}/manage/", {"archive": "1"}).status_code == 404
     forum.refresh_from_db()

@@ -164,10 +164,14 @@ def test_forum_slug_from_other_organisation_reveals_no_private_name():
     espoo = f.organisation("Espoo", verified=True)
     malmo = f.organisation("Malmö", verified=True)
     private = forum_services.organisation_forum_create(
-        actor=f.member(espoo, Role.OWNER), organisation=espoo, name="Secret plan X"
+        actor=f.member(espoo, Role.OWNER),
+        organisation=espoo,
+        data=forum_services.ForumData(name="Secret plan X"),
     )
     mine = forum_services.organisation_forum_create(
-        actor=f.member(malmo, Role.OWNER), organisation=malmo, name="Secret plan X"
+        actor=f.member(malmo, Role.OWNER),
+        organisation=malmo,
+        data=forum_services.ForumData(name="Secret plan X"),
     )
     for forum in (private, mine):
         assert re.fullmatch(SLUG_WITH_RANDOM_PART.format(base="secret-plan-x"), forum.slug), forum.slug
