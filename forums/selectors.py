@@ -240,17 +240,10 @@ def managed_organisations(person: Any) -> QuerySet[Any]:
 
 
 def shareable_groups(person: Any) -> QuerySet[Any]:
-    """Working groups the person's managed organisations belong to or convene: what a forum can be
-    shared with (the service checks the forum's own organisation again)."""
-    from django.db.models import Q
-
+    """Working groups the person's managed organisations may share a forum with (the policy's
+    :func:`network.visibility.sharing_groups_q`; the service checks the forum's own organisation)."""
     from members.models import WorkingGroup
+    from network import visibility
 
-    orgs = managed_organisations(person).values("pk")
-    return (
-        WorkingGroup.objects.filter(
-            Q(memberships__organisation__in=orgs, memberships__status="approved") | Q(conveners__in=orgs)
-        )
-        .distinct()
-        .order_by("name")
-    )
+    orgs = list(managed_organisations(person).values_list("pk", flat=True))
+    return WorkingGroup.objects.filter(visibility.sharing_groups_q(orgs)).distinct().order_by("name")
