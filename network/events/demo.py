@@ -65,17 +65,19 @@ def _nordic_forum(orgs: dict[str, Organisation]) -> Event | None:
         services.event_create(
             person=host,
             organisation=orgs["malmo"],
-            slug=NORDIC_FORUM,
-            title="Nordic Forum for Market Dialogue on Fair, Circular Smartphones",
-            description=NORDIC_DESCRIPTION,
-            starts_at=datetime(2020, 11, 25, 9, 0, tzinfo=zone),
-            ends_at=datetime(2020, 11, 25, 15, 30, tzinfo=zone),
-            time_zone="Europe/Stockholm",
-            place="Malmö, Sweden (and online)",
-            audience=["buyers", "suppliers", "resellers", "civil_society"],
-            registration_open=False,
-            visibility_level="public",
-            co_hosts=[orgs["oslo"], orgs["copenhagen"], orgs["helsinki"]],
+            data=services.EventData(
+                slug=NORDIC_FORUM,
+                title="Nordic Forum for Market Dialogue on Fair, Circular Smartphones",
+                description=NORDIC_DESCRIPTION,
+                starts_at=datetime(2020, 11, 25, 9, 0, tzinfo=zone),
+                ends_at=datetime(2020, 11, 25, 15, 30, tzinfo=zone),
+                time_zone="Europe/Stockholm",
+                place="Malmö, Sweden (and online)",
+                audience=["buyers", "suppliers", "resellers", "civil_society"],
+                registration_open=False,
+                visibility="public",
+                co_hosts=[orgs["oslo"], orgs["copenhagen"], orgs["helsinki"]],
+            ),
         )
     )
 
@@ -100,18 +102,20 @@ def _webinar(orgs: dict[str, Organisation]) -> Event | None:
         services.event_create(
             person=host,
             organisation=orgs["helsinki"],
-            slug=WEBINAR,
-            title="Webinar: Electronics Watch affiliation in ICT contracts",
-            description=WEBINAR_DESCRIPTION,
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=1, minutes=30),
-            time_zone="Europe/Helsinki",
-            online_url="https://meet.example.org/ethical-ict-webinar",
-            audience=["buyers", "resellers", "civil_society"],
-            capacity=5,
-            visibility_level="public",
-            working_group=group,
-            co_hosts=[orgs["fisd"]] if "fisd" in orgs else [],
+            data=services.EventData(
+                slug=WEBINAR,
+                title="Webinar: Electronics Watch affiliation in ICT contracts",
+                description=WEBINAR_DESCRIPTION,
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=1, minutes=30),
+                time_zone="Europe/Helsinki",
+                online_url="https://meet.example.org/ethical-ict-webinar",
+                audience=["buyers", "resellers", "civil_society"],
+                capacity=5,
+                visibility="public",
+                working_group=group,
+                co_hosts=[orgs["fisd"]] if "fisd" in orgs else [],
+            ),
         )
     )
 

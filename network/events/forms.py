@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Organisation
 from network.events import selectors
 from network.events.models import Audience, Event, EventOutcome
+from network.events.services import EventData
+from network.validation import OpenChoiceField, OpenMultipleChoiceField
 from network.visibility import Visibility, viewer_for
 
 _LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -37,28 +39,28 @@ class EventForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Lead host"), queryset=Organisation.objects.none(), empty_label=None
     )
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), required=False)
     description = forms.CharField(
         label=_("Description"),
         required=False,
         widget=forms.Textarea,
         help_text=_("Markdown: programme, who should come."),
     )
-    time_zone = forms.ChoiceField(label=_("Time zone"), initial="Europe/Helsinki")
+    time_zone = OpenChoiceField(label=_("Time zone"), initial="Europe/Helsinki")
     starts_at = forms.DateTimeField(
         label=_("Starts"), widget=LocalDateTimeInput(), input_formats=[_LOCAL_FORMAT]
     )
     ends_at = forms.DateTimeField(label=_("Ends"), widget=LocalDateTimeInput(), input_formats=[_LOCAL_FORMAT])
-    place = forms.CharField(label=_("Place"), max_length=300, required=False)
+    place = forms.CharField(label=_("Place"), required=False)
     online_url = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
-    audience = forms.MultipleChoiceField(
+    audience = OpenMultipleChoiceField(
         label=_("Audience"), choices=Audience.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
     capacity = forms.IntegerField(
-        label=_("Capacity"), min_value=1, required=False, help_text=_("Leave empty for unlimited places.")
+        label=_("Capacity"), required=False, help_text=_("Leave empty for unlimited places.")
     )
     registration_open = forms.BooleanField(label=_("Registration open"), required=False, initial=True)
-    visibility = forms.ChoiceField(
+    visibility = OpenChoiceField(
         label=_("Who can see it"), choices=Visibility.choices, initial=Visibility.NETWORK
     )
     working_group = forms.ModelChoiceField(
@@ -75,9 +77,7 @@ class EventForm(forms.Form):
         required=False,
         help_text=_("What the event is about, e.g. 30213100-6; suppliers filter the events feed by them."),
     )
-    status = forms.ChoiceField(
-        label=_("Status"), choices=Event.Status.choices, initial=Event.Status.SCHEDULED
-    )
+    status = OpenChoiceField(label=_("Status"), choices=Event.Status.choices, initial=Event.Status.SCHEDULED)
 
     def __init__(self, *args: Any, person: Any, event: Event | None = None, **kwargs: Any) -> None:
         self.event = event
@@ -131,18 +131,16 @@ class EventForm(forms.Form):
                 value: datetime | None = data.get(key)
                 if value is not None:
                     data[key] = timezone.make_naive(value).replace(tzinfo=zone)
-        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
-            self.add_error("ends_at", _("The event must end after it starts."))
-        if not data.get("place") and not data.get("online_url"):
-            self.add_error("place", _("Give a place, an online link or both."))
-        return data
+        return data  # the times' and the place's rules are the model's (Event.clean)
 
-    def service_kwargs(self) -> dict[str, Any]:
+    def event_data(self) -> EventData:
+        """The typed input of the service; an edit keeps what this form does not carry."""
         data = dict(self.cleaned_data)
         data["co_hosts"] = list(data.get("co_hosts") or [])
         data["cpv_codes"] = [c for c in re.split(r"[\s,;]+", data.get("cpv_codes") or "") if c]
         data.pop("organisation", None)
-        return data
+        base = EventData() if self.event is None else EventData.of(self.event)
+        return base.with_changes(data)
 
 
 class GuestRegistrationForm(forms.Form):

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -61,9 +62,11 @@ def split_audience(value: str) -> list[str]:
 
 
 def join_audience(values) -> str:
-    """Canonical storage: the chosen audiences in declaration order, comma-separated."""
-    chosen = set(values or [])
-    return ",".join(a for a in Audience.values if a in chosen)
+    """Canonical storage: the chosen audiences in declaration order, comma-separated. An unknown
+    value is kept (last), so the field's validator names it instead of it being dropped unseen."""
+    chosen = [str(v) for v in values or []]
+    unknown = [v for v in dict.fromkeys(chosen) if v not in Audience.values]
+    return ",".join([a for a in Audience.values if a in chosen] + unknown)
 
 
 class EventQuerySet(VisibleQuerySet):
@@ -120,7 +123,15 @@ class Event(TenantOwned):
         help_text=_("Who is invited."),
     )
     capacity = models.PositiveIntegerField(
-        _("capacity"), null=True, blank=True, help_text=_("Empty for unlimited places.")
+        _("capacity"),
+        null=True,
+        blank=True,
+        help_text=_("Empty for unlimited places."),
+        validators=[MinValueValidator(1)],
+        error_messages=dict.fromkeys(
+            ("invalid", "min_value", "max_value"),
+            _("Give the number of places (1 or more), or leave it empty."),
+        ),
     )
     cpv_codes = models.ManyToManyField(
         "knowledge.CpvCode",
@@ -178,8 +189,14 @@ class Event(TenantOwned):
         return self.status == self.Status.CANCELLED
 
     def clean(self) -> None:
+        """The rules across fields (the check constraint on the times is the database's guard)."""
+        errors = {}
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            raise ValidationError({"ends_at": _("The event must end after it starts.")})
+            errors["ends_at"] = _("The event must end after it starts.")
+        if not (self.place or self.online_url):
+            errors["place"] = _("Give a place, an online link or both.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class RegistrationQuerySet(models.QuerySet):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -26,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Membership, Organisation, WorkingGroup
-from network import capabilities, markdown, ratelimit, visibility
+from network import capabilities, markdown, ratelimit, validation, visibility
 from network.events import cohosts, selectors
 from network.events.models import Event, EventOutcome, Registration, join_audience
 from network.notifications import notify
@@ -35,7 +36,7 @@ from network.slugs import unguessable_slug
 logger = logging.getLogger(__name__)
 GUEST_CANCEL_SALT = "network.events.guest-cancel"
 
-#: Fields hosts may change through :func:`event_update`.
+#: Fields of the event row an edit replaces (the links: ``co_hosts``, ``shared_groups``, ``cpv_codes``).
 EDITABLE_FIELDS = (
     "title",
     "description",
@@ -53,6 +54,45 @@ EDITABLE_FIELDS = (
 )
 
 
+@dataclass
+class EventData:
+    """An event as a write gives it: the page's form, the API and the demo loader build one. The
+    rules (times, place or link, time zone, audience, capacity) live on :class:`Event` and run once
+    here. ``co_hosts``, ``shared_groups`` and ``cpv_codes`` as ``None`` leave them as they are."""
+
+    title: str = ""
+    starts_at: Any = None
+    ends_at: Any = None
+    time_zone: str = "Europe/Helsinki"
+    description: str = ""
+    place: str = ""
+    online_url: str = ""
+    audience: Any = ()
+    capacity: int | None = None
+    registration_open: bool = True
+    status: str = Event.Status.SCHEDULED
+    visibility: str = visibility.Visibility.NETWORK
+    working_group: WorkingGroup | None = None
+    co_hosts: list[Organisation] | None = None
+    shared_groups: list[WorkingGroup] | None = None
+    cpv_codes: list[str] | None = None
+    slug: str = ""
+
+    @classmethod
+    def of(cls, event: Event) -> EventData:
+        """What ``event`` holds now: a partial edit (the API's PATCH) replaces some of it."""
+        values = {name: getattr(event, name) for name in EDITABLE_FIELDS}
+        values["audience"] = event.audience_list
+        return cls(**values)
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any]) -> EventData:
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
+
+    def with_changes(self, changes: dict[str, Any]) -> EventData:
+        return replace(self, **{k: v for k, v in changes.items() if k in self.__dataclass_fields__})
+
+
 # --- events -----------------------------------------------------------------------------------
 
 
@@ -61,118 +101,70 @@ def _unique_slug(title: str, starts_at) -> str:
     return unguessable_slug(f"{title} {starts_at:%Y-%m-%d}", model=Event, fallback="event", max_length=120)
 
 
-def _check_working_group(person: Any, event: Event, group: WorkingGroup | None) -> None:
-    if group is None:
-        return
-    if group.pk not in visibility.viewer_for(person).group_ids:
-        raise ValidationError(
-            {"working_group": _("Your organisation is not a member of this working group.")}
-        )
+def _apply(event: Event, data: EventData) -> None:
+    for name in EDITABLE_FIELDS:
+        setattr(event, name, getattr(data, name))
+    event.title = (data.title or "").strip()
+    event.audience = join_audience(data.audience or ())
+    event.description_html = markdown.render(event.description or "")
+
+
+def _validate(person: Any, event: Event, data: EventData, *, group_changed: bool) -> list[Any] | None:
+    """The event's own rules (``Event.full_clean``) with the working group and CPV codes, every
+    problem reported together."""
+    errors: dict[str, list[str]] = {}
+    group = data.working_group
+    if group_changed and group is not None and group.pk not in visibility.viewer_for(person).group_ids:
+        errors["working_group"] = [_("Your organisation is not a member of this working group.")]
+    codes = None
+    if data.cpv_codes is not None:
+        from knowledge.cpv import validate_cpv_codes
+
+        try:
+            codes = validate_cpv_codes(list(data.cpv_codes))
+        except ValidationError as exc:
+            errors["cpv_codes"] = exc.messages
+    validation.full_clean(event, exclude=["slug", "working_group"], errors=errors, constraints=False)
+    return codes
+
+
+def _set_links(person: Any, event: Event, data: EventData, codes: list[Any] | None) -> None:
+    if data.co_hosts is not None:
+        cohosts.sync_co_hosts(person=person, event=event, wanted=data.co_hosts)
+    if codes is not None:
+        event.cpv_codes.set(codes)
+    if data.shared_groups is not None:
+        event.shared_groups.set(data.shared_groups)
 
 
 @transaction.atomic
-def event_create(
-    *,
-    person: Any,
-    organisation: Organisation,
-    title: str,
-    starts_at,
-    ends_at,
-    time_zone: str = "Europe/Helsinki",
-    description: str = "",
-    place: str = "",
-    online_url: str = "",
-    audience: list[str] | tuple[str, ...] = (),
-    capacity: int | None = None,
-    registration_open: bool = True,
-    visibility_level: str = visibility.Visibility.NETWORK,
-    working_group: WorkingGroup | None = None,
-    co_hosts: list[Organisation] | tuple[Organisation, ...] = (),
-    shared_groups: list[WorkingGroup] | tuple[WorkingGroup, ...] = (),
-    slug: str = "",
-    cpv_codes: list[str] | tuple[str, ...] = (),
-) -> Event:
+def event_create(*, person: Any, organisation: Organisation, data: EventData) -> Event:
     """Create an event led by ``organisation`` (the person must be one of its editors)."""
     if not visibility.can_create_in(person, organisation):
         raise PermissionDenied(_("Only editors of the organisation can create its events."))
-    event = Event(
-        organisation=organisation,
-        title=title.strip(),
-        description=description,
-        description_html=markdown.render(description),
-        starts_at=starts_at,
-        ends_at=ends_at,
-        time_zone=time_zone,
-        place=place,
-        online_url=online_url,
-        audience=join_audience(audience),
-        capacity=capacity,
-        registration_open=registration_open,
-        visibility=visibility_level,
-        working_group=working_group,
-        created_by=person if getattr(person, "pk", None) else None,
-    )
-    _check_working_group(person, event, working_group)
-    codes = _clean_cpv(cpv_codes)
-    if not (place or online_url):
-        raise ValidationError({"place": _("Give a place, an online link or both.")})
-    event.slug = slug or (_unique_slug(title, starts_at) if title and starts_at else "")
-    event.full_clean()
+    event = Event(organisation=organisation, created_by=person if getattr(person, "pk", None) else None)
+    _apply(event, data)
+    codes = _validate(person, event, data, group_changed=True)
+    event.slug = data.slug or _unique_slug(event.title, event.starts_at)
     event.save()
     event.hosts.set({organisation})
-    cohosts.sync_co_hosts(person=person, event=event, wanted=co_hosts)
-    event.shared_groups.set(shared_groups)
-    event.cpv_codes.set(codes)
+    _set_links(person, event, data, codes)
     return event
 
 
-def _clean_cpv(codes: Any) -> list[Any]:
-    from knowledge.cpv import validate_cpv_codes
-
-    try:
-        return validate_cpv_codes(list(codes or []))
-    except ValidationError as exc:
-        raise ValidationError({"cpv_codes": exc.messages}) from None
-
-
 @transaction.atomic
-def event_update(
-    *,
-    person: Any,
-    event: Event,
-    co_hosts: list[Organisation] | None = None,
-    shared_groups: list[WorkingGroup] | None = None,
-    cpv_codes: list[str] | None = None,
-    **changes: Any,
-) -> Event:
-    """Change an event (hosts only). More places promote people from the waiting list."""
+def event_update(*, person: Any, event: Event, data: EventData) -> Event:
+    """Change an event (hosts only; ``EventData.of(event)`` keeps what is not changed). More places
+    promote people from the waiting list; refused input changes nothing."""
     if not selectors.is_host(person, event):
         raise PermissionDenied(_("Only the hosts can change this event."))
     locked = Event.objects.select_for_update().get(pk=event.pk)
-    unknown = set(changes) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError({f: _("This field cannot be changed.") for f in unknown})
-    was_cancelled = locked.is_cancelled
-    for field, value in changes.items():
-        if field == "audience":
-            value = join_audience(value)
-        setattr(locked, field, value)
-    if "description" in changes:
-        locked.description_html = markdown.render(locked.description)
-    if "working_group" in changes and changes["working_group"] != event.working_group:
-        _check_working_group(person, locked, changes["working_group"])
-    if not (locked.place or locked.online_url):
-        raise ValidationError({"place": _("Give a place, an online link or both.")})
+    was_cancelled, group_before = locked.is_cancelled, locked.working_group_id
+    _apply(locked, data)
+    codes = _validate(person, locked, data, group_changed=locked.working_group_id != group_before)
     locked.sequence += 1
-    locked.full_clean()
     locked.save()
-    codes = _clean_cpv(cpv_codes) if cpv_codes is not None else None
-    if co_hosts is not None:
-        cohosts.sync_co_hosts(person=person, event=locked, wanted=co_hosts)
-    if codes is not None:
-        locked.cpv_codes.set(codes)
-    if shared_groups is not None:
-        locked.shared_groups.set(shared_groups)
+    _set_links(person, locked, data, codes)
     if locked.is_cancelled and not was_cancelled:
         _tell_registrants_cancelled(locked, actor=person)
     elif not locked.is_cancelled:

@@ -73,13 +73,9 @@ def event_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = EventForm(request.POST or None, person=request.user)
     if request.method == "POST" and form.is_valid():
-        data = form.service_kwargs()
         try:
             event = services.event_create(
-                person=request.user,
-                organisation=form.cleaned_data["organisation"],
-                visibility_level=data.pop("visibility"),
-                **data,
+                person=request.user, organisation=form.cleaned_data["organisation"], data=form.event_data()
             )
         except ValidationError as exc:
             _add_errors(form, exc)
@@ -112,10 +108,8 @@ def event_edit(request: HttpRequest, slug: str) -> HttpResponse:
     event = _hosted_event(request, slug)
     form = EventForm(request.POST or None, person=request.user, event=event)
     if request.method == "POST" and form.is_valid():
-        data = form.service_kwargs()
-        data["visibility"] = data.pop("visibility")
         try:
-            event = services.event_update(person=request.user, event=event, **data)
+            event = services.event_update(person=request.user, event=event, data=form.event_data())
         except ValidationError as exc:
             _add_errors(form, exc)
         else:

@@ -41,15 +41,17 @@ def event(
     ev = services.event_create(
         person=extra.pop("person", None) or host_editor(org),
         organisation=org,
-        title=title or f"Market dialogue {n}",
-        starts_at=starts,
-        ends_at=extra.pop("ends_at", starts + timedelta(hours=hours)),
-        time_zone=extra.pop("time_zone", "Europe/Helsinki"),
-        place=extra.pop("place", "City Hall, Helsinki"),
-        capacity=capacity,
-        visibility_level=visibility,
-        audience=extra.pop("audience", ["buyers", "suppliers"]),
-        **extra,
+        data=services.EventData(
+            title=title or f"Market dialogue {n}",
+            starts_at=starts,
+            ends_at=extra.pop("ends_at", starts + timedelta(hours=hours)),
+            time_zone=extra.pop("time_zone", "Europe/Helsinki"),
+            place=extra.pop("place", "City Hall, Helsinki"),
+            capacity=capacity,
+            visibility=visibility,
+            audience=extra.pop("audience", ["buyers", "suppliers"]),
+            **extra,
+        ),
     )
     if accept:
         accept_invitations(ev)

@@ -151,9 +151,17 @@ def test_an_unverified_organisation_cannot_name_co_hosts(api_client):
 def test_removing_a_co_host_withdraws_it_and_renaming_reinvites(invited):
     ev, guest, admin, invitation = invited
     cohosts.cohost_invitation_accept(person=admin, invitation=invitation)
-    services.event_update(person=host_editor(ev.organisation), event=ev, co_hosts=[])
+    services.event_update(
+        person=host_editor(ev.organisation),
+        event=ev,
+        data=services.EventData.of(ev).with_changes({"co_hosts": []}),
+    )
     assert not ev.hosts.filter(pk=guest.pk).exists()
     assert CoHostInvitation.objects.get(pk=invitation.pk).status == "withdrawn"
-    services.event_update(person=host_editor(ev.organisation), event=ev, co_hosts=[guest])
+    services.event_update(
+        person=host_editor(ev.organisation),
+        event=ev,
+        data=services.EventData.of(ev).with_changes({"co_hosts": [guest]}),
+    )
     assert CoHostInvitation.objects.get(pk=invitation.pk).status == "pending"
     assert not ev.hosts.filter(pk=guest.pk).exists()

@@ -95,7 +95,11 @@ def test_more_places_promote_waiting_people(org):
     people = [factories.member(org) for _ in range(3)]
     for p in people:
         services.registration_register(person=p, event=ev)
-    services.event_update(person=factories.member(org, Role.EDITOR), event=ev, capacity=3)
+    services.event_update(
+        person=factories.member(org, Role.EDITOR),
+        event=ev,
+        data=services.EventData.of(ev).with_changes({"capacity": 3}),
+    )
     assert Registration.objects.confirmed().filter(event=ev).count() == 3
 
 
@@ -130,9 +134,13 @@ def test_co_host_members_read_and_editors_host_a_private_event(org):
     oslo_editor = factories.member(other, Role.EDITOR)
     oslo_member = factories.member(other)
     assert Event.objects.visible_to(oslo_member).filter(pk=ev.pk).exists()
-    services.event_update(person=oslo_editor, event=ev, place="Oslo City Hall")
+    services.event_update(
+        person=oslo_editor, event=ev, data=services.EventData.of(ev).with_changes({"place": "Oslo City Hall"})
+    )
     with pytest.raises(PermissionDenied):
-        services.event_update(person=oslo_member, event=ev, place="Nowhere")
+        services.event_update(
+            person=oslo_member, event=ev, data=services.EventData.of(ev).with_changes({"place": "Nowhere"})
+        )
 
 
 def test_event_needs_a_place_or_link_and_a_real_time_zone(org):

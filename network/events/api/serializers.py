@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from members.models import Organisation, WorkingGroup
 from members.selectors import organisations_nameable, working_groups_for
-from network.api.fields import CountField, ScopedSlugRelatedField
+from network.api.fields import ModelChoiceInput, ModelIntegerInput, ScopedSlugRelatedField
 from network.capabilities import EventCapabilities
 from network.events import selectors
 from network.events.models import Audience, Event, Registration
@@ -143,19 +143,17 @@ class EventWriteSerializer(serializers.Serializer):
         scope=organisations_nameable,
         help_text="Lead host (create only)",
     )
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True)
     starts_at = serializers.DateTimeField(help_text="ISO 8601 with offset")
     ends_at = serializers.DateTimeField(help_text="ISO 8601 with offset")
-    time_zone = serializers.CharField(
-        max_length=64, required=False, help_text="IANA name, e.g. Europe/Helsinki"
-    )
-    place = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    time_zone = serializers.CharField(required=False, help_text="IANA name, e.g. Europe/Helsinki")
+    place = serializers.CharField(required=False, allow_blank=True)
     online_url = serializers.URLField(required=False, allow_blank=True)
-    audience = serializers.ListField(child=serializers.ChoiceField(choices=Audience.choices), required=False)
-    capacity = CountField(min_value=1, required=False, allow_null=True)
+    audience = serializers.ListField(child=ModelChoiceInput(choices=Audience.choices), required=False)
+    capacity = ModelIntegerInput(Event, "capacity", required=False, allow_null=True)
     registration_open = serializers.BooleanField(required=False)
-    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+    visibility = ModelChoiceInput(choices=Visibility.choices, required=False)
     working_group = ScopedSlugRelatedField(
         slug_field="slug", model=WorkingGroup, scope=working_groups_for, required=False, allow_null=True
     )
@@ -168,9 +166,9 @@ class EventWriteSerializer(serializers.Serializer):
         help_text="Organisations invited to co-host; each appears in `hosts` once one of its admins accepts.",
     )
     cpv_codes = serializers.ListField(
-        child=serializers.CharField(max_length=12), required=False, help_text="e.g. 30213100-6"
+        child=serializers.CharField(), required=False, help_text="e.g. 30213100-6"
     )
-    status = serializers.ChoiceField(choices=Event.Status.choices, required=False, help_text="Update only")
+    status = ModelChoiceInput(choices=Event.Status.choices, required=False, help_text="Update only")
 
 
 class RegisterSerializer(serializers.Serializer):

@@ -111,9 +111,10 @@ class EventViewSet(
         data = dict(ser.validated_data)
         data.pop("status", None)
         organisation = data.pop("organisation")
-        if "visibility" in data:
-            data["visibility_level"] = data.pop("visibility")
-        event = services.event_create(person=request.user, organisation=organisation, **data)
+        if "co_hosts" in data:
+            data["co_hosts"] = list(data["co_hosts"])
+        event_data = services.EventData.from_mapping(data)
+        event = services.event_create(person=request.user, organisation=organisation, data=event_data)
         return self._detail(event, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.EventWriteSerializer, responses={200: s.EventDetailSerializer})
@@ -125,7 +126,8 @@ class EventViewSet(
         data.pop("organisation", None)
         if "co_hosts" in data:
             data["co_hosts"] = list(data["co_hosts"])
-        event = services.event_update(person=request.user, event=event, **data)
+        changed = services.EventData.of(event).with_changes(data)  # PATCH: what is not sent stays
+        event = services.event_update(person=request.user, event=event, data=changed)
         return self._detail(event)
 
     @extend_schema(
