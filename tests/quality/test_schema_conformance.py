@@ -150,7 +150,8 @@ def test_event_with_a_hidden_meeting_link(schema):
 
 def test_error_responses_are_documented_in_the_error_shape(schema):
     org = f.organisation("Helsinki", slug="helsinki", verified=True)
-    member = f.member(org, Role.MEMBER)
+    # an editor: a statement's rules are the model's, checked once the person may draft for it
+    editor = f.member(org, Role.EDITOR)
     missing = {"slug": "no-such-statement"}
     body = check(schema, "/api/v1/statements/{slug}/", "GET", 404, path_parameters=missing)
     assert set(body) == {"detail", "code"}
@@ -167,8 +168,7 @@ def test_error_responses_are_documented_in_the_error_shape(schema):
         "/api/v1/statements/",
         "POST",
         400,
-        # an editor: the rules of a statement are the model's, checked once the person may draft
-        headers=token(f.member(org, Role.EDITOR)),
+        headers=token(editor),
         body={"organisation": "helsinki", "title": "", "body": "y"},
     )
     assert set(body) == {"detail", "errors"} and "title" in body["errors"]
