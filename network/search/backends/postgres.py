@@ -164,13 +164,13 @@ class PostgresBackend(DatabaseBackend):
         100k — it detoasts every matching ``search_vector`` (out of line), and its cover search
         costs per query term (a word is ten language alternatives): 330 ms for 13k matches of
         ``laptops``, against 27 ms to count them. The first pass ranks every match with the
-        frequency-only ``ts_rank`` on ``head_vector`` (the title's weight-A lexemes, inline in the
-        row the match has read anyway: 55 ms); the best
+        frequency-only ``ts_rank`` on ``head_vector`` (the weight-A and -B lexemes of title and
+        summary, inline in the row the match has read anyway); the best
         :data:`~network.search.backends.database.FIRST_PASS` of that order get the exact
         ``ts_rank_cd`` on ``search_vector``, and the page is cut from the exact order. A search
-        with fewer matches than that is ranked exactly as before; beyond it, a match without a
-        query word in its title reaches the exact pass only through the first pass's tie order
-        (newest first) — the trade-off engines make with block-max/top-k cut-offs.
+        with fewer matches than that is ranked exactly as before; beyond it, a match holding the
+        query words only in its body reaches the exact pass only through the first pass's tie
+        order (newest first) — the trade-off engines make with block-max/top-k cut-offs.
         """
         with transaction.atomic():
             with connection.cursor() as cursor:
