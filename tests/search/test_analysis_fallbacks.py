@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from network.search import SearchQuery, analysis, compounds, lemmas, search
+from network.search.backends import base
 from tests import factories as f
 from tests.search import factories as sf
 
@@ -26,6 +27,7 @@ def without_voikko_and_hunspell(monkeypatch, tmp_path):
     for cached in (
         analysis.analyse_word,
         analysis.query_alternatives,
+        base._wanted,
         lemmas.finnish_analyses,
         compounds.split,
     ):
@@ -34,6 +36,7 @@ def without_voikko_and_hunspell(monkeypatch, tmp_path):
     for cached in (
         analysis.analyse_word,
         analysis.query_alternatives,
+        base._wanted,
         lemmas.finnish_analyses,
         compounds.split,
     ):
