@@ -1,0 +1,129 @@
+"""What a thread socket costs per frame and per beat (issue 21): data frames go through the
+server's own ``send`` (below Channels' session wrapper and the layer-outage wrapper), accept and
+close still through the wrappers; socket database hops reuse one SQLite connection; heartbeats are
+spread; a beat does not make presence rewrite the shared map.
+
+Every wait is on an event (a frame, a close), never on a quiet period or a clock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import connection
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
+
+from forums import presence, services
+from forums.consumers import beat_delay
+from members.models import GroupMembership
+from network.asgi import application
+from network.realtime import ServerSendMiddleware
+from tests.forums.factories import world, ws_headers
+from tests.forums.test_thread_socket import closed_with, connect, drain, next_of
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class SpyWrapper:
+    """Stands where Channels' session wrapper stands (between the server and the consumer) and
+    records the type of every message the consumer sends through it."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.seen: list[str] = []
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        async def spying_send(message: dict[str, Any]) -> None:
+            self.seen.append(message["type"])
+            await send(message)
+
+        await self.inner(scope, receive, spying_send)
+
+
+async def test_data_frames_pass_below_the_wrappers_accept_and_close_through_them():
+    """Hello, the live post and the heartbeat-free frames reach the client without passing the
+    wrapper; the accept and the 4403 close (access revoked) pass it, so the session and the
+    outage handling still see every message they act on."""
+    w = await sync_to_async(world)()
+    stack = application.application_mapping["websocket"]
+    assert isinstance(stack, ServerSendMiddleware)
+    spy = SpyWrapper(stack.inner)
+    app = ServerSendMiddleware(spy)
+    headers = await sync_to_async(ws_headers)(w.bob)
+    bob = WebsocketCommunicator(app, f"/ws/threads/{w.thread.pk}/", headers=headers)
+    connected, _ = await bob.connect(timeout=30)
+    assert connected
+    assert (await next_of(bob, "hello", also_skip={"presence"}))["thread"]["id"] == w.thread.pk
+    seq = (await sync_to_async(services.post_create)(person=w.alice, thread=w.thread, body="Below"))[0].seq
+    assert (await next_of(bob, "post.created"))["post"]["seq"] == seq
+    assert spy.seen == ["websocket.accept"]
+
+    def bob_org_out() -> None:
+        membership = GroupMembership.objects.get(group=w.group, organisation=w.member_org)
+        membership.status = GroupMembership.Status.DECLINED
+        membership.save()  # the signal asks Bob's sockets to re-check
+
+    await sync_to_async(bob_org_out)()
+    assert await closed_with(bob) == 4403
+    assert spy.seen == ["websocket.accept", "websocket.close"]
+    await bob.disconnect()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL connections come from the pool")
+async def test_handshakes_reuse_one_sqlite_connection(monkeypatch):
+    """Session, user and thread look-ups of later handshakes open no SQLite connection: the first
+    socket's hops left one open on the socket thread (before, every hop opened and closed one)."""
+    w = await sync_to_async(world)()
+    first = await connect(w.alice, w.thread.pk)
+    await drain(first)
+    opened = []
+    original = SQLiteWrapper.get_new_connection
+
+    def counting(self, conn_params):
+        opened.append(conn_params)
+        return original(self, conn_params)
+
+    monkeypatch.setattr(SQLiteWrapper, "get_new_connection", counting)
+    later = [await connect(person, w.thread.pk) for person in (w.bob, w.moderator)]
+    for socket in later:
+        assert (await next_of(socket, "hello"))["thread"]["id"] == w.thread.pk
+    assert opened == []
+    monkeypatch.undo()
+    for socket in (first, *later):
+        await socket.disconnect()
+
+
+def test_heartbeats_are_spread():
+    """The first beat falls anywhere in half to one and a half intervals, later ones within ±10 %,
+    so sockets that connected together do not beat together."""
+    firsts = [beat_delay(20, first=True) for _ in range(200)]
+    later = [beat_delay(20, first=False) for _ in range(200)]
+    assert all(10 <= d <= 30 for d in firsts) and max(firsts) - min(firsts) > 5
+    assert all(18 <= d <= 22 for d in later) and len(set(later)) > 100
+
+
+async def test_a_heartbeat_does_not_rewrite_unchanged_presence(settings, monkeypatch):
+    """A beat re-registers the socket's viewer; when it is already listed, the flush has nothing
+    to publish (the shared map is rewritten on the refresh period, not on every beat of every
+    socket)."""
+    settings.FORUMS_HEARTBEAT_SECONDS = 0.05
+    settings.FORUMS_PRESENCE_INTERVAL_SECONDS = 0.01
+    published = []
+    original = presence.publish
+
+    def counting(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        published.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(presence, "publish", counting)
+    w = await sync_to_async(world)()
+    alice = await connect(w.alice, w.thread.pk)
+    await next_of(alice, "presence")
+    await next_of(alice, "ping")
+    before = len(published)
+    for _ in range(4):  # four more beats, each re-registering alice's viewer
+        await next_of(alice, "ping")
+    assert len(published) == before
+    await alice.disconnect()
