@@ -28,7 +28,7 @@ from channels.layers import get_channel_layer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from forums import payloads, presence, selectors, services
+from forums import payloads, presence, rechecks, selectors, services
 from forums.hub import HubSocket, hub_for
 from network import ratelimit
 from network.consumers import CLOSE_FORBIDDEN, SafeJsonConsumer, setting
@@ -434,10 +434,11 @@ class ThreadConsumer(HubSocket, SafeJsonConsumer, _ChannelFreeConsumer):
         )
 
     async def access_recheck(self, message: dict[str, Any]) -> None:
-        """Membership changed somewhere: ask the database, with fresh roles, if we may still read."""
+        """Membership changed somewhere: ask the database, with fresh roles, if we may still read
+        (batched with the process's other sockets' re-checks: :mod:`forums.rechecks`)."""
         if self.closing:
             return
-        if await self._readable_thread() is None:
+        if not await rechecks.may_read(self.person, self.thread_id):
             await self._drop()
 
     async def _drop(self) -> None:

@@ -1,7 +1,7 @@
 """What a thread socket costs per frame and per beat (issue 21): data frames go through the
 server's own ``send`` (below Channels' session wrapper and the layer-outage wrapper), accept and
 close still through the wrappers; socket database hops reuse one SQLite connection; heartbeats are
-spread; a beat does not make presence rewrite the shared map.
+spread; a beat does not make presence rewrite the shared map; access re-checks are batched.
 
 Every wait is on an event (a frame, a close), never on a quiet period or a clock."""
 
@@ -11,15 +11,19 @@ from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.db.backends import utils as db_utils
 from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteWrapper
 
-from forums import presence, services
+from forums import payloads, presence, selectors, services
 from forums.consumers import beat_delay
 from members.models import GroupMembership
 from network.asgi import application
-from network.realtime import ServerSendMiddleware
+from network.realtime import ServerSendMiddleware, socket_database_sync_to_async
+from tests import factories
 from tests.forums.factories import world, ws_headers
 from tests.forums.test_thread_socket import closed_with, connect, drain, next_of
 
@@ -72,12 +76,10 @@ async def test_data_frames_pass_below_the_wrappers_accept_and_close_through_them
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL connections come from the pool")
-async def test_handshakes_reuse_one_sqlite_connection(monkeypatch):
-    """Session, user and thread look-ups of later handshakes open no SQLite connection: the first
-    socket's hops left one open on the socket thread (before, every hop opened and closed one)."""
-    w = await sync_to_async(world)()
-    first = await connect(w.alice, w.thread.pk)
-    await drain(first)
+async def test_socket_hops_keep_their_sqlite_connection(monkeypatch):
+    """Channels' hop closes the connection after every call (one SQLite connection opened per
+    handshake or heartbeat query); a socket hop keeps it, and Channels' own hops on the same
+    thread (session and user look-ups) then reuse it instead of opening their own."""
     opened = []
     original = SQLiteWrapper.get_new_connection
 
@@ -85,14 +87,19 @@ async def test_handshakes_reuse_one_sqlite_connection(monkeypatch):
         opened.append(conn_params)
         return original(self, conn_params)
 
+    def query() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+
+    await database_sync_to_async(lambda: connection.close())()  # an earlier test's socket hop kept one open
     monkeypatch.setattr(SQLiteWrapper, "get_new_connection", counting)
-    later = [await connect(person, w.thread.pk) for person in (w.bob, w.moderator)]
-    for socket in later:
-        assert (await next_of(socket, "hello"))["thread"]["id"] == w.thread.pk
-    assert opened == []
-    monkeypatch.undo()
-    for socket in (first, *later):
-        await socket.disconnect()
+    await database_sync_to_async(query)()
+    await database_sync_to_async(query)()
+    assert len(opened) == 2  # what every hop cost before
+    for _ in range(3):
+        await socket_database_sync_to_async(query)()
+    await database_sync_to_async(query)()  # a Channels hop after a socket hop
+    assert len(opened) == 3
 
 
 def test_heartbeats_are_spread():
@@ -120,10 +127,63 @@ async def test_a_heartbeat_does_not_rewrite_unchanged_presence(settings, monkeyp
     monkeypatch.setattr(presence, "publish", counting)
     w = await sync_to_async(world)()
     alice = await connect(w.alice, w.thread.pk)
-    await next_of(alice, "presence")
-    await next_of(alice, "ping")
-    before = len(published)
-    for _ in range(4):  # four more beats, each re-registering alice's viewer
+    try:
+        await next_of(alice, "presence")
         await next_of(alice, "ping")
-    assert len(published) == before
-    await alice.disconnect()
+        before = len(published)
+        for _ in range(4):  # four more beats, each re-registering alice's viewer
+            await next_of(alice, "ping")
+        assert len(published) == before
+    finally:
+        await alice.disconnect()
+
+
+def test_batched_read_check_answers_as_thread_get_for_each_person():
+    """The batched re-check is the read rule itself: each person gets what ``thread_get`` with
+    fresh roles says, outsiders and people whose organisation left the group included."""
+    w = world()
+    stranger = factories.member(w.outsider_org, name="Olga Outsider", email="olga@elsewhere.example")
+    people = [w.alice, w.bob, w.moderator, w.mallory, stranger, AnonymousUser()]
+    expected = [selectors.thread_get(p, w.thread.pk, fresh=True) is not None for p in people]
+    assert selectors.thread_readable_by(people, w.thread.pk) == expected
+    assert True in expected and False in expected
+    membership = GroupMembership.objects.get(group=w.group, organisation=w.member_org)
+    membership.status = GroupMembership.Status.DECLINED
+    membership.save()
+    expected = [selectors.thread_get(p, w.thread.pk, fresh=True) is not None for p in people]
+    assert selectors.thread_readable_by(people, w.thread.pk) == expected
+    assert expected[:3] == [False, False, True]
+
+
+async def test_a_thread_wide_recheck_costs_queries_per_kind_of_reader_not_per_socket(monkeypatch):
+    """Eight sockets of one organisation re-check together: one batch (or two, when some arrive
+    while the first runs) of a few queries each, where one by one it was four queries a socket."""
+    w = await sync_to_async(world)()
+    people = await sync_to_async(
+        lambda: [
+            factories.member(w.member_org, name=f"Reader {i}", email=f"reader{i}@testville.example")
+            for i in range(8)
+        ]
+    )()
+    sockets = [await connect(p, w.thread.pk) for p in people]
+    for s in sockets:
+        await drain(s)
+    queries = []
+    original = db_utils.CursorWrapper.execute
+
+    def counting(self, sql, params=None):
+        queries.append(sql)
+        return original(self, sql, params)
+
+    def member_org_out() -> None:
+        GroupMembership.objects.filter(group=w.group, organisation=w.member_org).update(
+            status=GroupMembership.Status.DECLINED
+        )
+
+    await sync_to_async(member_org_out)()
+    monkeypatch.setattr(db_utils.CursorWrapper, "execute", counting)
+    await sync_to_async(payloads.send_access_recheck)(payloads.thread_group(w.thread.pk))
+    for s in sockets:
+        assert await closed_with(s) == 4403
+    monkeypatch.undo()
+    assert 0 < len(queries) <= 8, queries
