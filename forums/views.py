@@ -30,6 +30,7 @@ from forums.forms import (
 from forums.models import Forum, Post, Thread
 from forums.rules import can_moderate, can_post_in
 from network.ratelimit import RateLimited
+from network.validation import add_to_form, save_from_form
 
 
 def _thread_or_404(request: HttpRequest, pk: int) -> Thread:
@@ -44,14 +45,6 @@ def _post_or_404(request: HttpRequest, pk: int) -> Post:
     if post is None:
         raise Http404
     return post
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @require_GET
@@ -95,26 +88,36 @@ def thread_new(request: HttpRequest, slug: str) -> HttpResponse:
     if forum is None:
         raise Http404
     form = ThreadForm(request.POST)
-    if form.is_valid():
-        try:
-            thread = services.thread_create(
-                person=request.user,
-                forum=forum,
-                title=form.cleaned_data["title"],
-                body=form.cleaned_data["body"],
-                client_id=form.cleaned_data["client_id"],
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        except RateLimited as exc:
-            form.add_error(None, str(exc))
-            return _forum_page(request, forum, form, status=429)
-        except services.ThreadLocked as exc:
-            form.add_error(None, str(exc))
-            return _forum_page(request, forum, form, status=409)
-        else:
-            return HttpResponseRedirect(thread.get_absolute_url())
-    return _forum_page(request, forum, form, status=400)
+    return _write_from_form(
+        form,
+        lambda: services.thread_create(
+            person=request.user,
+            forum=forum,
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"],
+            client_id=form.cleaned_data["client_id"],
+        ),
+        lambda status: _forum_page(request, forum, form, status=status),
+    )
+
+
+def _write_from_form(form: Any, write: Any, page: Any) -> HttpResponse:
+    """A page form's write: to what was written, or the page again with the service's message and
+    the status the API gives too (400 invalid, 429 too fast, 409 locked or archived)."""
+    if not form.is_valid():
+        return page(400)
+    try:
+        written = write()
+    except ValidationError as exc:
+        add_to_form(exc, form)
+        return page(400)
+    except RateLimited as exc:
+        form.add_error(None, str(exc))
+        return page(429)
+    except services.ThreadLocked as exc:
+        form.add_error(None, str(exc))
+        return page(409)
+    return HttpResponseRedirect(written.get_absolute_url())
 
 
 @require_GET
@@ -195,26 +198,17 @@ def _thread_page(request: HttpRequest, thread: Thread, form: PostForm, status: i
 def thread_reply(request: HttpRequest, pk: int) -> HttpResponse:
     thread = _thread_or_404(request, pk)
     form = PostForm(request.POST)
-    if form.is_valid():
-        try:
-            post, _created = services.post_create(
-                person=request.user,
-                thread=thread,
-                body=form.cleaned_data["body"],
-                reply_to=form.cleaned_data["reply_to"],
-                client_id=form.cleaned_data["client_id"],
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        except RateLimited as exc:
-            form.add_error(None, str(exc))
-            return _thread_page(request, thread, form, status=429)
-        except services.ThreadLocked as exc:
-            form.add_error(None, str(exc))
-            return _thread_page(request, thread, form, status=409)
-        else:
-            return HttpResponseRedirect(post.get_absolute_url())
-    return _thread_page(request, thread, form, status=400)
+    return _write_from_form(
+        form,
+        lambda: services.post_create(
+            person=request.user,
+            thread=thread,
+            body=form.cleaned_data["body"],
+            reply_to=form.cleaned_data["reply_to"],
+            client_id=form.cleaned_data["client_id"],
+        )[0],
+        lambda status: _thread_page(request, thread, form, status=status),
+    )
 
 
 @login_required
@@ -244,16 +238,15 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if post.author_id != request.user.pk:
         raise PermissionDenied(_("Only the author can edit a post."))
     form = EditForm(request.POST or None, initial={"body": post.body})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.post_edit(person=request.user, post=post, body=form.cleaned_data["body"])
-        except services.ThreadLocked as exc:
-            form.add_error(None, str(exc))
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Post updated."))
-            return HttpResponseRedirect(post.get_absolute_url())
+    edited = save_from_form(
+        request,
+        form,
+        lambda: services.post_edit(person=request.user, post=post, body=form.cleaned_data["body"]),
+        success=_("Post updated."),
+        refusals=(services.ThreadLocked,),
+    )
+    if edited is not None:
+        return HttpResponseRedirect(edited.get_absolute_url())
     status = 400 if request.method == "POST" else 200
     return render(request, "forums/post_edit.html", {"post": post, "form": form}, status=status)
 
@@ -299,7 +292,7 @@ def post_report(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.post_report(person=request.user, post=post, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_to_form(exc, form)
         except services.TooManyReports as exc:
             form.add_error(None, str(exc))
             return render(request, "forums/post_report.html", {"post": post, "form": form}, status=429)
@@ -329,7 +322,7 @@ def forum_new(request: HttpRequest) -> HttpResponse:
                 actor=request.user, organisation=form.cleaned_data["organisation"], data=form.forum_data()
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_to_form(exc, form)
         else:
             messages.success(request, _("Forum “%(name)s” opened.") % {"name": forum.name})
             return HttpResponseRedirect(forum.get_absolute_url())
@@ -366,14 +359,14 @@ def forum_manage(request: HttpRequest, slug: str) -> HttpResponse:
         )
         messages.success(request, _("Forum archived.") if archived else _("Forum reopened."))
         return HttpResponseRedirect(forum.get_absolute_url())
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.forum_update(actor=request.user, forum=forum, data=form.forum_data())
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Forum saved."))
-            return HttpResponseRedirect(forum.get_absolute_url())
+    saved = save_from_form(
+        request,
+        form,
+        lambda: services.forum_update(actor=request.user, forum=forum, data=form.forum_data()),
+        success=_("Forum saved."),
+    )
+    if saved is not None:
+        return HttpResponseRedirect(saved.get_absolute_url())
     status = 400 if request.method == "POST" else 200
     return render(request, "forums/forum_form.html", {"form": form, "forum": forum}, status=status)
 

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from django.db import transaction
 
-from knowledge import services
+from knowledge import selectors, services
 from knowledge.models import Label, Lesson, PlannedTender, TenderTemplate
 from members.models import EDITOR_ROLES, Membership, Organisation
 
@@ -300,20 +300,7 @@ def load(stdout: TextIO) -> None:
             services.template_publish(
                 person=person, template=template, change_note="First published version."
             )
-            crit = [
-                {
-                    "key": c.key,
-                    "stage": c.stage,
-                    "title": c.title,
-                    "text": c.text,
-                    "ambition": c.ambition,
-                    "means_of_proof": c.means_of_proof,
-                    "labels": [lb.slug for lb in c.labels.all()],
-                    "verification_text": c.verification_text,
-                    "weight": c.weight,
-                }
-                for c in template.criteria.prefetch_related("labels").order_by("position")
-            ]
+            crit = selectors.criteria_input(template)
             crit[1]["text"] += " Equivalent labels (Directive 2014/24/EU, Art. 43) are accepted."
             services.template_update(
                 person=person,

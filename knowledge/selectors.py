@@ -150,6 +150,25 @@ def lineage(person: Any, template: TenderTemplate, *, max_depth: int = 20) -> Li
     return result
 
 
+def criteria_input(template: TenderTemplate) -> list[dict[str, Any]]:
+    """A template's criteria as a write takes them (``CriterionData`` fields, keys kept): what the
+    edit page's formset starts from and what an edit that changes one criterion sends back."""
+    return [
+        {
+            "key": c.key,
+            "stage": c.stage,
+            "title": c.title,
+            "text": c.text,
+            "ambition": c.ambition,
+            "means_of_proof": c.means_of_proof,
+            "labels": [lb.slug for lb in c.labels.all()],
+            "verification_text": c.verification_text,
+            "weight": c.weight,
+        }
+        for c in template.criteria.prefetch_related("labels").order_by("position", "pk")
+    ]
+
+
 def origin_comparison(person: Any, template: TenderTemplate) -> dict[str, Any] | None:
     """What ``template`` (a fork) changed since the version it came from, or None.
 

@@ -4,6 +4,8 @@ policy (another organisation's private item is a 404), services write, forms sho
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -13,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from knowledge import forms, ocds, selectors, services
@@ -140,20 +143,7 @@ def _template_form_page(request, *, template=None) -> HttpResponse:
                 "tags": ", ".join(template.tags),
                 "cpv_codes": " ".join(c.full_code for c in template.cpv_codes.all()),
             }
-            criteria = [
-                {
-                    "key": c.key,
-                    "stage": c.stage,
-                    "title": c.title,
-                    "text": c.text,
-                    "ambition": c.ambition,
-                    "means_of_proof": c.means_of_proof,
-                    "labels": [lb.slug for lb in c.labels.all()],
-                    "verification_text": c.verification_text,
-                    "weight": c.weight,
-                }
-                for c in template.criteria.prefetch_related("labels").order_by("position", "pk")
-            ]
+            criteria = selectors.criteria_input(template)
         else:
             initial, criteria = {"visibility": "private"}, []
         form = forms.TemplateForm(initial=initial, organisations=orgs, editing=editing)
@@ -292,28 +282,54 @@ def lesson_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _simple_form_page(request, *, form_class, obj, create, update, template_name, title) -> HttpResponse:
-    editing = obj is not None
-    orgs = _editable_orgs(request.user)
-    if not editing and not orgs:
-        raise PermissionDenied(_("You need an editor role in an organisation to add this."))
-    if request.method == "POST":
-        form = form_class(request.POST, organisations=orgs, editing=editing)
-        if form.is_valid():
-            try:
-                if editing:
-                    obj = update(person=request.user, obj=obj, data=form.service_data())
-                else:
-                    org = next(o for o in orgs if o.slug == form.cleaned_data["organisation"])
-                    obj = create(person=request.user, organisation=org, data=form.service_data())
-            except ValidationError as exc:
-                forms.apply_errors(exc, form)
-            else:
+@dataclass(frozen=True)
+class _OwnedContentPages:
+    """The add and edit pages of a lesson or a planned tender, declared once per type: the form
+    carries input into the type's dataclass, the service validates and writes, errors stay on the
+    form with what was typed."""
+
+    form_class: Any
+    one: Callable[[Any, Any], Any]  # the type's selector: a readable object or 404
+    create: Callable[..., Any]
+    update: Callable[..., Any]
+    keyword: str  # how the update service names the object (``lesson=``, ``tender=``)
+    add_title: Any
+    edit_title: Any
+
+    def add(self, request: HttpRequest) -> HttpResponse:
+        return self._page(request, None)
+
+    def edit(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = self.one(request.user, pk)
+        if not visibility.can_edit(request.user, obj):
+            raise PermissionDenied(_("Only editors of the owning organisation can change this."))
+        return self._page(request, obj)
+
+    def _page(self, request: HttpRequest, obj: Any) -> HttpResponse:
+        editing = obj is not None
+        orgs = _editable_orgs(request.user)
+        if not editing and not orgs:
+            raise PermissionDenied(_("You need an editor role in an organisation to add this."))
+        if request.method != "POST":
+            form = self.form_class(initial=_initial(obj), organisations=orgs, editing=editing)
+        else:
+            form = self.form_class(request.POST, organisations=orgs, editing=editing)
+            saved = self._save(request, form, obj, orgs) if form.is_valid() else None
+            if saved is not None:
                 messages.success(request, _("Saved."))
-                return redirect(obj)
-    else:
-        form = form_class(initial=_initial(obj), organisations=orgs, editing=editing)
-    return render(request, template_name, {"form": form, "object": obj, "title": title})
+                return redirect(saved)
+        title = self.edit_title if editing else self.add_title
+        return render(request, "knowledge/simple_form.html", {"form": form, "object": obj, "title": title})
+
+    def _save(self, request: HttpRequest, form: Any, obj: Any, orgs: list[Organisation]) -> Any:
+        try:
+            if obj is not None:
+                return self.update(person=request.user, data=form.service_data(), **{self.keyword: obj})
+            org = next(o for o in orgs if o.slug == form.cleaned_data["organisation"])
+            return self.create(person=request.user, organisation=org, data=form.service_data())
+        except ValidationError as exc:
+            forms.apply_errors(exc, form)
+            return None
 
 
 def _initial(obj) -> dict[str, Any]:
@@ -329,35 +345,17 @@ def _initial(obj) -> dict[str, Any]:
     return data
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def lesson_create(request: HttpRequest) -> HttpResponse:
-    return _simple_form_page(
-        request,
-        form_class=forms.LessonForm,
-        obj=None,
-        create=services.lesson_create,
-        update=None,
-        template_name="knowledge/simple_form.html",
-        title=_("Share a lesson learned"),
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def lesson_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    lesson = selectors.lesson_for(request.user, pk)
-    if not visibility.can_edit(request.user, lesson):
-        raise PermissionDenied(_("Only editors of the owning organisation can change this."))
-    return _simple_form_page(
-        request,
-        form_class=forms.LessonForm,
-        obj=lesson,
-        create=None,
-        update=lambda person, obj, data: services.lesson_update(person=person, lesson=obj, data=data),
-        template_name="knowledge/simple_form.html",
-        title=_("Edit lesson learned"),
-    )
+_LESSON_PAGES = _OwnedContentPages(
+    form_class=forms.LessonForm,
+    one=selectors.lesson_for,
+    create=services.lesson_create,
+    update=services.lesson_update,
+    keyword="lesson",
+    add_title=gettext_lazy("Share a lesson learned"),
+    edit_title=gettext_lazy("Edit lesson learned"),
+)
+lesson_create = login_required(require_http_methods(["GET", "POST"])(_LESSON_PAGES.add))
+lesson_edit = login_required(require_http_methods(["GET", "POST"])(_LESSON_PAGES.edit))
 
 
 # --- planned tenders -----------------------------------------------------------------------------
@@ -411,35 +409,17 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def tender_create(request: HttpRequest) -> HttpResponse:
-    return _simple_form_page(
-        request,
-        form_class=forms.TenderForm,
-        obj=None,
-        create=services.tender_create,
-        update=None,
-        template_name="knowledge/simple_form.html",
-        title=_("Announce a planned tender"),
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def tender_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    tender = selectors.tender_for(request.user, pk)
-    if not visibility.can_edit(request.user, tender):
-        raise PermissionDenied(_("Only editors of the owning organisation can change this."))
-    return _simple_form_page(
-        request,
-        form_class=forms.TenderForm,
-        obj=tender,
-        create=None,
-        update=lambda person, obj, data: services.tender_update(person=person, tender=obj, data=data),
-        template_name="knowledge/simple_form.html",
-        title=_("Edit planned tender"),
-    )
+_TENDER_PAGES = _OwnedContentPages(
+    form_class=forms.TenderForm,
+    one=selectors.tender_for,
+    create=services.tender_create,
+    update=services.tender_update,
+    keyword="tender",
+    add_title=gettext_lazy("Announce a planned tender"),
+    edit_title=gettext_lazy("Edit planned tender"),
+)
+tender_create = login_required(require_http_methods(["GET", "POST"])(_TENDER_PAGES.add))
+tender_edit = login_required(require_http_methods(["GET", "POST"])(_TENDER_PAGES.edit))
 
 
 def _json_download(package: dict[str, Any], filename: str) -> HttpResponse:

@@ -108,3 +108,25 @@ def NumberField(label: Any, **kwargs: Any) -> forms.CharField:
     decimal = kwargs.pop("decimal", False)
     attrs = {"inputmode": "decimal", "step": "any"} if decimal else {"inputmode": "numeric"}
     return forms.CharField(label=label, required=False, widget=forms.NumberInput(attrs=attrs), **kwargs)
+
+
+def save_from_form(
+    request: Any, form: forms.Form, write: Any, *, success: str, refusals: tuple[type[Exception], ...] = ()
+) -> Any | None:
+    """A page form's write through its service: what was written (after the success message), or
+    ``None`` with the service's messages on the form (a ``refusals`` exception's too), so the page
+    shows the form again with what was typed. Nothing happens on GET or when the form cannot parse."""
+    from django.contrib import messages
+
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        written = write()
+    except ValidationError as exc:
+        add_to_form(exc, form)
+        return None
+    except refusals as exc:
+        form.add_error(None, str(exc))
+        return None
+    messages.success(request, success)
+    return written

@@ -9,22 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation, WorkingGroup
 from network.categories import MAX_UNITS_PER_YEAR, DeviceCategory
 from network.validation import OpenChoiceField
 from network.visibility import Visibility, editor_organisation_ids, viewer_for, working_groups_visible_q
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Attach a service's ``ValidationError`` to the form fields it names (or to the form)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class StatementForm(forms.Form):

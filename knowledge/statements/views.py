@@ -22,7 +22,6 @@ from knowledge.statements.forms import (
     SignForm,
     StatementForm,
     WithdrawForm,
-    add_service_errors,
     demands_from_formset,
 )
 from knowledge.statements.models import StatementStatus
@@ -30,6 +29,7 @@ from members.models import Role
 from network.categories import DeviceCategory
 from network.errors import NeedsRole, role_help
 from network.ratelimit import RateLimited
+from network.validation import add_to_form
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -128,7 +128,7 @@ def _sign_confirmed(request: HttpRequest, statement: Any, form: SignForm) -> Htt
         messages.info(request, exc.message)
         return redirect(statement)
     except ValidationError as exc:
-        add_service_errors(form, exc)
+        add_to_form(exc, form)
         return render(
             request, "statements/sign_form.html", {"statement": statement, "form": form}, status=400
         )
@@ -166,7 +166,7 @@ def withdraw(request: HttpRequest, slug: str) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_to_form(exc, form)
         except (services.StatementError, PermissionDenied) as exc:
             return _service_refusal(request, exc, slug)
         else:
@@ -216,7 +216,7 @@ def amend(request: HttpRequest, slug: str) -> HttpResponse:
                     comment=form.cleaned_data["comment"],
                 )
             except ValidationError as exc:
-                add_service_errors(form, exc)
+                add_to_form(exc, form)
             except (services.StatementError, PermissionDenied, RateLimited) as exc:
                 return _service_refusal(request, exc, slug)
             else:
@@ -299,7 +299,7 @@ def create(request: HttpRequest) -> HttpResponse:
                 ),
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_to_form(exc, form)
         else:
             messages.success(
                 request, _("Draft saved. Open it for signature from the issuer page when ready.")
@@ -334,7 +334,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
                 change_note=change_note,
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_to_form(exc, form)
         else:
             messages.success(request, _("Saved."))
             return redirect("statements:manage", slug=slug)

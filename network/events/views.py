@@ -15,6 +15,7 @@ from network.events import cohosts, exports, ical, selectors, services
 from network.events.forms import EventForm, GuestRegistrationForm, OutcomeForm
 from network.events.models import Audience, Event, EventOutcome, Registration
 from network.ratelimit import RateLimited
+from network.validation import add_to_form, save_from_form
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -72,26 +73,18 @@ def event_create(request: HttpRequest) -> HttpResponse:
     if not selectors.hostable_organisations(request.user).exists():
         raise PermissionDenied
     form = EventForm(request.POST or None, person=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            event = services.event_create(
-                person=request.user, organisation=form.cleaned_data["organisation"], data=form.event_data()
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Event created."))
-            _tell_invited(request, event)
-            return redirect(event)
+    event = save_from_form(
+        request,
+        form,
+        lambda: services.event_create(
+            person=request.user, organisation=form.cleaned_data["organisation"], data=form.event_data()
+        ),
+        success=_("Event created."),
+    )
+    if event is not None:
+        _tell_invited(request, event)
+        return redirect(event)
     return render(request, "events/form.html", {"form": form, "event": None})
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _hosted_event(request: HttpRequest, slug: str) -> Event:
@@ -107,15 +100,15 @@ def _hosted_event(request: HttpRequest, slug: str) -> Event:
 def event_edit(request: HttpRequest, slug: str) -> HttpResponse:
     event = _hosted_event(request, slug)
     form = EventForm(request.POST or None, person=request.user, event=event)
-    if request.method == "POST" and form.is_valid():
-        try:
-            event = services.event_update(person=request.user, event=event, data=form.event_data())
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Event saved."))
-            _tell_invited(request, event)
-            return redirect(event)
+    saved = save_from_form(
+        request,
+        form,
+        lambda: services.event_update(person=request.user, event=event, data=form.event_data()),
+        success=_("Event saved."),
+    )
+    if saved is not None:
+        _tell_invited(request, saved)
+        return redirect(saved)
     return render(request, "events/form.html", {"form": form, "event": event})
 
 
@@ -206,7 +199,7 @@ def guest_register(request: HttpRequest, slug: str) -> HttpResponse:
                 event=event, client=request.META.get("REMOTE_ADDR", ""), **form.cleaned_data
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_to_form(exc, form)
         except RateLimited as exc:
             form.add_error(None, str(exc))
             return render(
