@@ -30,7 +30,7 @@ class PostForm(forms.Form):
         ),
     )
     reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    client_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput, initial=_client_id)
+    client_id = forms.CharField(required=False, widget=forms.HiddenInput, initial=_client_id)
 
 
 class ThreadForm(forms.Form):
@@ -41,7 +41,7 @@ class ThreadForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Markdown works. Mention people with @Name."),
     )
-    client_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput, initial=_client_id)
+    client_id = forms.CharField(required=False, widget=forms.HiddenInput, initial=_client_id)
 
 
 class EditForm(forms.Form):

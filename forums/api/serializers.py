@@ -178,7 +178,7 @@ class ThreadCreateSerializer(serializers.Serializer):
     title = serializers.CharField(allow_blank=True)
     body = serializers.CharField(allow_blank=True, help_text="Markdown.")
     client_id = serializers.CharField(
-        max_length=64, required=False, allow_blank=True, help_text="Makes a retried request idempotent."
+        required=False, allow_blank=True, help_text="Makes a retried request idempotent."
     )
 
 
@@ -216,7 +216,7 @@ class PostCreateSerializer(serializers.Serializer):
     body = serializers.CharField(allow_blank=True, help_text="Markdown.")
     reply_to = IdField(required=False, allow_null=True, help_text="Id of a post in the thread.")
     client_id = serializers.CharField(
-        max_length=64, required=False, allow_blank=True, help_text="A retry with the same id is stored once."
+        required=False, allow_blank=True, help_text="A retry with the same id is stored once."
     )
 
 

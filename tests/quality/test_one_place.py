@@ -195,3 +195,99 @@ def test_the_tenant_query_baseline_is_empty_and_feeds_are_not_exempt():
     assert check.findings(planted, "knowledge/statements/feeds.py", models) == [
         "knowledge/statements/feeds.py:2: Statement.objects"
     ]
+
+
+# --- one validation layer per write ------------------------------------------------------------
+
+#: The forms and serializers that carry a write of a content type into its service's typed input.
+#: A bound or a choice check in one of them is a second copy of a model field's rule.
+WRITE_EDGES = {
+    "knowledge/forms.py": {"LessonForm", "TenderForm", "TemplateForm", "CriterionForm"},
+    "knowledge/api/serializers.py": {
+        "LessonWriteSerializer",
+        "TenderWriteSerializer",
+        "TemplateWriteSerializer",
+        "CriterionWriteSerializer",
+    },
+    "knowledge/statements/forms.py": {"StatementForm", "DemandForm"},
+    "knowledge/statements/api/serializers.py": {
+        "StatementCreateSerializer",
+        "StatementUpdateSerializer",
+        "StatementDemandInputSerializer",
+    },
+    "forums/forms.py": {"ForumForm", "ThreadForm", "PostForm", "EditForm"},
+    "forums/api/serializers.py": {
+        "ForumWriteSerializer",
+        "ThreadCreateSerializer",
+        "PostCreateSerializer",
+        "PostEditSerializer",
+    },
+    "network/events/forms.py": {"EventForm"},
+    "network/events/api/serializers.py": {"EventWriteSerializer"},
+}
+#: Keyword arguments that state a rule (a bound) rather than how to parse or show the input.
+RULE_KEYWORDS = {"max_length", "min_length", "min_value", "max_value", "validators"}
+#: Field classes that check membership in a list of choices (the model's choices decide).
+CHECKING_CHOICE_FIELDS = {"ChoiceField", "MultipleChoiceField", "TypedChoiceField"}
+
+
+def duplicated_rules(source: str, filename: str, classes: set[str]) -> list[str]:
+    tree = ast.parse(source, filename=filename)
+    found = []
+    for node in tree.body:
+        if not (isinstance(node, ast.ClassDef) and node.name in classes):
+            continue
+        # ``organisation``: whom the person writes for, offered from their roles (no model rule)
+        routing = {
+            id(item.value)
+            for item in node.body
+            if isinstance(item, ast.Assign)
+            and any(getattr(t, "id", "") == "organisation" for t in item.targets)
+        }
+        for call in ast.walk(node):
+            if not isinstance(call, ast.Call) or id(call) in routing:
+                continue
+            name = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+            owner = (
+                call.func.value.id
+                if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name)
+                else ""
+            )
+            if name in CHECKING_CHOICE_FIELDS and owner in {"forms", "serializers"}:
+                found.append(f"{filename}:{call.lineno} {node.name}: {owner}.{name}")
+            for keyword in call.keywords:
+                if keyword.arg in RULE_KEYWORDS:
+                    found.append(f"{filename}:{call.lineno} {node.name}: {keyword.arg}=")
+        for item in node.body:
+            if isinstance(item, ast.FunctionDef) and item.name.startswith("validate"):
+                found.append(f"{filename}:{item.lineno} {node.name}.{item.name}")
+    return found
+
+
+def test_write_forms_and_serializers_only_parse():
+    """The rules of a lesson, planned tender, template, statement, event and forum write are the
+    models'; the forms and serializers that carry them state no bound or choice check of their own."""
+    found = []
+    for filename, classes in WRITE_EDGES.items():
+        source = (ROOT / filename).read_text(encoding="utf-8")
+        present = {n.name for n in ast.parse(source).body if isinstance(n, ast.ClassDef)}
+        assert classes <= present, f"{filename} lost {classes - present}: update WRITE_EDGES"
+        found += duplicated_rules(source, filename, classes)
+    assert found == [], "a model's rule repeated in an edge: " + ", ".join(found)
+
+
+def test_the_duplicated_rule_check_fails_on_a_planted_form():
+    planted = (
+        "class TenderForm(forms.Form):\n"
+        "    planned_year = forms.IntegerField(min_value=2000, max_value=2100)\n"
+        "    procedure = forms.ChoiceField(choices=[])\n"
+        "class TenderWriteSerializer(serializers.Serializer):\n"
+        "    def validate_title(self, value):\n"
+        "        return value\n"
+    )
+    assert duplicated_rules(planted, "knowledge/planted.py", {"TenderForm", "TenderWriteSerializer"}) == [
+        "knowledge/planted.py:2 TenderForm: min_value=",
+        "knowledge/planted.py:2 TenderForm: max_value=",
+        "knowledge/planted.py:3 TenderForm: forms.ChoiceField",
+        "knowledge/planted.py:5 TenderWriteSerializer.validate_title",
+    ]
