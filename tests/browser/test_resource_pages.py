@@ -33,6 +33,8 @@ def _world():
     ensure_cpv()  # transactional tests flush the shipped CPV rows
     city = factories.organisation("City of Helsinki", slug="helsinki")
     editor = factories.member(city, Role.EDITOR, email="editor@hel.example", name="Eeva Editor")
+    # a group the city convenes: the form offers "share with working groups" (checkboxes) too
+    factories.working_group("Circular ICT", conveners=[city])
     resource = resource_create(
         person=editor,
         organisation=city,
