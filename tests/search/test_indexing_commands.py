@@ -102,3 +102,29 @@ def test_an_unrelated_save_of_the_owner_does_not_reindex_its_content(django_capt
         org.description = "A city in the north."
         org.save()
     assert SearchDocument.objects.get(type="lesson", object_id=lesson.pk).indexed_at == before
+
+
+@pytest.mark.database("postgresql")
+def test_rebuild_fills_the_first_pass_vector_with_title_and_summary_terms_only():
+    from django.db import connection
+
+    org = f.organisation("City of Espoo")
+    with indexing.suppress_index_updates():
+        template = sf.template(
+            org,
+            "Refurbished tablets",
+            summary="Leasing contracts.",
+            visibility="public",
+            criteria=[("award", "Warranty", "Batteries replaceable without tools.")],
+        )
+    indexing.flush()
+    call_command("search_index", "--rebuild", stdout=StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tsvector_to_array(head_vector), tsvector_to_array(search_vector), body "
+            "FROM search_searchdocument WHERE type = 'template' AND object_id = %s",
+            [template.pk],
+        )
+        head, full, body = cursor.fetchone()
+    assert "Batteries" in body and "en0batteri" in full
+    assert set(head) == {"en0refurbish", "en0tablet", "en0leas", "en0contract"}
