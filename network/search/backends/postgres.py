@@ -106,7 +106,7 @@ class PostgresBackend(DatabaseBackend):
     # A LATERAL index lookup per counted match (OFFSET 0 keeps it one): on a large match set the
     # planner otherwise hashes the whole facet table.
     facet_rows_sql = (
-        "s CROSS JOIN LATERAL (SELECT f.name, f.value, f.label FROM search_searchfacet f "
+        "s CROSS JOIN LATERAL (SELECT f.name, f.value FROM search_searchfacet f "
         "WHERE f.document_id = s.pk OFFSET 0) f"
     )
 

@@ -24,6 +24,8 @@ from django.db import connection
 
 from network.search.analysis import DocumentTerms, analyse_word, document_terms, query_alternatives
 from network.search.backends.database import (
+    FACET_GROUPS_SQL,
+    FACET_LABEL_SQL,
     DatabaseBackend,
     Match,
     audience_tokens,
@@ -219,12 +221,12 @@ class SQLiteBackend(DatabaseBackend):
             sql = (
                 "WITH m AS MATERIALIZED (SELECT rowid AS pk FROM search_fts WHERE search_fts MATCH %s), "  # noqa: S608 - our SQL
                 f"{sample_sql('m')} "
-                "SELECT 0, NULL, NULL, NULL, COUNT(*) FROM m "
+                f", {FACET_GROUPS_SQL.format(rows=self.facet_rows_sql)} "
+                "SELECT 0, NULL, NULL, NULL, n FROM t "
                 "UNION ALL SELECT 1, NULL, NULL, NULL, COUNT(*) FROM s "
-                f"UNION ALL SELECT 2, f.name, f.value, MIN(f.label), COUNT(*) FROM {self.facet_rows_sql} "
-                "GROUP BY f.name, f.value"
+                f"UNION ALL SELECT 2, g.name, g.value, {FACET_LABEL_SQL}, g.n FROM g"
             )
-            cursor.execute(sql, [expression, limit])
+            cursor.execute(sql, [expression, limit, limit, limit])
             total = sampled = 0
             counted = []
             for kind, name, value, label, n in cursor.fetchall():
