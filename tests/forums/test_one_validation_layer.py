@@ -118,3 +118,32 @@ def test_a_post_rule_speaks_the_same_on_the_page_and_in_the_api_and_an_edit_keep
     }
     post.refresh_from_db()
     assert post.body == "Who buys them?" and post.edited_at is None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("body", "message"), [(" ", "Write a message.")])
+async def test_the_thread_socket_reports_the_models_message_too(body, message):
+    """The third surface: a post sent over the thread's socket gets the same words back. (A body
+    over 20,000 characters cannot reach the rule there: the socket refuses frames over 16 KiB.)"""
+    from asgiref.sync import sync_to_async
+    from channels.testing import WebsocketCommunicator
+
+    from network.asgi import application
+    from tests.forums.factories import world, ws_headers
+
+    w = await sync_to_async(world)()
+    headers = await sync_to_async(ws_headers)(w.alice)
+    socket = WebsocketCommunicator(application, f"/ws/threads/{w.thread.pk}/", headers=headers)
+    connected, _ = await socket.connect(timeout=30)
+    assert connected
+    try:
+        await socket.send_json_to({"type": "post", "body": body, "client_id": "c1"})
+        while True:
+            event = await socket.receive_json_from(timeout=30)
+            if event["type"] == "error":
+                break
+            assert event["type"] in {"hello", "presence", "typing", "ping"}, event
+        assert (event["code"], event["message"]) == ("invalid", message)
+        assert await sync_to_async(Post.objects.filter(thread=w.thread).count)() == 1
+    finally:
+        await socket.disconnect()
