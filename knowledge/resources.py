@@ -563,6 +563,15 @@ def _organisation(person: Any, slug: str | None) -> Any:
 _RESOURCE_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The resource's id.")
 
 
+class ResourceFilterSerializer(serializers.Serializer):
+    """The list's filters: a value outside the documented choices is refused, never ignored."""
+
+    kind = serializers.ChoiceField(choices=Resource.Kind.values, required=False, allow_blank=True)
+    language = serializers.ChoiceField(
+        choices=[code for code, _label in LANGUAGES], required=False, allow_blank=True
+    )
+
+
 @extend_schema_view(
     retrieve=extend_schema(parameters=[_RESOURCE_ID]),
     partial_update=extend_schema(parameters=[_RESOURCE_ID]),
@@ -584,7 +593,9 @@ class ResourceViewSet(viewsets.ViewSet):
         ]
     )
     def list(self, request: Request) -> Response:
-        q = request.query_params
+        filters = ResourceFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)  # an unknown kind or language is a 400, not "no filter"
+        q = filters.validated_data
         rows = resources_visible(request.user, kind=q.get("kind", ""), language=q.get("language", ""))
         rows = rows.prefetch_related("cpv_codes", "shared_groups")
         paginator = self.pagination_class()

@@ -363,6 +363,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "network.api.schema.document_errors",
+        "network.api.schema.link_created_objects",
+        "network.api.schema.bound_numeric_parameters",
     ],
     # Choice sets used by several serializers get one schema name each.
     "ENUM_NAME_OVERRIDES": {

@@ -12,7 +12,11 @@ from network import visibility
 from network.api.fields import CountField
 from network.categories import DeviceCategory
 
+#: What the schema lists for a country: the ISO 3166-1 alpha-2 codes the field accepts.
+COUNTRY_CODES = sorted(code for code, _name in countries)
 
+
+@extend_schema_field({"type": "string", "enum": COUNTRY_CODES, "description": "ISO 3166-1 alpha-2 code."})
 class CountryCodeField(serializers.CharField):
     """An ISO 3166-1 alpha-2 code (``FI``, ``SE``…), case-insensitive on input."""
 

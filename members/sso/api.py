@@ -19,7 +19,7 @@ from members.sso.models import IdentityProvider
 
 class IdentityProviderSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    issuer = serializers.CharField(max_length=500)
+    issuer = serializers.URLField(max_length=500)
     client_id = serializers.CharField(max_length=255)
     client_secret = serializers.CharField(
         write_only=True,

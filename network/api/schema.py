@@ -10,6 +10,7 @@ specific description of a status.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 ERROR_COMPONENT = "Error"
@@ -75,4 +76,80 @@ def document_errors(result: dict[str, Any], generator: Any, request: Any, public
                     "description": description,
                     "content": {"application/json": {"schema": reference}},
                 }
+    return result
+
+
+# --- links: what a client does next with an object it created --------------------------------
+
+_ITEM_METHODS = ("get", "put", "patch", "delete", "post")
+_PARAMETER = re.compile(r"{(\w+)}")
+
+
+def _component(result: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref", "")
+    if ref.startswith("#/components/schemas/"):
+        return result.get("components", {}).get("schemas", {}).get(ref.rsplit("/", 1)[-1], {})
+    return schema
+
+
+def link_created_objects(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: OpenAPI ``links`` from each create to its object.
+
+    ``POST /api/v1/statements/`` answers 201 with the statement, whose ``slug`` names it in
+    ``/api/v1/statements/{slug}/`` and that path's actions (``…/{slug}/open/``). Declaring that
+    (``$response.body#/slug``) tells clients, and schemathesis' stateful phase, how a created
+    object is read, changed and deleted: a workflow follows the links instead of guessing ids.
+    Derived from the paths, so a new collection is linked the moment it has a create and an item.
+    """
+    paths = result.get("paths", {})
+    for collection, operations in paths.items():
+        create = operations.get("post")
+        if not collection.startswith("/api/") or not create:
+            continue
+        created = create.get("responses", {}).get("201")
+        body = (created or {}).get("content", {}).get("application/json", {}).get("schema")
+        if not body:
+            continue
+        properties = _component(result, body).get("properties", {})
+        links: dict[str, Any] = {}
+        for path, item_operations in paths.items():
+            rest = path[len(collection) :] if path.startswith(collection) else ""
+            if not rest.startswith("{") or "}" not in rest:
+                continue
+            name, tail = rest[1:].split("}", 1)
+            if name not in properties or "{" in tail:
+                continue
+            for method in _ITEM_METHODS:
+                operation = item_operations.get(method)
+                if not operation or "operationId" not in operation:
+                    continue
+                parameters = {outer: f"$request.path.{outer}" for outer in _PARAMETER.findall(collection)}
+                links[operation["operationId"]] = {
+                    "operationId": operation["operationId"],
+                    "parameters": {**parameters, name: f"$response.body#/{name}"},
+                }
+        if links:
+            created["links"] = links
+    return result
+
+
+def bound_numeric_parameters(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: a numeric query parameter states the 64-bit range that
+    :class:`network.api.filters.FilterBackend` enforces (``?forum=-1.9e193`` is a 400), so a client
+    (and schemathesis' valid data) knows the bounds before it is refused."""
+    from network.ids import INT64_MAX, INT64_MIN
+
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "query" and schema.get("type") in ("number", "integer"):
+                    schema.setdefault("minimum", INT64_MIN)
+                    schema.setdefault("maximum", INT64_MAX)
     return result

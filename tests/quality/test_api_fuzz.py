@@ -9,11 +9,14 @@ Every response check is on (#20 item 14): no 5xx; every status is documented
 (``status_code_conformance``: the error responses come from one postprocessing hook,
 ``network.api.schema``); content type, headers and body match the schema for that status; invalid
 input is rejected with a 4xx; required headers are enforced; a documented authentication is not
-ignored. ``positive_data_acceptance`` is off: valid-looking data for a random slug or id, or for an
-action the state does not allow, is rightly answered 404, 403 or 409, so the check cannot tell a
-bug from the product's rules here; ``tests/quality/test_unsupported_methods.py`` covers the 405s
-the coverage phase would (that phase enumerates every boundary value: minutes per run).
-Bounded: a few examples per operation, no deadline.
+ignored; and valid data is accepted (``positive_data_acceptance``: a 2xx or a documented refusal for
+this caller, 401/403/404/409/429, never a 400), except the operations listed in
+``POSITIVE_DATA_GAPS`` with the rule the schema does not state yet. Valid bodies name the caller's
+own organisation (``organisation_hints``); strings carry no U+0000 (refused everywhere, tested in
+tests/network/test_nul_input.py). ``tests/quality/test_unsupported_methods.py`` covers the 405s the
+coverage phase would (that phase enumerates every boundary value: minutes per run); workflows that
+follow the schema's links are in test_api_stateful.py. Bounded: a few examples per operation, no
+deadline, derandomised (about 3 minutes on SQLite for all operations, both callers).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from schemathesis.specs.openapi.checks import (
     ignored_auth,
     missing_required_header,
     negative_data_rejection,
+    positive_data_acceptance,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -47,11 +51,15 @@ app = get_wsgi_application()
 #: "coverage" phase enumerates every boundary value of every parameter, minutes per run.
 CONFIG = SchemathesisConfig.from_dict(
     {
+        # Every input carrying U+0000 is refused as a whole (network.middleware, a 400 tested in
+        # tests/network/test_nul_input.py); OpenAPI cannot say "no NUL in any string", so valid data
+        # is generated without it.
+        "generation": {"allow-x00": False},
         "phases": {
             "coverage": {"enabled": False},
             "examples": {"enabled": True},
             "stateful": {"enabled": False},
-        }
+        },
     }
 )
 schema = schemathesis.openapi.from_wsgi("/api/schema/", app, config=CONFIG)
@@ -76,6 +84,39 @@ CHECKS = [
     missing_required_header,
     ignored_auth,
 ]
+
+
+def valid_input_accepted(ctx, response, case):
+    """schemathesis' ``positive_data_acceptance``: data valid by the schema gets a 2xx or a documented
+    refusal for this caller (401, 403, 404, 409, 429), never a 400, except the known gaps below."""
+
+    if (case.method, case.path) in POSITIVE_DATA_GAPS:
+        return None
+    return positive_data_acceptance(ctx, response, case)
+
+
+#: Operations whose 400s to schema-valid data are not yet described by the schema (#20: each is a
+#: rule the schema does not state yet). Listed so that every other operation is held to the check.
+POSITIVE_DATA_GAPS: dict[tuple[str, str], str] = {
+    ("POST", "/api/v1/events/"): "a place, an online link or both (a rule across two fields)",
+    ("POST", "/api/v1/forums/"): "name must not be blank; organisation required with organisation visibility",
+    ("PATCH", "/api/v1/forums/{id}/"): "organisation is writable in the schema but may not change",
+    ("POST", "/api/v1/lessons/"): "title must not be blank (a model rule the schema does not state)",
+    ("PUT", "/api/v1/organisations/{slug}/sso/"): "domains must be ones staff verified (state, not shape)",
+    ("POST", "/api/v1/organisations/"): "a name or address already taken is a 400 field error, not a 409",
+    ("POST", "/api/v1/working-groups/"): "a name or address already taken is a 400 field error, not a 409",
+    ("POST", "/api/v1/templates/"): "title must not be blank (a model rule the schema does not state)",
+    ("POST", "/api/v1/tenders/"): "title must not be blank; year and quarter required by the model",
+    ("POST", "/api/v1/resources/"): "title required in some body encodings the schema allows",
+    ("POST", "/api/v1/statements/"): "closes_on: some dates the schema's format allows are refused",
+    ("PATCH", "/api/v1/posts/{id}/"): "body required although PATCH is partial",
+    (
+        "PATCH",
+        "/api/v1/me/notification-preferences/",
+    ): "the body's shape (category → channel) is not in the schema",
+}
+
+CHECKS.append(valid_input_accepted)
 EXAMPLES = 5
 
 
@@ -93,15 +134,22 @@ def connection_kept_open():
         request_finished.connect(close_old_connections)
 
 
-@pytest.fixture(params=["anonymous", "signed-in"])
-def auth_headers(request, db) -> dict[str, str]:
-    """Headers of the caller; the signed-in one owns a verified organisation with content."""
-    org = factories.organisation("Fuzz City", verified=True, verified_domains=["fuzz.example.org"])
+#: The signed-in caller's organisation: what a valid body names as ``organisation``.
+FUZZ_ORGANISATION = "fuzz-city"
+#: Body fields that name the organisation a write acts for.
+ORGANISATION_FIELDS = ("organisation", "convener")
+
+
+def fuzz_world(*, signed_in: bool) -> dict[str, str]:
+    """A small network; the headers of its owner (an allauth ``X-Session-Token``) or anonymous."""
+    org = factories.organisation(
+        "Fuzz City", slug=FUZZ_ORGANISATION, verified=True, verified_domains=["fuzz.example.org"]
+    )
     peer = factories.organisation("Peer Region", verified=True)
     owner = factories.member(org, Role.OWNER, email="owner@fuzz.example.org")
     factories.member(peer, Role.SIGNATORY)
     factories.working_group("Fuzz group", conveners=[org], members=[org, peer])
-    if request.param == "anonymous":
+    if not signed_in:
         return {}
     response = Client().post(
         "/_allauth/app/v1/auth/login",
@@ -112,7 +160,33 @@ def auth_headers(request, db) -> dict[str, str]:
     return {"X-Session-Token": response.json()["meta"]["session_token"]}
 
 
+def organisation_hints(fuzzed) -> None:
+    """Valid data names an organisation the caller may act for: a positive case's ``organisation``
+    (a slug the schema can only type as a string) becomes the caller's own. Negative cases keep
+    what was generated, so a bad value is still sent and must be refused."""
+
+    @fuzzed.hook
+    def map_case(context, case):
+        meta = getattr(case, "meta", None)
+        positive = meta is not None and meta.generation.mode.is_positive
+        if positive and isinstance(case.body, dict):
+            for name in ORGANISATION_FIELDS:
+                if isinstance(case.body.get(name), str):
+                    case.body[name] = FUZZ_ORGANISATION
+        return case
+
+
+organisation_hints(schema)
+
+
+@pytest.fixture(params=["anonymous", "signed-in"])
+def auth_headers(request, db) -> dict[str, str]:
+    """Headers of the caller; the signed-in one owns a verified organisation with content."""
+    return fuzz_world(signed_in=request.param == "signed-in")
+
+
 @pytest.mark.django_db
+@pytest.mark.timeout(120)  # per operation and caller; the first one also builds the test database
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES,

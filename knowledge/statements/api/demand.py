@@ -8,6 +8,7 @@ Public (no sign-in): the figures are built from public content only (see
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django_countries import countries
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers
@@ -19,10 +20,19 @@ from knowledge.statements import network_demand
 from knowledge.statements.api.serializers import StatementErrorSerializer
 from network.categories import DeviceCategory
 
+COUNTRY_CODES = sorted(code for code, _name in countries)
+
 PARAMETERS = [
     OpenApiParameter("category", str, enum=list(DeviceCategory.values), description="Device category."),
-    OpenApiParameter("country", str, description="ISO 3166 alpha-2 code of the buyers' country."),
-    OpenApiParameter("cpv", str, description="CPV digits: a division (30) or a code (30213100-6)."),
+    OpenApiParameter(
+        "country", str, enum=COUNTRY_CODES, description="ISO 3166 alpha-2 code of the buyers' country."
+    ),
+    OpenApiParameter(
+        "cpv",
+        str,
+        pattern=r"^\d{2,8}(-\d)?$",
+        description="CPV digits: a division (30) or a code (30213100-6).",
+    ),
     OpenApiParameter("statement", str, description="Slug of one statement open for signature."),
 ]
 BAD_FILTER = {400: OpenApiResponse(StatementErrorSerializer, description="Unknown filter or value.")}
