@@ -42,6 +42,7 @@ STATUSES: dict[str, tuple[str, str]] = {
         "writes",
     ),
     "413": ("The request body is larger than the server accepts (`MAX_REQUEST_BODY`).", "body"),
+    "415": ("The body's media type is not one the operation reads, or the body is malformed.", "body"),
     "429": ("Too many requests of this kind; try again later (`Retry-After` says when).", "writes"),
 }
 
