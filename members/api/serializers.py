@@ -32,6 +32,17 @@ class CountryCodeField(serializers.CharField):
         return str(getattr(value, "code", value) or "")
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "Units bought a year per device category.",
+        "properties": {
+            category: {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+            for category in DeviceCategory.values
+        },
+        "additionalProperties": False,
+    }
+)
 class VolumesField(serializers.DictField):
     """Units bought a year per device category."""
 

@@ -103,6 +103,7 @@ POSITIVE_DATA_GAPS: dict[tuple[str, str], str] = {
     ("PATCH", "/api/v1/forums/{id}/"): "organisation is writable in the schema but may not change",
     ("POST", "/api/v1/lessons/"): "title must not be blank (a model rule the schema does not state)",
     ("PUT", "/api/v1/organisations/{slug}/sso/"): "domains must be ones staff verified (state, not shape)",
+    ("POST", "/api/v1/templates/{id}/fork/"): "a template without a published version is a 400, not a 409",
     ("POST", "/api/v1/organisations/"): "a name or address already taken is a 400 field error, not a 409",
     ("POST", "/api/v1/working-groups/"): "a name or address already taken is a 400 field error, not a 409",
     ("POST", "/api/v1/templates/"): "title must not be blank (a model rule the schema does not state)",
