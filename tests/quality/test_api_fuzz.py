@@ -106,6 +106,10 @@ POSITIVE_DATA_GAPS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/templates/{id}/fork/"): "a template without a published version is a 400, not a 409",
     ("POST", "/api/v1/organisations/"): "a name or address already taken is a 400 field error, not a 409",
     ("POST", "/api/v1/working-groups/"): "a name or address already taken is a 400 field error, not a 409",
+    (
+        "POST",
+        "/api/v1/working-groups/{slug}/join/",
+    ): "the convener or a member asking to join is a 400 field error, not a 409 (state)",
     ("POST", "/api/v1/templates/"): "title must not be blank (a model rule the schema does not state)",
     ("POST", "/api/v1/tenders/"): "title must not be blank; year and quarter required by the model",
     ("POST", "/api/v1/resources/"): "title required in some body encodings the schema allows",
