@@ -142,20 +142,23 @@ class ForumData:
         return replace(self, **{k: v for k, v in changes.items() if k in self.__dataclass_fields__})
 
 
-def _forum_errors(forum: Forum, groups: list[Any] | None) -> dict[str, list[str]]:
+def _forum_errors(forum: Forum, groups: list[Any] | None) -> dict[str, list[Any]]:
     """What the model does not say itself: a name taken in the organisation, and the groups (those
     the owner may share with, :func:`network.visibility.sharing_groups_q`; ``group`` needs one)."""
     from members.models import WorkingGroup
 
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Any]] = {}
     organisation = forum.organisation
     taken = Forum.objects.filter(
         organisation=organisation, kind=Forum.Kind.ORGANISATION, name__iexact=forum.name
     )
     if forum.name and taken.exclude(pk=forum.pk).exists():
+        # another forum has the name: a state rule (the API's 409), not a problem of the input
         errors["name"] = [
-            _("%(org)s already has a forum called “%(name)s”.")
-            % {"org": organisation.name, "name": forum.name}
+            validation.conflicting(
+                _("%(org)s already has a forum called “%(name)s”.")
+                % {"org": organisation.name, "name": forum.name}
+            )
         ]
     if groups:
         allowed = set(

@@ -36,7 +36,7 @@ from members.models import (
     Role,
     WorkingGroup,
 )
-from network import visibility
+from network import validation, visibility
 from network.notifications import notify
 from network.slugs import unguessable_slug
 
@@ -103,28 +103,33 @@ def _name_rivals(model: type, instance: Any, actor: Any) -> Any:
 
 
 def _check_unique_name_and_slug(model: type, instance: Any, *, actor: Any) -> None:
-    """Case-insensitive name and slug uniqueness, reported as field errors (not integrity errors)."""
-    errors: dict[str, str] = {}
+    """Case-insensitive name and slug uniqueness, reported as field errors (not integrity errors).
+
+    A name or address another row already has is a state rule (:func:`network.validation.conflict`,
+    the API's 409): the same input is fine once the other is renamed. A reserved word (``new``) is
+    never an address, a rule of the input itself (400)."""
+    errors: dict[str, list[ValidationError]] = {}
     if _name_rivals(model, instance, actor).exists():
-        errors["name"] = _("“%(name)s” is already taken (names are compared ignoring case).") % {
-            "name": instance.name
-        }
+        message = _("“%(name)s” is already taken (names are compared ignoring case).")
+        errors["name"] = [validation.conflicting(message % {"name": instance.name})]
     others = model.objects.exclude(pk=instance.pk) if instance.pk else model.objects.all()
-    if instance.slug in RESERVED_SLUGS or others.filter(slug__iexact=instance.slug).exists():
-        errors["slug"] = _("The address “%(slug)s” is already taken; choose another.") % {
-            "slug": instance.slug
-        }
+    taken = _("The address “%(slug)s” is already taken; choose another.") % {"slug": instance.slug}
+    if instance.slug in RESERVED_SLUGS:
+        errors["slug"] = [ValidationError(taken)]
+    elif others.filter(slug__iexact=instance.slug).exists():
+        errors["slug"] = [validation.conflicting(taken)]
     if errors:
         raise ValidationError(errors)
 
 
 def _save_unique(instance: Any) -> None:
-    """Save; a concurrent insert of the same name/slug becomes a field error instead of a 500."""
+    """Save; a concurrent insert of the same name/slug becomes a field error (a state rule, 409)
+    instead of a 500."""
     try:
         with transaction.atomic():
             instance.save()
     except IntegrityError as exc:
-        raise ValidationError(
+        raise validation.conflict(
             {
                 "name": _(
                     "An organisation or group with this name or address was just created; choose another."
@@ -204,7 +209,7 @@ def organisation_verify(
         raise ValidationError({"reason": _("Keep the reason under 1000 characters.")})
     org = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if verified and _name_rivals(Organisation, org, actor).filter(verified=True).exists():
-        raise ValidationError(
+        raise validation.conflict(
             {
                 "name": _(
                     "A verified organisation is already called “%(name)s”; rename this one before "
@@ -545,8 +550,8 @@ def working_group_create(
 ) -> WorkingGroup:
     """Managers of a verified organisation start a working group, which it convenes."""
     _require_manager(actor, convener)
-    if not convener.verified:
-        raise ValidationError(
+    if not convener.verified:  # staff verify it later: a state, not the input (409)
+        raise validation.conflict(
             {
                 "convener": _(
                     "Only verified organisations convene working groups; %(org)s is not verified yet."
@@ -593,8 +598,9 @@ def working_group_request_join(
 ) -> GroupMembership:
     """An organisation's manager asks to join; conveners' managers are told. Repeating is harmless."""
     _require_manager(actor, organisation)
+    # The organisation's state, not the input's shape: the API answers these 409.
     if not organisation.verified:
-        raise ValidationError(
+        raise validation.conflict(
             {
                 "organisation": _(
                     "Only verified organisations join working groups; %(org)s is not verified yet."
@@ -603,7 +609,7 @@ def working_group_request_join(
             }
         )
     if group.conveners.filter(pk=organisation.pk).exists():
-        raise ValidationError(
+        raise validation.conflict(
             {"organisation": _("%(org)s convenes this group.") % {"org": organisation.name}}
         )
     WorkingGroup.objects.select_for_update().filter(pk=group.pk).first()
@@ -611,7 +617,7 @@ def working_group_request_join(
         group=group, organisation=organisation, defaults={"requested_by": actor, "note": note}
     )
     if gm.status == GroupMembership.Status.APPROVED:
-        raise ValidationError(
+        raise validation.conflict(
             {"organisation": _("%(org)s is already a member of this group.") % {"org": organisation.name}}
         )
     if not created and gm.status == GroupMembership.Status.PENDING:

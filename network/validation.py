@@ -7,6 +7,13 @@ checks beside the model (many-to-many links, CPV codes), and raised at once as o
 ``ValidationError`` keyed by field. Pages put those messages on their form with
 :func:`add_to_form`; the API's exception handler turns the same error into ``{"detail", "errors"}``.
 So a rule is declared once, on the model, and every surface reports the same words.
+
+Two kinds of refusal share that one error. A rule of the input's shape (a blank title, a year out of
+range) is what the model and the API schema state: the API answers 400. A rule of the current state
+(a name another organisation already has, a template with no published version yet, a domain staff
+have not verified) refuses well-formed input that would be accepted another time: the service marks
+it :func:`conflict` (the error code :data:`CONFLICT`) and the API answers 409 with the same
+``{"detail", "errors"}`` body, while pages show the same message next to the field.
 """
 
 from __future__ import annotations
@@ -24,6 +31,34 @@ M = TypeVar("M", bound=models.Model)
 #: Set by the service itself, never by input: not worth a query per write to re-check.
 NOT_INPUT = ("organisation", "created_by")
 
+#: The ``ValidationError`` code of a refusal by the current state, not by the input's shape (409).
+CONFLICT = "conflict"
+
+
+def conflicting(message: Any) -> ValidationError:
+    """One message of a state rule (a name taken, a member asking to join again): see :data:`CONFLICT`."""
+    return ValidationError(message, code=CONFLICT)
+
+
+def conflict(errors: Mapping[str, Any]) -> ValidationError:
+    """A ``ValidationError`` keyed by field whose every message is a state rule (the API's 409)."""
+    return ValidationError(
+        {
+            name: [conflicting(m) for m in (messages if isinstance(messages, list | tuple) else [messages])]
+            for name, messages in errors.items()
+        }
+    )
+
+
+def is_conflict(exc: ValidationError) -> bool:
+    """Whether every message of ``exc`` is a state rule: one problem of shape makes the whole a 400
+    (fix the input first; it may still meet the state afterwards)."""
+    if hasattr(exc, "error_dict"):
+        found = [error for errors in exc.error_dict.values() for error in errors]
+    else:
+        found = list(exc.error_list)
+    return bool(found) and all(error.code == CONFLICT for error in found)
+
 
 def errors_of(exc: ValidationError) -> dict[str, list[str]]:
     """A ``ValidationError`` as field → messages (a list-shaped one goes under ``__all__``)."""
@@ -32,17 +67,21 @@ def errors_of(exc: ValidationError) -> dict[str, list[str]]:
     return {NON_FIELD_ERRORS: list(exc.messages)}
 
 
-def merge(into: dict[str, list[str]], exc: ValidationError) -> None:
-    """Add ``exc``'s messages to ``into`` (so a service reports every problem together)."""
-    for name, messages in errors_of(exc).items():
-        into.setdefault(name, []).extend(messages)
+def merge(into: dict[str, list[Any]], exc: ValidationError) -> None:
+    """Add ``exc``'s errors to ``into`` (so a service reports every problem together), each with its
+    code, so a state rule stays one (:data:`CONFLICT`)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            into.setdefault(name, []).extend(errors)
+    else:
+        into.setdefault(NON_FIELD_ERRORS, []).extend(exc.error_list)
 
 
 def full_clean(
     instance: models.Model,
     *,
     exclude: Iterable[str] = (),
-    errors: Mapping[str, list[str]] | None = None,
+    errors: Mapping[str, list[Any]] | None = None,
     constraints: bool = True,
 ) -> None:
     """Run the model's own rules on ``instance`` and raise them with ``errors`` (found beside the

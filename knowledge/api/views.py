@@ -243,10 +243,7 @@ class TemplateViewSet(viewsets.ModelViewSet):
         template = selectors.template_for(request.user, pk)
         body = s.ForkSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        number = body.validated_data.get("version") or template.version_count
-        if not number:
-            raise ValidationError({"version": [_("This template has no published version to fork yet.")]})
-        version = selectors.version_for(template, number)
+        version = services.version_to_fork(template, body.validated_data.get("version"))
         org = _organisation_for_write(request.user, body.validated_data["organisation"])
         fork = services.template_fork(
             person=request.user, version=version, organisation=org, title=body.validated_data.get("title")

@@ -11,6 +11,7 @@ from knowledge.services.templates import (
     template_fork,
     template_publish,
     template_update,
+    version_to_fork,
 )
 from knowledge.services.tenders import (
     TenderData,
@@ -39,4 +40,5 @@ __all__ = [
     "tender_delete",
     "tender_interest_set",
     "tender_update",
+    "version_to_fork",
 ]

@@ -325,6 +325,17 @@ def template_publish(*, person: Any, template: TenderTemplate, change_note: str 
     return version
 
 
+def version_to_fork(template: TenderTemplate, number: int | None = None) -> TemplateVersion:
+    """The version a fork copies: ``number``, else the latest. A template not published yet has none:
+    a rule of its state, not of the request (:func:`network.validation.conflict`, the API's 409), so
+    the same request succeeds once it is published. A number it never had is a 404."""
+    from knowledge.selectors import version_for
+
+    if not number and not template.version_count:
+        raise validation.conflict({"version": _("This template has no published version to fork yet.")})
+    return version_for(template, number or template.version_count)
+
+
 def template_fork(
     *, person: Any, version: TemplateVersion, organisation: Any, title: str | None = None
 ) -> TenderTemplate:

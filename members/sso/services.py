@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from members.models import Organisation
 from members.sso import crypto
 from members.sso.models import IdentityProvider
-from network import visibility
+from network import validation, visibility
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -58,8 +58,10 @@ def _clean_domains(organisation: Organisation, domains: list[str], *, exclude_pk
         raise ValidationError({"domains": [_("Name at least one e-mail domain.")]})
     verified = set(organisation.verified_domains or [])
     unverified = [d for d in cleaned if d not in verified]
+    # Which domains staff verified, and which another provider signs in, are the network's state,
+    # not the input's shape: the API answers 409 (network.validation.conflict).
     if unverified:
-        raise ValidationError(
+        raise validation.conflict(
             {
                 "domains": [
                     _("%(domains)s is not a domain network staff verified for %(org)s.")
@@ -71,7 +73,7 @@ def _clean_domains(organisation: Organisation, domains: list[str], *, exclude_pk
     for other in taken:
         overlap = set(other.domains) & set(cleaned)
         if overlap:
-            raise ValidationError(
+            raise validation.conflict(
                 {
                     "domains": [
                         _("%(domains)s already signs in elsewhere.") % {"domains": ", ".join(sorted(overlap))}
@@ -98,20 +100,21 @@ def identity_provider_configure(
     _require_manager(actor, organisation)
     Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
     current = IdentityProvider.objects.filter(organisation=organisation).first()
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Any]] = {}
     try:
         issuer = _clean_issuer(issuer)
     except ValidationError as exc:
-        errors.update(exc.message_dict)
+        validation.merge(errors, exc)
     try:
         domains = _clean_domains(organisation, domains, exclude_pk=current.pk if current else None)
     except ValidationError as exc:
-        errors.update(exc.message_dict)
+        validation.merge(errors, exc)
     client_id = (client_id or "").strip()
     if not client_id:
         errors["client_id"] = [_("Enter the client ID the provider gave you.")]
     if not client_secret and not (current and current.has_secret):
-        errors["client_secret"] = [_("Enter the client secret the provider gave you.")]
+        # Optional in the input ("leave out to keep the stored one"): refused only while none is stored.
+        errors["client_secret"] = [validation.conflicting(_("Enter the client secret the provider gave you."))]
     if errors:
         raise ValidationError(errors)
     idp = current or IdentityProvider(organisation=organisation)

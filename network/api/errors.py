@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from network.ratelimit import RateLimited
+from network.validation import is_conflict
 
 
 class Conflict(exceptions.APIException):
@@ -21,22 +22,32 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class StateConflict(exceptions.ValidationError):
+    """Field messages of a state rule (:data:`network.validation.CONFLICT`): well-formed input the
+    current state refuses (a name taken), so 409 with the ``{"detail", "errors"}`` body of a 400."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus Django's ``ValidationError`` from services as a 400 with field errors.
+    """DRF's handler, plus Django's ``ValidationError`` from services as a 400 with field errors
+    (a 409 when every message is a state rule, :func:`network.validation.conflict`).
 
     Every error body has ``detail`` (one readable sentence) and, for validation errors, ``errors``
     (field → messages), so clients can show the message without parsing the shape.
     """
     if isinstance(exc, DjangoValidationError):
+        kind = StateConflict if is_conflict(exc) else exceptions.ValidationError
         if hasattr(exc, "error_dict"):
             # A model's own ``clean()`` speaks for no field (``__all__``): the API's name for that.
             errors = {
                 ("non_field_errors" if name == NON_FIELD_ERRORS else name): messages
                 for name, messages in exc.message_dict.items()
             }
-            exc = exceptions.ValidationError(errors)
+            exc = kind(errors)
         else:
-            exc = exceptions.ValidationError({"non_field_errors": exc.messages})
+            exc = kind({"non_field_errors": exc.messages})
     elif isinstance(exc, Http404 | ObjectDoesNotExist):
         # ObjectDoesNotExist: the row went away while the request worked on it (deleted meanwhile).
         exc = exceptions.NotFound()

@@ -25,26 +25,28 @@ def _error(response, status: int) -> dict:
 # --- organisations ------------------------------------------------------------------------------
 
 
-def test_duplicate_name_ignoring_case_is_a_field_error():
+def test_duplicate_name_ignoring_case_is_a_field_error_of_a_conflict():
+    """A name another organisation has is the network's state, not bad input: 409, with the field."""
     organisation("City of Helsinki", slug="helsinki")
     api = api_as(person())
-    body = _error(api.post("/api/v1/organisations/", {"name": "city of HELSINKI", "country": "FI"}), 400)
+    body = _error(api.post("/api/v1/organisations/", {"name": "city of HELSINKI", "country": "FI"}), 409)
     assert "already taken" in body["errors"]["name"][0]
     assert Organisation.objects.count() == 1 and Membership.objects.count() == 0
 
 
-def test_duplicate_slug_is_a_field_error():
+def test_duplicate_slug_is_a_field_error_of_a_conflict():
     organisation("City of Helsinki", slug="helsinki")
     api = api_as(person())
     body = _error(
         api.post("/api/v1/organisations/", {"name": "Helsinki Region", "slug": "helsinki", "country": "FI"}),
-        400,
+        409,
     )
     assert "helsinki" in body["errors"]["slug"][0]
     assert Organisation.objects.count() == 1
 
 
-def test_reserved_slug_is_refused():
+def test_reserved_slug_is_refused_as_bad_input():
+    """``new`` is never an address, whatever exists: a rule of the input (400), not of the state."""
     body = _error(
         api_as(person()).post("/api/v1/organisations/", {"name": "New", "slug": "new", "country": "FI"}), 400
     )
@@ -115,7 +117,7 @@ def test_patch_to_an_existing_name_keeps_the_old_one():
     organisation("City of Turku", slug="turku")
     org = organisation("City of Oulu", slug="oulu")
     body = _error(
-        api_as(member(org, Role.OWNER)).patch("/api/v1/organisations/oulu/", {"name": "CITY OF TURKU"}), 400
+        api_as(member(org, Role.OWNER)).patch("/api/v1/organisations/oulu/", {"name": "CITY OF TURKU"}), 409
     )
     assert "name" in body["errors"]
     org.refresh_from_db()

@@ -164,7 +164,7 @@ def test_working_group_bad_input():
     working_group("Ethical ICT", conveners=[fisd], visibility="public")
     api = api_as(chair)
     dup = api.post("/api/v1/working-groups/", {"name": "ETHICAL ict", "convener": "fisd"})
-    assert dup.status_code == 400 and "name" in dup.json()["errors"]
+    assert dup.status_code == 409 and "name" in dup.json()["errors"]  # taken: a conflict
     not_mine = api.post("/api/v1/working-groups/", {"name": "Another", "convener": "someone-else"})
     assert not_mine.status_code == 400 and "convener" in not_mine.json()["errors"]
     assert (

@@ -234,11 +234,11 @@ def test_a_name_the_person_can_see_is_still_refused_and_verified_names_stay_uniq
     client = APIClient()
     client.force_authenticate(f.person())
     response = client.post("/api/v1/organisations/", {"name": "city of helsinki", "country": "FI"})
-    assert response.status_code == 400 and "already taken" in response.json()["errors"]["name"][0]
+    assert response.status_code == 409 and "already taken" in response.json()["errors"]["name"][0]
     staff = APIClient()
     staff.force_authenticate(f.person(is_staff=True))
     refused = staff.post(f"/api/v1/organisations/{claim.slug}/verify/", {}, format="json")
-    assert refused.status_code == 400 and "name" in refused.json()["errors"], refused.content
+    assert refused.status_code == 409 and "name" in refused.json()["errors"], refused.content
     claim.refresh_from_db()
     assert not claim.verified
     claimant = claim.memberships.get().person
