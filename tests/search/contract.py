@@ -197,6 +197,19 @@ class BackendContract(BackendWorld):
         assert ("template", world.phone.pk) in phrase
         assert ("lesson", scattered.pk) not in phrase
 
+    def test_phrase_of_three_words_requires_all_three_in_a_row(self, django_capture_on_commit_callbacks):
+        org = f.organisation("City of Lahti")
+        with django_capture_on_commit_callbacks(execute=True):
+            in_a_row = sf.lesson(org, "Quokka wombat numbat survey", visibility="public")
+            pairs_apart = sf.lesson(
+                org, "Quokka wombat count", visibility="public", context="A wombat numbat study."
+            )
+            reversed_order = sf.lesson(org, "Numbat wombat quokka survey", visibility="public")
+        found = self.found(None, '"quokka wombat numbat"')
+        assert ("lesson", in_a_row.pk) in found
+        assert ("lesson", pairs_apart.pk) not in found
+        assert ("lesson", reversed_order.pk) not in found
+
     def test_exclusion_removes_matching_documents(self, world):
         assert ("template", world.grouped.pk) in self.found(world.hel_member, "laptop")
         result = self.found(world.hel_member, "laptop -take-back")

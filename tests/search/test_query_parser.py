@@ -112,3 +112,32 @@ def test_search_query_cleans_filter_values():
     query = SearchQuery("x", filters={"country": ["FI", " ", "FI", "SE\x00"], "type": "template"})
     assert query.filters == {"country": ["FI", "SE"], "type": ["template"]}
     assert query.text == "x"
+
+
+def test_postgres_phrase_is_an_exact_and_of_word_pairs():
+    from network.search.backends.postgres import tsquery
+
+    # Two words: one pair lexeme per language, which the GIN index answers without a recheck.
+    assert tsquery(parse('"electronics watch"'), ["en", "sv"]) == (
+        "((('en0electron_en0watch') | ('sv0electronic_sv0watch')))"
+    )
+    # Longer phrases chain the pairs by position (checked only where every pair is present).
+    assert tsquery(parse('"repairable laptops spare" -parts'), ["en"]) == (
+        "(((('en0repair_en0laptop' <-> 'en0laptop_en0spare')))) & !(('en0part'))"
+    )
+
+
+def test_postgres_document_vector_holds_the_word_pairs_of_each_field():
+    from network.search.analysis import DocumentTerms
+    from network.search.backends.postgres import tsvector_literal, with_pairs
+
+    terms = DocumentTerms("en0a en0b en0a", "en0c", "en0it's en0d", "en0z")
+    literal = tsvector_literal(terms)
+    entries = set(literal.split(" "))
+    # A pair sits at its first word's position with its field's weight; none spans two fields.
+    assert {"'en0a_en0b':1A", "'en0b_en0a':2A", "'en0it''s_en0d':205C"} <= entries
+    assert not any("en0a_en0c" in e or "en0c_en0it" in e or "_en0z" in e for e in entries)
+    # The migration rebuilds exactly these pairs from a literal stored without them.
+    stored = " ".join(e for e in literal.split(" ") if "_" not in e)
+    assert set(with_pairs(stored).split(" ")) == entries
+    assert set(with_pairs(literal).split(" ")) == entries

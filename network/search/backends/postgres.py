@@ -10,7 +10,9 @@ page shown.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from itertools import pairwise
 
 from django.db import connection, transaction
 
@@ -37,35 +39,109 @@ def _lexeme(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+#: Joins the two terms of a word pair lexeme (``en0electron_en0watch``); terms are letters and
+#: digits (``network.search.text.WORD_RE`` never keeps ``_``), so a pair never equals a term.
+PAIR = "_"
+
+
+def pair(first: str, second: str) -> str:
+    """The lexeme of two terms that stand next to each other in one field."""
+    return f"{first}{PAIR}{second}"
+
+
 def tsvector_literal(terms: DocumentTerms) -> str:
     """The analysed terms as a ``tsvector`` literal: positions and weights (title A, summary B,
     body C, extra terms D), parsed by PostgreSQL as given, with no text search parser or
-    dictionary in between, so the index holds exactly the chain's terms."""
+    dictionary in between, so the index holds exactly the chain's terms.
+
+    Each two neighbouring main terms of a field are also a lexeme of their own (a *word pair*,
+    at the first term's position, with the field's weight): a quoted phrase is then an AND of
+    pairs that the GIN index answers exactly (see :func:`tsquery_atom`), instead of a positional
+    ``<->`` that makes every candidate's vector be detoasted and its positions checked.
+    """
     positions: dict[str, list[str]] = {}
+
+    def add(value: str, position: int, weight: str) -> None:
+        found = positions.setdefault(value, [])
+        if len(found) < MAX_POSITIONS_PER_TERM:
+            found.append(f"{min(position, MAX_POSITION)}{weight}")
+
     position = 1
     for name, weight in WEIGHTS:
+        previous = None
         for value in getattr(terms, name).split():
-            found = positions.setdefault(value, [])
-            if len(found) < MAX_POSITIONS_PER_TERM:
-                found.append(f"{min(position, MAX_POSITION)}{weight}")
+            add(value, position, weight)
+            if previous is not None and position <= MAX_POSITION:
+                add(pair(previous, value), position - 1, weight)
+            previous = value
             position += 1
         position += FIELD_GAP
     for value in terms.extra.split():
-        found = positions.setdefault(value, [])
-        if len(found) < MAX_POSITIONS_PER_TERM:
-            found.append(f"{min(position, MAX_POSITION)}D")
+        add(value, position, "D")
         position += 1
     return " ".join(f"{_lexeme(value)}:{','.join(p)}" for value, p in positions.items())
 
 
+_LITERAL_ENTRY = re.compile(r"'((?:[^'\\]|''|\\.)*)':([0-9A-D,]+)")
+
+
+def with_pairs(literal: str) -> str:
+    """A stored ``tsvector`` literal (as :func:`tsvector_literal` wrote it before word pairs)
+    with its word pairs added: the main terms are read back in position order. Used by the
+    migration that adds pairs to documents indexed before; pairs already there are rebuilt."""
+    fields: dict[str, dict[int, list[str]]] = {"A": {}, "B": {}, "C": {}}
+    extra: list[tuple[int, str]] = []
+    for raw, entries in _LITERAL_ENTRY.findall(literal):
+        value = raw.replace("''", "'").replace("\\\\", "\\")
+        if PAIR in value:
+            continue
+        for entry in entries.split(","):
+            weight = entry[-1] if entry[-1] in "ABC" else "D"
+            number = int(entry.rstrip("ABCD"))
+            if weight == "D":
+                extra.append((number, value))
+            else:
+                fields[weight].setdefault(number, []).append(value)
+    rebuilt: dict[str, list[str]] = {}
+
+    def add(value: str, entry: str) -> None:
+        found = rebuilt.setdefault(value, [])
+        if len(found) < MAX_POSITIONS_PER_TERM:
+            found.append(entry)
+
+    for weight, by_position in fields.items():
+        for number, values in sorted(by_position.items()):
+            for value in values:
+                add(value, f"{number}{weight}")
+            following = by_position.get(number + 1)
+            # One term a position, except where long texts were clamped to MAX_POSITION.
+            if following is not None and len(values) == 1 and number + 1 <= MAX_POSITION:
+                add(pair(values[0], following[0]), f"{number}{weight}")
+    for number, value in sorted(extra):
+        add(value, f"{number}D")
+    return " ".join(f"{_lexeme(value)}:{','.join(p)}" for value, p in rebuilt.items())
+
+
+def phrase_tsquery(mains: Sequence[str]) -> str:
+    """One language's terms of a phrase, in order, as word pairs (``'a_b' <-> 'b_c'``).
+
+    Two words are one pair lexeme, which the GIN index answers exactly (no recheck of the
+    document's vector). Longer phrases chain the pairs with ``<->`` (pair ``b_c`` right after
+    ``a_b``): the index narrows to documents holding every pair, and only those are checked by
+    position. A one-word phrase is the main term in the text fields (title, summary, body).
+    """
+    if len(mains) == 1:
+        return f"{_lexeme(mains[0])}:ABC"
+    pairs = [_lexeme(pair(a, b)) for a, b in pairwise(mains)]
+    return " <-> ".join(pairs)
+
+
 def tsquery_atom(atom: Atom, languages: Sequence[str]) -> str:
-    """A word: any of its terms in any language; a phrase: main terms in order, in A/B/C text."""
+    """A word: any of its terms in any language; a phrase: its word pairs in order (see
+    :func:`phrase_tsquery`)."""
     if atom.is_phrase:
         phrases = sorted(
-            {
-                " <-> ".join(f"{_lexeme(analyse_word(w, lang).main)}:ABC" for w in atom.words)
-                for lang in languages
-            }
+            {phrase_tsquery([analyse_word(w, lang).main for w in atom.words]) for lang in languages}
         )
         return "(" + " | ".join(f"({p})" for p in phrases) + ")"
     terms = dict.fromkeys(t for lang in languages for t in query_alternatives(atom.words[0], lang))
