@@ -105,38 +105,6 @@ class SearchFacet(models.Model):
         return f"{self.name}={self.value}"
 
 
-class SearchFacetCombination(models.Model):
-    """One distinct facet combination, as a canonical JSON key (``[[name, value, label], ...]``).
-
-    Documents share combinations (same owner, type, language, year, CPV...), so there are far
-    fewer combinations than documents. A combination never changes once written (a renamed label
-    makes a new one), which lets the decoded key be cached by its text.
-    """
-
-    digest = models.CharField(max_length=64, unique=True)
-    key = models.TextField()
-
-    def __str__(self) -> str:
-        return self.key[:80]
-
-
-class SearchFacetSet(models.Model):
-    """A document's facet combination: facet counting reads one narrow row per match.
-
-    Counting groups the matches by combination id (integers), then adds each combination's count
-    to its values in Python: exact, as a ``GROUP BY name, value`` over facet rows would be, without
-    a facet row per value per match pushed through SQL's grouping (~4 µs a match at 100k).
-    """
-
-    document = models.OneToOneField(
-        SearchDocument, on_delete=models.CASCADE, primary_key=True, related_name="facet_set"
-    )
-    combination = models.ForeignKey(SearchFacetCombination, on_delete=models.PROTECT, related_name="+")
-
-    def __str__(self) -> str:
-        return f"{self.document_id} → combination {self.combination_id}"
-
-
 class ReindexQueue(models.Model):
     """Objects whose index update failed (e.g. Elasticsearch down); ``search_index --process-queue`` retries.
 

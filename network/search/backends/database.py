@@ -9,8 +9,6 @@ one for the total and one for all facet counts.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,8 +26,6 @@ from network.search.models import (
     SearchDocumentCoOwner,
     SearchDocumentGroup,
     SearchFacet,
-    SearchFacetCombination,
-    SearchFacetSet,
 )
 from network.search.query import ParsedQuery, SearchQuery
 from network.search.results import FacetCount, Hit, SearchResults
@@ -203,7 +199,6 @@ class DatabaseBackend(SearchBackend):
             SearchDocumentGroup.objects.filter(document_id__in=doc_ids).delete()
             SearchDocumentCoOwner.objects.filter(document_id__in=doc_ids).delete()
             SearchFacet.objects.filter(document_id__in=doc_ids).delete()
-            SearchFacetSet.objects.filter(document_id__in=doc_ids).delete()
             # Side rows by executemany: ~10 facet rows a document made ORM instances and compiled
             # one INSERT per batch in Python, which was most of a rebuild's time.
             with connection.cursor() as cursor:
@@ -223,12 +218,6 @@ class DatabaseBackend(SearchBackend):
                         for name, values in d.facets.items()
                         for value, label in values
                     ],
-                )
-                keys = {d.key: facet_key(d.facets) for d in documents}
-                combinations = combination_ids(set(keys.values()))
-                cursor.executemany(
-                    "INSERT INTO search_searchfacetset (document_id, combination_id) VALUES (%s, %s)",
-                    [(ids[d.key], combinations[keys[d.key]]) for d in documents],
                 )
             self.write_fulltext([(ids[d.key], d, analysed[d.key]) for d in documents])
 
@@ -258,8 +247,6 @@ class DatabaseBackend(SearchBackend):
         with transaction.atomic():
             self.delete_fulltext(None)
             SearchDocument.objects.all().delete()
-            # Combinations are shared and never updated; a full clear is the moment to drop them.
-            SearchFacetCombination.objects.all().delete()
 
     def end_rebuild(self, started: datetime) -> None:
         with transaction.atomic():
@@ -554,31 +541,6 @@ def visibility_sql(viewer: Viewer) -> tuple[str, tuple]:
 
 
 _VISIBILITY_SQL: dict[tuple, tuple[str, tuple]] = {}
-
-
-def facet_key(facets: dict[str, list[tuple[str, str]]]) -> str:
-    """A document's facet combination as a canonical key (equal combinations, equal keys)."""
-    triples = sorted([name, value, label] for name, values in facets.items() for value, label in values)
-    return json.dumps(triples, ensure_ascii=False, separators=(",", ":"))
-
-
-def facet_digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def combination_ids(keys: set[str]) -> dict[str, int]:
-    """Ids of these facet combinations, created when new (concurrent writers may race: ignored)."""
-    digests = {facet_digest(key): key for key in keys}
-    SearchFacetCombination.objects.bulk_create(
-        [SearchFacetCombination(digest=digest, key=key) for digest, key in digests.items()],
-        ignore_conflicts=True,
-    )
-    return {
-        digests[digest]: pk
-        for pk, digest in SearchFacetCombination.objects.filter(digest__in=list(digests)).values_list(
-            "pk", "digest"
-        )
-    }
 
 
 def facet_exact_limit() -> int:
