@@ -18,6 +18,8 @@ operator, column filter or ``*`` can come from input.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
 
 from django.db import connection
@@ -26,6 +28,7 @@ from network.search.analysis import DocumentTerms, analyse_word, document_terms,
 from network.search.backends.database import (
     FACET_GROUPS_SQL,
     FACET_LABEL_SQL,
+    FIRST_PASS,
     DatabaseBackend,
     Match,
     audience_tokens,
@@ -56,6 +59,27 @@ CREATE_SQL = """CREATE VIRTUAL TABLE search_fts USING fts5(
     title, summary, body, extra, aud, fct, tokenize = 'unicode61 remove_diacritics 0'
 )"""
 INSERT_SQL = "INSERT INTO search_fts (rowid, title, summary, body, extra, aud, fct) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+
+#: The first-pass table: title and summary terms again, one row per document keyed by
+#: :func:`head_key` (the document's length, then its id), so FTS5 returns a term's rows shortest
+#: document first and ``ORDER BY rowid LIMIT k`` stops after k of them.
+HEAD_CREATE_SQL = """CREATE VIRTUAL TABLE search_head USING fts5(
+    title, summary, tokenize = 'unicode61 remove_diacritics 0'
+)"""
+HEAD_INSERT_SQL = "INSERT INTO search_head (rowid, title, summary) VALUES (%s, %s, %s)"
+#: Head keys: ``length << ID_BITS | id``. Document ids below 2^40, lengths capped at 2^23 - 1.
+ID_BITS = 40
+ID_MASK = (1 << ID_BITS) - 1
+MAX_KEY_LENGTH = (1 << 23) - 1
+#: Above this many matches a relevance page is ranked in two passes (below it, bm25 over every
+#: match costs a few milliseconds and stays the order).
+TWO_PASS_ABOVE = 2000
+#: bm25's constants and column weights as FTS5 applies them (``RANK``): title, summary, body, extra.
+BM25_K1, BM25_B = 1.2, 0.75
+COLUMN_WEIGHTS = {"title": 10.0, "summary": 4.0, "body": 1.0, "extra": 1.0}
+#: One phrase of a ``MATCH`` string we built: a column set and its quoted strings, in FTS5's order.
+_PHRASE_GROUP_RE = re.compile(r'(\{[^}]*\}|fct|aud) : (\([^)]*\)|"[^"]*")')
+_QUOTED_RE = re.compile(r'"([^"]*)"')
 
 
 def viewer_audience(viewer: Viewer) -> str:
@@ -119,12 +143,15 @@ class SQLiteBackend(DatabaseBackend):
             return
         with connection.cursor() as cursor:
             self._delete(cursor, [pk for pk, _d, _t in rows])
-            cursor.executemany(INSERT_SQL, [fts_row(pk, d, terms) for pk, d, terms in rows])
+            fts_rows = [fts_row(pk, d, terms) for pk, d, terms in rows]
+            cursor.executemany(INSERT_SQL, fts_rows)
+            write_head_rows(cursor, [(row[0], row[1], row[2]) for row in fts_rows])
 
     def delete_fulltext(self, document_ids: list[int] | None) -> None:
         with connection.cursor() as cursor:
             if document_ids is None:
                 cursor.execute("DELETE FROM search_fts")
+                cursor.execute("DELETE FROM search_head")
             else:
                 self._delete(cursor, document_ids)
 
@@ -132,6 +159,12 @@ class SQLiteBackend(DatabaseBackend):
     def _delete(cursor, ids: list[int]) -> None:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
+            keys = list(head_keys(cursor, chunk).values())
+            if keys:
+                cursor.execute(
+                    f"DELETE FROM search_head WHERE rowid IN ({', '.join(['%s'] * len(keys))})",  # noqa: S608 - placeholders only
+                    keys,
+                )
             cursor.execute(
                 f"DELETE FROM search_fts WHERE rowid IN ({', '.join(['%s'] * len(chunk))})",  # noqa: S608 - placeholders only
                 chunk,
@@ -179,20 +212,29 @@ class SQLiteBackend(DatabaseBackend):
     ) -> tuple[list[tuple[int, float]], int, dict[str, list[FacetCount]]]:
         """Page, total and facets from one FTS5 ``MATCH`` that already holds visibility and filters.
 
-        Relevance pages are ranked by FTS5 itself (``ORDER BY rank LIMIT``, bm25 with our column
-        weights), never joined to the document table; the total is FTS5's count of the same match
-        (no ranking); facet counts join the matched rowids to the facet rows.
+        The match is read once into ``temp.search_matches`` (the connection's own table, an
+        integer primary key): the total is its size, facet counts and the first pass of a large
+        ranked page probe it, so no statement iterates FTS5 again for the same rows. Relevance
+        pages: up to :data:`TWO_PASS_ABOVE` matches FTS5 ranks every match itself (bm25 with our
+        column weights); above it, in two passes (:meth:`_two_pass`). Date-ordered pages read the
+        matched documents' dates.
         """
-        parts = []
-        if not parsed.blank:
-            parts.append(f"({fts_expression(parsed, query_languages(query))})")
-        parts += filter_expression(query.filters)
-        ranked_parts = list(parts)
-        parts.append(viewer_audience(viewer))
-        expression = " AND ".join(parts)
-        matched = "SELECT rowid FROM search_fts WHERE search_fts MATCH %s"
+        words = "" if parsed.blank else f"({fts_expression(parsed, query_languages(query))})"
+        ranked_parts = ([words] if words else []) + filter_expression(query.filters)
+        expression = " AND ".join([*ranked_parts, viewer_audience(viewer)])
         with connection.cursor() as cursor:
-            if not parsed.blank and query.sort == "relevance":
+            total, facets = self._matches(cursor, expression, query)
+            if parsed.blank or query.sort != "relevance":
+                cursor.execute(
+                    "SELECT d.id FROM search_searchdocument d WHERE d.id IN temp.search_matches "
+                    "ORDER BY d.date DESC, d.id DESC LIMIT %s OFFSET %s",
+                    [query.page_size, query.offset],
+                )
+                return [(pk, 0.0) for (pk,) in cursor.fetchall()], total, facets
+            page = None
+            if total > TWO_PASS_ABOVE and query.offset + query.page_size <= FIRST_PASS:
+                page = self._two_pass(cursor, words, query)
+            if page is None:
                 # Ranked on the words and filters alone, visibility checked per candidate in the
                 # ranked order (a primary-key probe of the document row) until the page is full:
                 # bm25 counts every phrase of its query, and the audience phrases (``pub``,
@@ -205,44 +247,260 @@ class SQLiteBackend(DatabaseBackend):
                     "ORDER BY f.rank LIMIT %s OFFSET %s",
                     [" AND ".join(ranked_parts), RANK, *visible_params, query.page_size, query.offset],
                 )
+                page = [(pk, float(rank or 0.0)) for pk, rank in cursor.fetchall()]
+        return page, total, facets
+
+    def _matches(
+        self, cursor, expression: str, query: SearchQuery
+    ) -> tuple[int, dict[str, list[FacetCount]]]:
+        """Fill ``temp.search_matches`` with the match; its size, and with facets the per-value
+        counts over the matches (all of them, or a fixed sample above
+        ``SEARCH_FACET_EXACT_LIMIT``) in one statement: no Python work proportional to the
+        matches."""
+        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS search_matches (pk INTEGER PRIMARY KEY)")
+        cursor.execute("DELETE FROM temp.search_matches")
+        cursor.execute(
+            "INSERT INTO temp.search_matches (pk) SELECT rowid FROM search_fts WHERE search_fts MATCH %s",
+            [expression],
+        )
+        if not query.facets:
+            cursor.execute("SELECT count(*) FROM temp.search_matches")
+            return int(cursor.fetchone()[0]), {}
+        limit = facet_exact_limit()
+        cursor.execute(
+            f"WITH m AS (SELECT pk FROM temp.search_matches), {sample_sql('m')}, "  # noqa: S608 - our SQL
+            f"{FACET_GROUPS_SQL.format(rows=self.facet_rows_sql)} "
+            "SELECT 0, NULL, NULL, NULL, n FROM t "
+            "UNION ALL SELECT 1, NULL, NULL, NULL, COUNT(*) FROM s "
+            f"UNION ALL SELECT 2, g.name, g.value, {FACET_LABEL_SQL}, g.n FROM g",
+            [limit, limit, limit],
+        )
+        total = sampled = 0
+        counted = []
+        for kind, name, value, label, n in cursor.fetchall():
+            if kind == 0:
+                total = n
+            elif kind == 1:
+                sampled = n
             else:
-                cursor.execute(
-                    f"SELECT d.id, 0.0 FROM search_searchdocument d WHERE d.id IN ({matched}) "  # noqa: S608 - our SQL
-                    "ORDER BY d.date DESC, d.id DESC LIMIT %s OFFSET %s",
-                    [expression, query.page_size, query.offset],
-                )
-            page = [(pk, float(rank or 0.0)) for pk, rank in cursor.fetchall()]
-            if not query.facets:
-                cursor.execute("SELECT count(*) FROM search_fts WHERE search_fts MATCH %s", [expression])
-                return page, cursor.fetchone()[0], {}
-            # Per-value counts in SQL over the matches (all of them, or a fixed sample above
-            # SEARCH_FACET_EXACT_LIMIT): no Python work proportional to the matches.
-            limit = facet_exact_limit()
-            sql = (
-                "WITH m AS MATERIALIZED (SELECT rowid AS pk FROM search_fts WHERE search_fts MATCH %s), "  # noqa: S608 - our SQL
-                f"{sample_sql('m')} "
-                f", {FACET_GROUPS_SQL.format(rows=self.facet_rows_sql)} "
-                "SELECT 0, NULL, NULL, NULL, n FROM t "
-                "UNION ALL SELECT 1, NULL, NULL, NULL, COUNT(*) FROM s "
-                f"UNION ALL SELECT 2, g.name, g.value, {FACET_LABEL_SQL}, g.n FROM g"
-            )
-            cursor.execute(sql, [expression, limit, limit, limit])
-            total = sampled = 0
-            counted = []
-            for kind, name, value, label, n in cursor.fetchall():
-                if kind == 0:
-                    total = n
-                elif kind == 1:
-                    sampled = n
-                else:
-                    counted.append((name, value, label, n))
-        return page, total, facet_values(counted, total=total, sampled=sampled)
+                counted.append((name, value, label, n))
+        return total, facet_values(counted, total=total, sampled=sampled)
+
+    def _two_pass(self, cursor, words: str, query: SearchQuery) -> list[tuple[int, float]] | None:
+        """The page of a large match set: a bounded first pass, then exact bm25 for the best few.
+
+        bm25 over every match was the cost (~1.5-3 µs a match in FTS5 whatever the row's size:
+        a separate FTS5 table of titles and summaries ranked no faster). The first pass reads, for
+        each phrase of the query, the :data:`FIRST_PASS` shortest matches holding it in their
+        title, and as many holding it in their summary (``search_head`` is keyed by length, and
+        each read stops after that many matches), and estimates their bm25 from what it saw — the
+        phrase's idf, the column's weight, the length — without reading them. The best
+        :data:`FIRST_PASS` by that estimate get FTS5's exact bm25 (:func:`bm25_scores`: the same
+        formula and statistics, from their stored terms), and the page is cut from that exact
+        order. ``None`` (rank every match instead) when titles and summaries hold fewer than
+        :data:`FIRST_PASS` of the matches: the query's words are mostly in bodies.
+        """
+        phrases = fts_phrases(words)
+        heads = list(dict.fromkeys(tokens for _cols, tokens in phrases))
+        scans = [(i, column) for i in range(len(heads)) for column in ("title", "summary")]
+        union = " UNION ALL ".join(
+            f"SELECT * FROM (SELECT {n}, NULL, rowid FROM search_head WHERE search_head MATCH %s "  # noqa: S608 - our SQL
+            f"AND (rowid & {ID_MASK}) IN temp.search_matches ORDER BY rowid LIMIT {FIRST_PASS})"
+            for n in range(len(scans))
+        )
+        cursor.execute(
+            f"SELECT -1, id, block FROM search_fts_data WHERE id IN (1, 10) UNION ALL {union}",  # noqa: S608 - our SQL
+            [f"{column} : {_quoted(' '.join(heads[i]))}" for i, column in scans],
+        )
+        state: dict[int, bytes] = {}
+        seen: dict[int, dict[int, float]] = {}
+        for scan, record, key in cursor.fetchall():
+            if scan < 0:
+                state[record] = bytes(key)
+                continue
+            i, column = scans[scan]
+            freq = seen.setdefault(key, {})
+            freq[i] = freq.get(i, 0.0) + COLUMN_WEIGHTS[column]
+        if len(seen) < FIRST_PASS or 1 not in state or 10 not in state:
+            return None
+        averages = varints(state[1])
+        rows, avgdl = averages[0], sum(averages[1:]) / max(averages[0], 1)
+        idf = phrase_idf(cursor, phrases, (state[10], state[1]), rows)
+        head_idf: dict[tuple[str, ...], float] = {}
+        for (_cols, tokens), value in zip(phrases, idf, strict=True):
+            head_idf[tokens] = head_idf.get(tokens, 0.0) + value
+        weights = [head_idf[tokens] for tokens in heads]
+        k1 = BM25_K1 + 1.0
+
+        def estimate(key: int) -> float:
+            norm = BM25_K1 * (1 - BM25_B + BM25_B * (key >> ID_BITS) / avgdl)
+            return sum(weights[i] * f * k1 / (f + norm) for i, f in seen[key].items())
+
+        best = sorted(seen, key=lambda key: (-estimate(key), key))[:FIRST_PASS]
+        lengths = {key & ID_MASK: key >> ID_BITS for key in best}
+        cursor.execute(
+            "SELECT rowid, title, summary, body, extra FROM search_fts "  # noqa: S608 - placeholders only
+            f"WHERE rowid IN ({', '.join(['%s'] * len(lengths))})",
+            list(lengths),
+        )
+        scores = bm25_scores(
+            [(pk, lengths[pk], texts) for pk, *texts in cursor.fetchall()], phrases, idf, avgdl
+        )
+        ordered = sorted(scores.items(), key=lambda item: (item[1], item[0]))  # ties: FTS5 order
+        return ordered[query.offset : query.offset + query.page_size]
 
     def status(self) -> str:
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM search_fts")
             (fts_rows,) = cursor.fetchone()
         return f"{super().status()}, FTS5 rows {fts_rows}"
+
+
+def varints(blob: bytes) -> list[int]:
+    """SQLite varints (FTS5's ``%_docsize`` rows and averages record: one per column)."""
+    values, i = [], 0
+    while i < len(blob):
+        value = 0
+        for k in range(9):
+            byte = blob[i]
+            i += 1
+            if k == 8:
+                value = (value << 8) | byte
+                break
+            value = (value << 7) | (byte & 0x7F)
+            if not byte & 0x80:
+                break
+        values.append(value)
+    return values
+
+
+def head_key(document_id: int, length: int) -> int:
+    """A document's ``search_head`` rowid: its length in tokens (every ``search_fts`` column, as
+    bm25 counts it), then its id."""
+    return (min(length, MAX_KEY_LENGTH) << ID_BITS) | document_id
+
+
+def head_keys(cursor, ids: Sequence[int]) -> dict[int, int]:
+    """The head keys of indexed documents, from FTS5's own per-row token counts (``%_docsize``)."""
+    if not ids:
+        return {}
+    cursor.execute(
+        f"SELECT id, sz FROM search_fts_docsize WHERE id IN ({', '.join(['%s'] * len(ids))})",  # noqa: S608 - placeholders only
+        list(ids),
+    )
+    return {pk: head_key(pk, sum(varints(sz))) for pk, sz in cursor.fetchall()}
+
+
+def write_head_rows(cursor, rows: Sequence[tuple[int, str, str]]) -> None:
+    """``search_head`` rows for ``(document id, title terms, summary terms)`` whose ``search_fts``
+    rows were just written (their lengths are read back from FTS5)."""
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        keys = head_keys(cursor, [pk for pk, _t, _s in chunk])
+        cursor.executemany(
+            HEAD_INSERT_SQL, [(keys[pk], title, summary) for pk, title, summary in chunk if pk in keys]
+        )
+
+
+def fill_head_table(connection_, batch: int = 2000) -> None:
+    """(Re)create ``search_head`` from ``search_fts`` (migrations)."""
+    with connection_.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS search_head")
+        cursor.execute(HEAD_CREATE_SQL)
+        last = 0
+        while True:
+            cursor.execute(
+                "SELECT rowid, title, summary FROM search_fts WHERE rowid > %s ORDER BY rowid LIMIT %s",
+                [last, batch],
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                break
+            write_head_rows(cursor, rows)
+            last = rows[-1][0]
+
+
+def fts_phrases(expression: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The ranked phrases of a ``MATCH`` string we built, in FTS5's order: ``(columns, tokens)``.
+
+    Only phrases in text columns (audience and facet tokens have weight 0 and add nothing).
+    """
+    found = []
+    for columns, body in _PHRASE_GROUP_RE.findall(expression):
+        if columns in ("fct", "aud"):
+            continue
+        names = tuple(columns[1:-1].split())
+        found += [(names, tuple(phrase.split())) for phrase in _QUOTED_RE.findall(body)]
+    return found
+
+
+def _occurrences(tokens: list[str], phrase: tuple[str, ...]) -> int:
+    if len(phrase) == 1:
+        return tokens.count(phrase[0])
+    first, size = phrase[0], len(phrase)
+    return sum(
+        1 for i, token in enumerate(tokens) if token == first and tuple(tokens[i : i + size]) == phrase
+    )
+
+
+def bm25_scores(
+    rows: Sequence[tuple[int, int, Sequence[str]]],
+    phrases: Sequence[tuple[tuple[str, ...], tuple[str, ...]]],
+    idf: Sequence[float],
+    avgdl: float,
+) -> dict[int, float]:
+    """FTS5's ``bm25()`` with our column weights, for ``(id, length, [title, summary, body, extra])``
+    rows: the same formula, phrase order and statistics, so the same number (a test compares them).
+
+    score = -Σ idf(p) · f(p)(k1 + 1) / (f(p) + k1(1 - b + b·length/avgdl)), f(p) the weighted count
+    of the phrase's occurrences in its columns.
+    """
+    names = ("title", "summary", "body", "extra")
+    scores = {}
+    for pk, length, texts in rows:
+        columns = dict(zip(names, (text or "" for text in texts), strict=True))
+        whole = " ".join(columns.values())
+        split: dict[str, list[str]] = {}
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * length / avgdl)
+        score = 0.0
+        for (cols, phrase), weight in zip(phrases, idf, strict=True):
+            if phrase[0] not in whole:
+                continue  # f = 0 adds exactly 0.0
+            freq = 0.0
+            for name in cols:
+                if phrase[0] not in columns[name]:
+                    continue
+                tokens = split.get(name)
+                if tokens is None:
+                    tokens = split[name] = columns[name].split()
+                n = _occurrences(tokens, phrase)
+                if n:
+                    freq += COLUMN_WEIGHTS[name] * n
+            score += weight * ((freq * (BM25_K1 + 1.0)) / (freq + norm))
+        scores[pk] = -score
+    return scores
+
+
+def phrase_idf(cursor, phrases, state: tuple[bytes, bytes], rows: int) -> list[float]:
+    """bm25's idf of each phrase: log((N - n + 0.5) / (n + 0.5)), at least 1e-6, with n the rows
+    holding the phrase in its columns (FTS5 counts them the same way for its own bm25). Cached
+    per index state (FTS5's structure and averages records change with every write)."""
+    wanted = [p for p in dict.fromkeys(phrases) if (state, p) not in _IDF]
+    if wanted:
+        if len(_IDF) > 20000:
+            _IDF.clear()
+        selects = ", ".join(["(SELECT count(*) FROM search_fts WHERE search_fts MATCH %s)"] * len(wanted))
+        cursor.execute(
+            f"SELECT {selects}",
+            [f"{{{' '.join(cols)}}} : {_quoted(' '.join(tokens))}" for cols, tokens in wanted],
+        )
+        for phrase, hits in zip(wanted, cursor.fetchone(), strict=True):
+            value = math.log((rows - hits + 0.5) / (hits + 0.5))
+            _IDF[(state, phrase)] = value if value > 0 else 1e-6
+    return [_IDF[(state, p)] for p in phrases]
+
+
+_IDF: dict[tuple, float] = {}
 
 
 def visibility_where(viewer: Viewer) -> tuple[str, list]:
@@ -343,6 +601,10 @@ def recreate_fulltext_table(connection_, batch: int = 2000) -> None:
                 ],
             )
             last = ids[-1]
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_head'")
+        has_head = cursor.fetchone() is not None
+    if has_head:  # migrations after 0012: the first-pass table follows the rebuilt rows
+        fill_head_table(connection_)
 
 
 def _json(value) -> dict:
