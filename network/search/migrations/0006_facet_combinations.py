@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 
 def facet_key(facets: dict[str, list[tuple[str, str]]]) -> str:
-    """A document's facet combination as a canonical key (kept here: 0011 dropped the tables)."""
+    """A document's facet combination as a canonical key (kept here: 0012 dropped the tables)."""
     triples = sorted([name, value, label] for name, values in facets.items() for value, label in values)
     return json.dumps(triples, ensure_ascii=False, separators=(",", ":"))
 

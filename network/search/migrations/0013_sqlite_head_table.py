@@ -24,6 +24,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("search", "0011_drop_facet_combinations")]
+    dependencies = [("search", "0012_drop_facet_combinations")]
 
     operations = [migrations.RunPython(forward, backward)]

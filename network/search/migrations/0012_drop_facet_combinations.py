@@ -6,7 +6,7 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("search", "0010_head_vector_summary")]
+    dependencies = [("search", "0011_postgres_word_pairs")]
 
     operations = [
         migrations.DeleteModel(name="SearchFacetSet"),
