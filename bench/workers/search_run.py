@@ -98,7 +98,8 @@ def _floor_statements(person: Any, text: str, filters: dict[str, list[str]]) -> 
         else:
             words = tsquery(parsed, languages)
             where, params = "search_vector @@ (%s::tsquery && %s::tsquery)", [words, access]
-            order, rank_params = "ts_rank_cd(search_vector, %s::tsquery) DESC", [words]
+            order = "ts_rank_cd(search_vector, %s::tsquery) DESC"
+            rank_params = [tsquery(parsed, languages, ranking=True)]
         return [
             (
                 f"SELECT id FROM search_searchdocument WHERE {where} ORDER BY {order} LIMIT 20",  # noqa: S608 - our SQL

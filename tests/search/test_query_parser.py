@@ -125,6 +125,10 @@ def test_postgres_phrase_is_an_exact_and_of_word_pairs():
     assert tsquery(parse('"repairable laptops spare" -parts'), ["en"]) == (
         "(((('en0repair_en0laptop' <-> 'en0laptop_en0spare')))) & !(('en0part'))"
     )
+    # The rank functions read the positioned words in the text fields (field weights, proximity).
+    assert tsquery(parse('"electronics watch"'), ["en"], ranking=True) == (
+        "((('en0electron':ABC <-> 'en0watch':ABC)))"
+    )
 
 
 def test_postgres_document_vector_holds_the_word_pairs_of_each_field():
@@ -134,8 +138,8 @@ def test_postgres_document_vector_holds_the_word_pairs_of_each_field():
     terms = DocumentTerms("en0a en0b en0a", "en0c", "en0it's en0d", "en0z")
     literal = tsvector_literal(terms)
     entries = set(literal.split(" "))
-    # A pair sits at its first word's position with its field's weight; none spans two fields.
-    assert {"'en0a_en0b':1A", "'en0b_en0a':2A", "'en0it''s_en0d':205C"} <= entries
+    # A pair sits at its first word's position with weight D (it never ranks); none spans two fields.
+    assert {"'en0a_en0b':1D", "'en0b_en0a':2D", "'en0it''s_en0d':205D"} <= entries
     assert not any("en0a_en0c" in e or "en0c_en0it" in e or "_en0z" in e for e in entries)
     # The migration rebuilds exactly these pairs from a literal stored without them.
     stored = " ".join(e for e in literal.split(" ") if "_" not in e)

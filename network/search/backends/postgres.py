@@ -39,6 +39,8 @@ def _lexeme(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+#: Word pairs match phrases; they never rank (see :func:`tsvector_literal`).
+PAIR_WEIGHT = "D"
 #: Joins the two terms of a word pair lexeme (``en0electron_en0watch``); terms are letters and
 #: digits (``network.search.text.WORD_RE`` never keeps ``_``), so a pair never equals a term.
 PAIR = "_"
@@ -55,9 +57,11 @@ def tsvector_literal(terms: DocumentTerms) -> str:
     dictionary in between, so the index holds exactly the chain's terms.
 
     Each two neighbouring main terms of a field are also a lexeme of their own (a *word pair*,
-    at the first term's position, with the field's weight): a quoted phrase is then an AND of
-    pairs that the GIN index answers exactly (see :func:`tsquery_atom`), instead of a positional
-    ``<->`` that makes every candidate's vector be detoasted and its positions checked.
+    at the first term's position): a quoted phrase is then an AND of pairs that the GIN index
+    answers exactly (see :func:`tsquery_atom`), instead of a positional ``<->`` that makes every
+    candidate's vector be detoasted and its positions checked. Pairs carry weight D, like the
+    extra terms: they only *match* (phrases are ranked on their words, as before), and the
+    first-pass ``head_vector`` (weights A and B) stays as small as it was, inline in the row.
     """
     positions: dict[str, list[str]] = {}
 
@@ -72,7 +76,7 @@ def tsvector_literal(terms: DocumentTerms) -> str:
         for value in getattr(terms, name).split():
             add(value, position, weight)
             if previous is not None and position <= MAX_POSITION:
-                add(pair(previous, value), position - 1, weight)
+                add(pair(previous, value), position - 1, PAIR_WEIGHT)
             previous = value
             position += 1
         position += FIELD_GAP
@@ -116,7 +120,7 @@ def with_pairs(literal: str) -> str:
             following = by_position.get(number + 1)
             # One term a position, except where long texts were clamped to MAX_POSITION.
             if following is not None and len(values) == 1 and number + 1 <= MAX_POSITION:
-                add(pair(values[0], following[0]), f"{number}{weight}")
+                add(pair(values[0], following[0]), f"{number}{PAIR_WEIGHT}")
     for number, value in sorted(extra):
         add(value, f"{number}D")
     return " ".join(f"{_lexeme(value)}:{','.join(p)}" for value, p in rebuilt.items())
@@ -136,25 +140,42 @@ def phrase_tsquery(mains: Sequence[str]) -> str:
     return " <-> ".join(pairs)
 
 
-def tsquery_atom(atom: Atom, languages: Sequence[str]) -> str:
+def tsquery_atom(atom: Atom, languages: Sequence[str], *, ranking: bool = False) -> str:
     """A word: any of its terms in any language; a phrase: its word pairs in order (see
-    :func:`phrase_tsquery`)."""
+    :func:`phrase_tsquery`), or with ``ranking`` its main terms in order in the text fields
+    (``a:ABC <-> b:ABC``), which ``ts_rank``/``ts_rank_cd`` weigh by field and proximity: the
+    ranking functions run only on rows already matched (and fetched), never as the match."""
     if atom.is_phrase:
-        phrases = sorted(
-            {phrase_tsquery([analyse_word(w, lang).main for w in atom.words]) for lang in languages}
-        )
-        return "(" + " | ".join(f"({p})" for p in phrases) + ")"
+        if ranking:
+            alternatives = {
+                " <-> ".join(f"{_lexeme(analyse_word(w, lang).main)}:ABC" for w in atom.words)
+                for lang in languages
+            }
+        else:
+            alternatives = {
+                phrase_tsquery([analyse_word(w, lang).main for w in atom.words]) for lang in languages
+            }
+        return "(" + " | ".join(f"({p})" for p in sorted(alternatives)) + ")"
     terms = dict.fromkeys(t for lang in languages for t in query_alternatives(atom.words[0], lang))
     return "(" + " | ".join(_lexeme(t) for t in terms) + ")"
 
 
-def tsquery(parsed: ParsedQuery, languages: Sequence[str], clauses: Sequence[int] | None = None) -> str:
+def tsquery(
+    parsed: ParsedQuery,
+    languages: Sequence[str],
+    clauses: Sequence[int] | None = None,
+    *,
+    ranking: bool = False,
+) -> str:
     """The tsquery literal for a parsed query (pure function, unit-tested); ``clauses`` picks the
-    clauses that must match (all by default)."""
+    clauses that must match (all by default); ``ranking``: the query the rank functions read
+    (phrases as positioned words, see :func:`tsquery_atom`), not the one that matches."""
     chosen = parsed.clauses if clauses is None else [parsed.clauses[i] for i in clauses]
-    positive = " & ".join("(" + " | ".join(tsquery_atom(a, languages) for a in c) + ")" for c in chosen)
+    positive = " & ".join(
+        "(" + " | ".join(tsquery_atom(a, languages, ranking=ranking) for a in c) + ")" for c in chosen
+    )
     if parsed.excluded:
-        negative = " | ".join(tsquery_atom(a, languages) for a in parsed.excluded)
+        negative = " | ".join(tsquery_atom(a, languages, ranking=ranking) for a in parsed.excluded)
         return f"({positive}) & !({negative})"
     return positive
 
@@ -224,7 +245,7 @@ class PostgresBackend(DatabaseBackend):
             where=where,
             params=params,
             rank="ts_rank_cd(search_searchdocument.search_vector, %s::tsquery)",
-            rank_params=[words],
+            rank_params=[tsquery(parsed, languages, ranking=True)],
         )
 
     def terms_column(self, terms: DocumentTerms) -> str:
@@ -253,7 +274,8 @@ class PostgresBackend(DatabaseBackend):
                 cursor.execute("SET LOCAL jit = off")
             if parsed.blank or query.sort != "relevance":
                 return super().find(viewer, query, parsed)
-            words = tsquery(parsed, query_languages(query))
+            languages = query_languages(query)
+            words, ranking = tsquery(parsed, languages), tsquery(parsed, languages, ranking=True)
             matched = (
                 'SELECT "search_searchdocument"."id" AS "pk", "search_searchdocument"."date" AS "date", '
                 "ts_rank(search_searchdocument.head_vector, %s::tsquery) AS rank "
@@ -262,10 +284,10 @@ class PostgresBackend(DatabaseBackend):
             )
             return self.run_search(
                 matched,
-                (words, words, access_tsquery(viewer, query)),
+                (ranking, words, access_tsquery(viewer, query)),
                 query,
                 ranked=True,
-                rerank=("ts_rank_cd(d.search_vector, %s::tsquery)", (words,)),
+                rerank=("ts_rank_cd(d.search_vector, %s::tsquery)", (ranking,)),
             )
 
     def analyze(self) -> None:

@@ -14,32 +14,10 @@ nothing (FTS5 phrases read the positions in its own index).
 
 from django.db import migrations
 
-BATCH = 2000
-
 
 def forward(apps, schema_editor):
-    connection = schema_editor.connection
-    if connection.vendor != "postgresql":
-        return
-    from network.search.backends.postgres import with_pairs
-
-    last = 0
-    with connection.cursor() as cursor:
-        while True:
-            cursor.execute(
-                "SELECT id, terms FROM search_searchdocument WHERE id > %s ORDER BY id LIMIT %s",
-                [last, BATCH],
-            )
-            rows = cursor.fetchall()
-            if not rows:
-                break
-            cursor.executemany(
-                "UPDATE search_searchdocument SET terms = %s WHERE id = %s",
-                [(with_pairs(terms), pk) for pk, terms in rows if terms],
-            )
-            last = rows[-1][0]
-        if last:
-            cursor.execute("SELECT gin_clean_pending_list('search_document_vector_gin'::regclass)")
+    """Superseded by 0012 (pairs at weight D), which rewrites every document's ``terms`` once;
+    a database that ran this before gets its pairs rebuilt there."""
 
 
 class Migration(migrations.Migration):
