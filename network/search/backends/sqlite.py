@@ -225,15 +225,21 @@ class SQLiteBackend(DatabaseBackend):
         with connection.cursor() as cursor:
             total, facets = self._matches(cursor, expression, query)
             if parsed.blank or query.sort != "relevance":
+                if total > TWO_PASS_ABOVE:
+                    # Many matches: walk the date index newest first, probing the matches, and
+                    # stop at the page (sorting 24k matched rows took ~35 ms at 100k).
+                    where = "EXISTS (SELECT 1 FROM temp.search_matches m WHERE m.pk = d.id)"
+                else:
+                    where = "d.id IN temp.search_matches"
                 cursor.execute(
-                    "SELECT d.id FROM search_searchdocument d WHERE d.id IN temp.search_matches "
+                    f"SELECT d.id FROM search_searchdocument d WHERE {where} "  # noqa: S608 - our SQL
                     "ORDER BY d.date DESC, d.id DESC LIMIT %s OFFSET %s",
                     [query.page_size, query.offset],
                 )
                 return [(pk, 0.0) for (pk,) in cursor.fetchall()], total, facets
             page = None
             if total > TWO_PASS_ABOVE and query.offset + query.page_size <= FIRST_PASS:
-                page = self._two_pass(cursor, words, query)
+                page = self._two_pass(cursor, words, query, total)
             if page is None:
                 # Ranked on the words and filters alone, visibility checked per candidate in the
                 # ranked order (a primary-key probe of the document row) until the page is full:
@@ -286,7 +292,7 @@ class SQLiteBackend(DatabaseBackend):
                 counted.append((name, value, label, n))
         return total, facet_values(counted, total=total, sampled=sampled)
 
-    def _two_pass(self, cursor, words: str, query: SearchQuery) -> list[tuple[int, float]] | None:
+    def _two_pass(self, cursor, words: str, query: SearchQuery, total: int) -> list[tuple[int, float]] | None:
         """The page of a large match set: a bounded first pass, then exact bm25 for the best few.
 
         bm25 over every match was the cost (~1.5-3 µs a match in FTS5 whatever the row's size:
@@ -298,7 +304,8 @@ class SQLiteBackend(DatabaseBackend):
         :data:`FIRST_PASS` by that estimate get FTS5's exact bm25 (:func:`bm25_scores`: the same
         formula and statistics, from their stored terms), and the page is cut from that exact
         order. ``None`` (rank every match instead) when titles and summaries hold fewer than
-        :data:`FIRST_PASS` of the matches: the query's words are mostly in bodies.
+        :data:`FIRST_PASS` of the matches (or not all of fewer): the query's words are mostly in
+        bodies.
         """
         phrases = fts_phrases(words)
         heads = list(dict.fromkeys(tokens for _cols, tokens in phrases))
@@ -321,7 +328,7 @@ class SQLiteBackend(DatabaseBackend):
             i, column = scans[scan]
             freq = seen.setdefault(key, {})
             freq[i] = freq.get(i, 0.0) + COLUMN_WEIGHTS[column]
-        if len(seen) < FIRST_PASS or 1 not in state or 10 not in state:
+        if len(seen) < min(FIRST_PASS, total) or 1 not in state or 10 not in state:
             return None
         averages = varints(state[1])
         rows, avgdl = averages[0], sum(averages[1:]) / max(averages[0], 1)
