@@ -16,7 +16,7 @@ from django.db import migrations
 
 
 def forward(apps, schema_editor):
-    """Superseded by 0012 (pairs at weight D), which rewrites every document's ``terms`` once;
+    """Superseded by 0014 (pairs at weight D), which rewrites every document's ``terms`` once;
     a database that ran this before gets its pairs rebuilt there."""
 
 

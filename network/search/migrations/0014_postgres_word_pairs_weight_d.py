@@ -39,6 +39,6 @@ def forward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("search", "0011_postgres_word_pairs")]
+    dependencies = [("search", "0013_sqlite_head_table")]
 
     operations = [migrations.RunPython(forward, migrations.RunPython.noop)]
