@@ -131,3 +131,20 @@ def test_rebuild_fills_the_first_pass_vector_with_title_and_summary_terms_only()
     # search_vector, weight D), no access token.
     assert set(head) == {"en0refurbish", "en0tablet", "en0leas", "en0contract"}
     assert "en0refurbish_en0tablet" in full
+
+
+@pytest.mark.database("postgresql")
+def test_postgres_search_rows_keep_only_the_first_pass_vector_inline():
+    """Every match's row is read from the heap; the wide columns live out of line (migration 0015)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'search_searchdocument'")
+        (options,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'search_searchdocument'::regclass "
+            "AND attname IN ('head_vector', 'search_vector')"
+        )
+        storage = dict(cursor.fetchall())
+    assert "toast_tuple_target=256" in (options or [])
+    assert storage == {"head_vector": "m", "search_vector": "x"}
