@@ -15,7 +15,7 @@ import json
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from bench.env import Context, Server, create_database, django_env, manage, worker
+from bench.env import Context, Server, create_database, django_env, migrate, worker
 from bench.httpload import Connection, closed_loop
 from bench.report import BenchResult, Check
 from bench.stats import percentile, ratio
@@ -97,7 +97,7 @@ def run(ctx: Context) -> BenchResult:
     result = BenchResult(name="api", title=TITLE)
     db = create_database(ctx, "sqlite", "api")
     try:
-        manage(db, "migrate", "--noinput")
+        migrate(ctx, db)
         setup = worker(db, "api_setup", {}, timeout=1800)
         paths = endpoints(setup)
         queries = worker(

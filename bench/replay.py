@@ -20,7 +20,7 @@ from typing import Any
 
 from websockets.asyncio.client import connect
 
-from bench.env import Context, Server, create_database, django_env, manage, worker
+from bench.env import Context, Server, create_database, django_env, migrate, worker
 from bench.httpload import Connection
 from bench.report import BenchResult, Check
 from bench.stats import percentile
@@ -224,7 +224,7 @@ def run(ctx: Context) -> BenchResult:
     result = BenchResult(name="replay", title=TITLE)
     db = create_database(ctx, "sqlite", "replay")
     try:
-        manage(db, "migrate", "--noinput")
+        migrate(ctx, db)
         setup = worker(db, "forum_setup", {"readers": plan.clients})
         start_seq = setup["last_seq"]
         rows = []

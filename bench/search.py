@@ -25,7 +25,7 @@ import os
 import uuid
 from typing import Any
 
-from bench.env import CommandFailed, Context, SkipBenchmark, create_database, manage, worker
+from bench.env import CommandFailed, Context, SkipBenchmark, create_database, manage, migrate, worker
 from bench.report import BenchResult, Chart, Check, Series
 from bench.stats import percentile, ratio
 
@@ -77,7 +77,7 @@ def _measure(ctx: Context, backend: str, size: int) -> list[dict[str, Any]]:
     db = create_database(ctx, backend, f"search_{size}")
     answers = []
     try:
-        manage(db, "migrate", "--noinput")
+        migrate(ctx, db)
         if _engine_only(ctx):
             prefix = f"bench-{size}-{uuid.uuid4().hex[:8]}"
             print(f"   {ctx.engine}: loading {size:,} documents straight into the engine…", flush=True)

@@ -15,7 +15,7 @@ import time
 import uuid
 from typing import Any
 
-from bench.env import Context, Server, create_database, django_env, manage, worker
+from bench.env import Context, Server, create_database, django_env, migrate, worker
 from bench.httpload import Connection
 from bench.report import BenchResult, Check
 from bench.stats import percentile
@@ -91,7 +91,7 @@ def run(ctx: Context) -> BenchResult:
     for backend in ctx.backends():
         db = create_database(ctx, backend, "signatures")
         try:
-            manage(db, "migrate", "--noinput")
+            migrate(ctx, db)
             setup = worker(db, "statement_setup", {"organisations": ORGANISATIONS})
             log = ctx.tmp / f"signatures-{backend}.log"
             with Server("network.asgi:application", django_env(db), workers=2, log_path=log) as server:

@@ -376,6 +376,30 @@ class ThreadConsumer(HubSocket, SafeJsonConsumer, _ChannelFreeConsumer):
             self.seen_seq = max(self.seen_seq, seq)
         return message["text"]
 
+    def hub_offer(self, message: dict[str, Any], prepared: Any = None) -> None:
+        """A live event from the hub. A post to an idle socket — the case that runs once per
+        socket per post — is written here in one step (what :meth:`HubSocket.hub_offer` and
+        :meth:`hub_now` would do, without their two calls); everything else takes the general
+        path (a gap to fill, a busy socket, presence, typing, re-checks)."""
+        if (
+            message["type"] == "forum.event"
+            and self._inflight is None
+            and not self._backlog
+            and not self.closing
+            and not self._dispatch_lock.locked()
+        ):
+            try:
+                frame = self._live_frame(message)
+                if frame is not _GAP:
+                    if frame is not None:
+                        self.send_frame_now(frame)
+                    return
+            except Exception:  # this socket's trouble must not stop the loop over the others
+                logger.debug("delivery to a socket failed", exc_info=True)
+                self.closing = True
+                return
+        HubSocket.hub_offer(self, message, prepared)
+
     def hub_now(self, message: dict[str, Any], prepared: Any) -> bool:
         """The hub's fast path (the socket is idle): send what needs no await, else say no."""
         kind = message["type"]

@@ -17,6 +17,7 @@ from network.body_limit import BodyLimitMiddleware  # noqa: E402
 from network.realtime import ServerSendMiddleware  # noqa: E402
 from network.routing import websocket_urlpatterns  # noqa: E402
 from network.search.analysis import warm_up_in_background  # noqa: E402
+from network.startup import freeze_start_up_heap, warm_url_resolvers  # noqa: E402
 from network.ws_auth import SessionOrTokenAuthMiddlewareStack  # noqa: E402
 from network.ws_origin import SiteOriginValidator  # noqa: E402
 
@@ -34,3 +35,8 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# Fill the URL resolvers' tables now (the first request of each language paid ~150 ms for them),
+# then keep everything start-up created out of later full garbage collections (network.startup).
+warm_url_resolvers()
+freeze_start_up_heap()
