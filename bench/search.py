@@ -95,10 +95,13 @@ def _measure(ctx: Context, backend: str, size: int) -> list[dict[str, Any]]:
         # at 10k documents, which alone would break the 10-minute budget of `make bench`.
         if importlib.util.find_spec("modelsearch") is not None and (backend == "postgresql" or not ctx.quick):
             print(f"   modelsearch ({backend}): indexing the same corpus and searching…", flush=True)
+            # Quick mode: 3 repeats and 3 s a query for the peer (its slowest queries take seconds
+            # each; at 5 repeats and 10 s it alone took two minutes of the quick run).
+            peer_payload = {**_payload(ctx), "repeats": 3, "peer_budget_s": 3} if ctx.quick else _payload(ctx)
             peer = worker(
                 db,
                 "search_peers",
-                _payload(ctx),
+                peer_payload,
                 timeout=7200,
                 extra_env={"DJANGO_SETTINGS_MODULE": "bench.settings_peers"},
             )

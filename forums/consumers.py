@@ -121,7 +121,8 @@ class ThreadConsumer(HubSocket, SafeJsonConsumer, _ChannelFreeConsumer):
         if not await self.signed_in():
             return
         self.thread_id = int(self.scope["url_route"]["kwargs"]["thread_id"])
-        thread = await self._readable_thread()
+        # The access check, batched with the other sockets connecting at the same moment.
+        thread = await rechecks.readable_thread(self.person, self.thread_id)
         if thread is None:
             await self.refuse(CLOSE_FORBIDDEN)
             return
@@ -241,10 +242,6 @@ class ThreadConsumer(HubSocket, SafeJsonConsumer, _ChannelFreeConsumer):
     async def dispatch(self, message: dict[str, Any]) -> None:
         async with self._dispatch_lock:
             await super().dispatch(message)
-
-    @socket_database_sync_to_async
-    def _readable_thread(self):
-        return selectors.thread_get(self.person, self.thread_id, fresh=True)
 
     # --- client → server ---------------------------------------------------------------------
 

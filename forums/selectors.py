@@ -130,6 +130,22 @@ def thread_readable_by(persons: list[Any], pk: int) -> list[bool]:
     return readable
 
 
+def thread_for_readers(persons: list[Any], pk: int) -> tuple[Thread | None, list[bool]]:
+    """:func:`thread_get` with ``fresh=True`` for many people at once (sockets connecting together,
+    e.g. a reconnect storm): the thread as :func:`thread_get` loads it, read once, and whether each
+    person may read it (:func:`thread_readable_by`). A person gets the thread only where their
+    answer is True; missing and forbidden look alike (None)."""
+    readable = thread_readable_by(persons, pk)
+    if not any(readable):
+        return None, readable
+    thread = (
+        Thread.objects.select_related("forum", "forum__working_group", "forum__organisation")
+        .filter(pk=pk)
+        .first()
+    )
+    return thread, readable
+
+
 def posts_visible(person: Any) -> QuerySet[Post]:
     """Posts ``person`` may read, with what a post's page or API answer shows."""
     return Post.objects.visible_to(person).select_related(
