@@ -7,6 +7,7 @@ Every wait is on an event (a frame, a close), never on a quiet period or a clock
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -184,3 +185,37 @@ async def test_a_thread_wide_recheck_costs_queries_per_kind_of_reader_not_per_so
         assert await closed_with(s) == 4403
     monkeypatch.undo()
     assert 0 < len(queries) <= 8, queries
+
+
+def test_batched_connect_check_answers_as_thread_get_for_each_person():
+    """The connect-time check of many sockets at once gives each person what ``thread_get`` with
+    fresh roles gives: the thread (read once) where they may read it, nothing where they may not."""
+    w = world()
+    people = [w.alice, w.mallory, w.bob, AnonymousUser()]
+    thread, readable = selectors.thread_for_readers(people, w.thread.pk)
+    assert readable == [selectors.thread_get(p, w.thread.pk, fresh=True) is not None for p in people]
+    assert readable == [True, False, True, False]
+    assert thread is not None and thread.pk == w.thread.pk and thread.forum_id == w.thread.forum_id
+    assert selectors.thread_for_readers([w.mallory], w.thread.pk) == (None, [False])
+    assert selectors.thread_for_readers([w.alice], w.thread.pk + 999) == (None, [False])
+
+
+async def test_sockets_connecting_together_are_checked_each_from_other_organisation(layer):
+    """Sockets that connect at the same moment share one batched access check, and each gets its
+    own answer: the readers their hello, the member of another organisation a 4403 (missing and
+    forbidden alike), in whatever order the batch held them."""
+    w = await sync_to_async(world)()
+    people = [w.alice, w.mallory, w.bob, w.mallory, w.alice]
+    sockets = await asyncio.gather(*(connect(p, w.thread.pk) for p in people))
+    try:
+        for person, socket in zip(people, sockets, strict=True):
+            if person is w.mallory:
+                assert await closed_with(socket) == 4403
+            else:
+                hello = await next_of(socket, "hello")
+                assert hello["thread"]["id"] == w.thread.pk
+                assert hello["thread"]["last_seq"] == w.thread.last_seq
+    finally:
+        for person, socket in zip(people, sockets, strict=True):
+            if person is not w.mallory:
+                await socket.disconnect()
