@@ -492,8 +492,9 @@ def _notify_mentions_and_reply(post: Post, author: Any) -> None:
         )
 
 
-def post_edit(*, person: Any, post: Post, body: str) -> Post:
-    """Authors edit their own posts; a removed or hidden post cannot be edited."""
+def post_edit(*, person: Any, post: Post, body: str | None) -> Post:
+    """Authors edit their own posts; a removed or hidden post cannot be edited. ``body=None`` (a
+    PATCH that sends no text) changes nothing, after the same checks."""
     _require_read(person, post)
     if post.author_id != person.pk:
         raise PermissionDenied(_("Only the author can edit a post."))
@@ -503,6 +504,8 @@ def post_edit(*, person: Any, post: Post, body: str) -> Post:
         raise ForumArchived()
     if post.thread.locked and not can_moderate(person, post.thread.forum):
         raise ThreadLocked()
+    if body is None:
+        return post
     body = _clean_body(body)
     with transaction.atomic():
         post.body = body

@@ -38,6 +38,7 @@ from rest_framework.settings import api_settings
 from knowledge.models.choices import LANGUAGES
 from knowledge.models.vocabulary import CpvCode, Label
 from network import capabilities, visibility
+from network.api.fields import ModelChoiceInput, ModelTextInput
 
 RESOURCE_SHARED = "resource.shared"
 ALLOWED_EXTENSIONS = {".pdf", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".txt", ".csv"}
@@ -96,7 +97,7 @@ class Resource(visibility.TenantOwned):
 class ResourceData:
     """Typed input of a write; forms, the API and the demo loader all build one of these."""
 
-    title: str
+    title: str = ""
     kind: str = Resource.Kind.GUIDE
     summary: str = ""
     url: str = ""
@@ -524,19 +525,20 @@ class ResourceSerializer(serializers.ModelSerializer):
 
 
 class ResourceWriteSerializer(serializers.Serializer):
-    """Parses the body into :class:`ResourceData`; the service validates (one layer)."""
+    """Parses the body into :class:`ResourceData`; the service validates with the model's rules (one
+    layer), which the schema states (``ModelTextInput``, ``ModelChoiceInput``)."""
 
     organisation = serializers.SlugField(required=False, help_text="Owner (needed if you edit for several)")
-    title = serializers.CharField(max_length=200)
-    kind = serializers.ChoiceField(choices=Resource.Kind.choices, default=Resource.Kind.GUIDE)
-    summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-    url = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    title = ModelTextInput(Resource, "title")
+    kind = ModelChoiceInput(choices=Resource.Kind.choices, default=Resource.Kind.GUIDE)
+    summary = ModelTextInput(Resource, "summary", default="")
+    url = ModelTextInput(Resource, "url", default="")
     attachment = serializers.FileField(required=False, allow_null=True, default=None)
-    language = serializers.CharField(required=False, default="en", max_length=2)
-    visibility = serializers.CharField(required=False, default=visibility.Visibility.PRIVATE, max_length=10)
-    cpv_codes = serializers.ListField(
-        child=serializers.CharField(max_length=12), required=False, default=list
+    language = ModelChoiceInput(choices=LANGUAGES, default="en")
+    visibility = ModelChoiceInput(
+        choices=visibility.Visibility.choices, default=visibility.Visibility.PRIVATE
     )
+    cpv_codes = serializers.ListField(child=serializers.CharField(), required=False, default=list)
     labels = serializers.ListField(child=serializers.SlugField(), required=False, default=list)
     shared_groups = serializers.ListField(
         child=serializers.SlugField(),
@@ -574,7 +576,9 @@ class ResourceFilterSerializer(serializers.Serializer):
 
 @extend_schema_view(
     retrieve=extend_schema(parameters=[_RESOURCE_ID]),
-    partial_update=extend_schema(parameters=[_RESOURCE_ID]),
+    partial_update=extend_schema(
+        parameters=[_RESOURCE_ID], request=ResourceWriteSerializer, responses=ResourceSerializer
+    ),
     destroy=extend_schema(parameters=[_RESOURCE_ID]),
 )
 class ResourceViewSet(viewsets.ViewSet):
@@ -611,6 +615,7 @@ class ResourceViewSet(viewsets.ViewSet):
         values = dict(body.validated_data)
         return values.pop("organisation", None), ResourceData(**values)
 
+    @extend_schema(request=ResourceWriteSerializer, responses={201: ResourceSerializer})
     def create(self, request: Request) -> Response:
         slug, data = self._data(request)
         resource = resource_create(

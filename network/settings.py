@@ -341,7 +341,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "network.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["network.api.filters.FilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, stating the rules the server applies to request fields (network/api/schema.py)
+    "DEFAULT_SCHEMA_CLASS": "network.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "network.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -380,6 +381,7 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "members.models.Organisation.Kind",
         "DeviceCategoryEnum": "network.categories.DeviceCategory",
         "TemplateStatusEnum": "knowledge.models.templates.TenderTemplate.Status",
+        "ResourceKindEnum": "knowledge.resources.Resource.Kind",
         "TenderStatusEnum": "knowledge.models.choices.TenderStatus",
         "StatementStatusEnum": "knowledge.statements.models.StatementStatus",
         "StatementAuditActionEnum": "knowledge.statements.models.AuditAction",

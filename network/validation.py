@@ -68,13 +68,12 @@ def errors_of(exc: ValidationError) -> dict[str, list[str]]:
 
 
 def merge(into: dict[str, list[Any]], exc: ValidationError) -> None:
-    """Add ``exc``'s errors to ``into`` (so a service reports every problem together), each with its
-    code, so a state rule stays one (:data:`CONFLICT`)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            into.setdefault(name, []).extend(errors)
-    else:
-        into.setdefault(NON_FIELD_ERRORS, []).extend(exc.error_list)
+    """Add ``exc``'s messages to ``into`` (so a service reports every problem together); a state rule
+    keeps its code (:data:`CONFLICT`)."""
+    found = exc.error_dict.items() if hasattr(exc, "error_dict") else [(NON_FIELD_ERRORS, exc.error_list)]
+    for name, errors in found:
+        # a message as its text, a state rule as the error that carries its code
+        into.setdefault(name, []).extend(e if e.code == CONFLICT else next(iter(e)) for e in errors)
 
 
 def full_clean(

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from forums import payloads
 from forums.models import Forum, Post, Reaction, Thread
-from network.api.fields import CountField, IdField, ModelChoiceInput
+from network.api.fields import CountField, IdField, ModelChoiceInput, ModelTextInput
 from network.visibility import Visibility
 
 
@@ -66,11 +66,11 @@ class ForumSerializer(serializers.ModelSerializer):
 
 
 class ForumWriteSerializer(serializers.Serializer):
-    """Create (``organisation`` required) or change an organisation's own forum."""
+    """Create an organisation's own forum (:class:`ForumUpdateSerializer` changes it)."""
 
-    organisation = serializers.SlugField(required=False, help_text="Slug of the organisation that owns it.")
-    name = serializers.CharField(required=False, allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True)
+    organisation = serializers.SlugField(help_text="Slug of the organisation that owns it.")
+    name = ModelTextInput(Forum, "name")
+    description = ModelTextInput(Forum, "description")
     visibility = ModelChoiceInput(
         choices=Visibility.choices,
         required=False,
@@ -79,6 +79,13 @@ class ForumWriteSerializer(serializers.Serializer):
     shared_groups = serializers.ListField(
         child=serializers.SlugField(), required=False, help_text="Working group slugs to share it with."
     )
+
+
+class ForumUpdateSerializer(ForumWriteSerializer):
+    """Rename, describe or re-share a forum: the organisation that owns it is set on create, and a
+    forum never moves (read-only here, so a PATCH's ``organisation`` changes nothing)."""
+
+    organisation = serializers.SlugField(read_only=True)
 
 
 class ForumArchiveSerializer(serializers.Serializer):
@@ -175,8 +182,8 @@ class ThreadSerializer(serializers.ModelSerializer):
 
 class ThreadCreateSerializer(serializers.Serializer):
     forum = IdField(help_text="Id of a forum you can post in.")
-    title = serializers.CharField(allow_blank=True)
-    body = serializers.CharField(allow_blank=True, help_text="Markdown.")
+    title = ModelTextInput(Thread, "title")
+    body = ModelTextInput(Post, "body", help_text="Markdown.")
     client_id = serializers.CharField(
         required=False, allow_blank=True, help_text="Makes a retried request idempotent."
     )
@@ -213,7 +220,7 @@ class PostPageSerializer(serializers.Serializer):
 
 
 class PostCreateSerializer(serializers.Serializer):
-    body = serializers.CharField(allow_blank=True, help_text="Markdown.")
+    body = ModelTextInput(Post, "body", help_text="Markdown.")
     reply_to = IdField(required=False, allow_null=True, help_text="Id of a post in the thread.")
     client_id = serializers.CharField(
         required=False, allow_blank=True, help_text="A retry with the same id is stored once."
@@ -221,7 +228,9 @@ class PostCreateSerializer(serializers.Serializer):
 
 
 class PostEditSerializer(serializers.Serializer):
-    body = serializers.CharField(allow_blank=True)
+    """PATCH: the new text; nothing sent changes nothing (the author's checks still apply)."""
+
+    body = ModelTextInput(Post, "body", help_text="Markdown.")
 
 
 class ReactionSerializer(serializers.Serializer):

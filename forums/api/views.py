@@ -95,8 +95,6 @@ class ForumViewSet(
         data = s.ForumWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        if not values.get("organisation"):
-            raise DRFValidationError({"organisation": ["Give the slug of your organisation."]})
         organisation = organisations_nameable(request.user).filter(slug=values["organisation"]).first()
         if organisation is None:
             raise DRFValidationError({"organisation": ["No organisation with this slug."]})
@@ -107,14 +105,12 @@ class ForumViewSet(
         )
         return self._out(forum, status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.ForumWriteSerializer, responses=s.ForumSerializer)
+    @extend_schema(request=s.ForumUpdateSerializer, responses=s.ForumSerializer)
     def partial_update(self, request: Request, pk: int | None = None) -> Response:
-        """Rename, describe or re-share your organisation's forum."""
-        data = s.ForumWriteSerializer(data=request.data, partial=True)
+        """Rename, describe or re-share your organisation's forum (it stays with its organisation)."""
+        data = s.ForumUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        if "organisation" in values:
-            raise DRFValidationError({"organisation": ["A forum cannot move to another organisation."]})
         forum = self.get_object()
         changes = {**values, "shared_groups": self._groups(values.get("shared_groups"))}
         data = services.ForumData.of(forum).with_changes(changes)  # PATCH: what is not sent stays
@@ -125,7 +121,9 @@ class ForumViewSet(
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.partial_update(request, *args, **kwargs)
 
-    @extend_schema(request=s.ForumArchiveSerializer, responses=s.ForumSerializer)
+    @extend_schema(methods=["POST"], request=s.ForumArchiveSerializer, responses=s.ForumSerializer)
+    # reopening answers the forum too (200), not drf-spectacular's default 204 for a DELETE
+    @extend_schema(methods=["DELETE"], request=s.ForumArchiveSerializer, responses={200: s.ForumSerializer})
     @action(detail=True, methods=["post", "delete"], filterset_class=None)
     def archive(self, request: Request, pk: int | None = None) -> Response:
         """Archive (POST) or reopen (DELETE) your organisation's forum: its threads stay readable,
@@ -386,10 +384,13 @@ class PostViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=s.PostEditSerializer, responses=s.PostSerializer)
     def partial_update(self, request: Request, pk: int | None = None) -> Response:
         """The author edits the text."""
-        data = s.PostEditSerializer(data=request.data)
+        data = s.PostEditSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         post = call(
-            services.post_edit, person=request.user, post=self.get_object(), body=data.validated_data["body"]
+            services.post_edit,
+            person=request.user,
+            post=self.get_object(),
+            body=data.validated_data.get("body"),
         )
         return self._out(post)
 

@@ -31,7 +31,7 @@ from knowledge.models.choices import (
     TenderStatus,
 )
 from network import visibility
-from network.api.fields import CountField, IdField, ModelChoiceInput, ModelIntegerInput
+from network.api.fields import CountField, IdField, ModelChoiceInput, ModelIntegerInput, ModelTextInput
 from network.visibility import Visibility
 
 
@@ -161,7 +161,7 @@ class TemplateWriteSerializer(serializers.Serializer):
     """Parses the body into :class:`~knowledge.services.TemplateData`; the service validates once."""
 
     organisation = serializers.SlugField(required=False, help_text="Owner organisation (on create).")
-    title = serializers.CharField(required=False, allow_blank=True)
+    title = ModelTextInput(TenderTemplate, "title")
     summary = serializers.CharField(required=False, allow_blank=True)
     procedure = ModelChoiceInput(choices=Procedure.choices, required=False)
     language = ModelChoiceInput(choices=LANGUAGES, required=False)
@@ -324,7 +324,7 @@ class LessonWriteSerializer(serializers.Serializer):
     service, decide what is valid (so the page's form and the API report the same messages)."""
 
     organisation = serializers.SlugField(required=False)
-    title = serializers.CharField(required=False, allow_blank=True)
+    title = ModelTextInput(Lesson, "title")
     visibility = ModelChoiceInput(choices=Visibility.choices, required=False)
     stages = serializers.ListField(child=ModelChoiceInput(choices=LessonStage.choices), required=False)
     context = serializers.CharField(required=False, allow_blank=True)
@@ -379,18 +379,16 @@ class TenderWriteSerializer(serializers.Serializer):
     amounts) are the model's, run once by the service, with the page form's messages."""
 
     organisation = serializers.SlugField(required=False)
-    title = serializers.CharField(required=False, allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True)
+    title = ModelTextInput(PlannedTender, "title")
+    description = ModelTextInput(PlannedTender, "description")
     visibility = ModelChoiceInput(choices=Visibility.choices, required=False)
     cpv_codes = serializers.ListField(child=serializers.CharField(), required=False)
-    estimated_quantity = ModelIntegerInput(
-        PlannedTender, "estimated_quantity", required=False, allow_null=True
-    )
+    estimated_quantity = ModelIntegerInput(PlannedTender, "estimated_quantity")
     estimated_value_eur = serializers.DecimalField(
         max_digits=None, decimal_places=None, required=False, allow_null=True
     )
-    planned_year = ModelIntegerInput(PlannedTender, "planned_year", required=False, allow_null=True)
-    planned_quarter = ModelIntegerInput(PlannedTender, "planned_quarter", required=False, allow_null=True)
+    planned_year = ModelIntegerInput(PlannedTender, "planned_year")
+    planned_quarter = ModelIntegerInput(PlannedTender, "planned_quarter")
     procedure = ModelChoiceInput(choices=Procedure.choices, required=False)
     status = ModelChoiceInput(choices=TenderStatus.choices, required=False)
     joint_procurement_open = serializers.BooleanField(required=False)

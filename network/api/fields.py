@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator, URLValidator
 from django.db.models import Model, QuerySet
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 
 class ScopedSlugRelatedField(serializers.SlugRelatedField):
@@ -68,18 +70,81 @@ class ModelChoiceInput(serializers.ChoiceField):
         return data
 
 
-class ModelIntegerInput(serializers.IntegerField):
-    """An integer a model field bounds: the schema shows the model field's minimum and maximum
-    (so clients know them, and nothing unbounded reaches the driver), but the bounds are checked by
-    the model's own validators in the service, so the API says what the page's form says (#18)."""
+#: Some character that is not white space: DRF trims input, so "   " is blank to the model.
+NOT_BLANK = r"\S"
+
+
+#: URLs Django's ``URLValidator`` accepts, as a pattern a client (and schemathesis) can generate
+#: from: ``format: uri`` also allows ``mailto:x`` or ``events:x``, which every URL field refuses.
+#: A conservative subset (http/https, a dotted host name with a letter TLD, an optional port and
+#: path): everything it matches is accepted.
+URL_PATTERN = (
+    r"^https?://[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?)*"
+    r"\.[a-z]{2,12}(?::[1-9][0-9]{0,3})?(?:/[-a-zA-Z0-9._~%/]*)?$"
+)
+
+
+def _needed(model_field: Any) -> bool:
+    """Whether a create must give the field: the model refuses it blank and has no default."""
+    return not model_field.blank and not model_field.has_default()
+
+
+class PublishedModelRules:
+    """Publishes a model field's own rules in the OpenAPI schema without checking them here.
+
+    ``required`` (a create must send it: the model refuses it blank and has no default), not
+    ``nullable`` and the field's bounds are what the schema says; the model's ``full_clean`` in the
+    service is the one check, so a missing or null value passes through to it and gets the page
+    form's message (#18). ``published`` holds the schema keywords :class:`network.api.schema.AutoSchema`
+    adds to the field's request schema (``None`` removes one)."""
+
+    published: dict[str, Any]
+
+    def validate_empty_values(self, data: Any) -> tuple[bool, Any]:
+        if data is empty and self.required:  # type: ignore[attr-defined]
+            raise serializers.SkipField()  # the model says it is needed, in its words
+        if data is None:
+            return True, self.null_as  # type: ignore[attr-defined]
+        return super().validate_empty_values(data)  # type: ignore[misc]
+
+
+class ModelTextInput(PublishedModelRules, serializers.CharField):
+    """Text a model field holds. The schema says what the model's rules are: needed on create,
+    not blank (``minLength`` and a non-space ``pattern``: input is trimmed, as the page's form does),
+    at most ``max_length``; the service's ``full_clean`` checks them, with the model's messages."""
 
     def __init__(self, model: type[Model], name: str, **kwargs: Any) -> None:
-        from django.core.validators import MaxValueValidator, MinValueValidator
+        field = model._meta.get_field(name)
+        kwargs.setdefault("required", _needed(field))
+        kwargs.update(allow_blank=True, allow_null=True)  # the model judges blank and null
+        super().__init__(**kwargs)
+        self.null_as = None if field.null else ""  # the model's "blank" message for a null
+        self.published: dict[str, Any] = {"nullable": True if field.null else None}
+        if not field.blank:
+            self.published.update(minLength=1, pattern=NOT_BLANK)
+        limits = [v.limit_value for v in field.validators if isinstance(v, MaxLengthValidator)]
+        if limits:
+            self.published["maxLength"] = min(limits)
+        if any(isinstance(v, URLValidator) for v in field.validators):
+            self.published["pattern"] = URL_PATTERN if not field.blank else f"^(?:{URL_PATTERN[1:-1]})?$"
 
-        validators = model._meta.get_field(name).validators
+
+class ModelIntegerInput(PublishedModelRules, serializers.IntegerField):
+    """An integer a model field bounds: the schema shows the model field's minimum and maximum
+    (so clients know them, and nothing unbounded reaches the driver), whether a create needs it and
+    whether it may be null, but the model's own validators check them in the service, so the API
+    says what the page's form says (#18)."""
+
+    def __init__(self, model: type[Model], name: str, **kwargs: Any) -> None:
+        field = model._meta.get_field(name)
+        validators = field.validators
         lows = [v.limit_value for v in validators if isinstance(v, MinValueValidator)]
         highs = [v.limit_value for v in validators if isinstance(v, MaxValueValidator)]
+        kwargs.setdefault("required", _needed(field))
+        kwargs["allow_null"] = True  # the model judges null
         super().__init__(min_value=max(lows, default=None), max_value=min(highs, default=None), **kwargs)
+        self.null_as = None
+        self.published = {"nullable": True if field.null else None}
         # Documented, not enforced here: the model's validators are the one check.
         self.validators = [
             v for v in self.validators if not isinstance(v, MinValueValidator | MaxValueValidator)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+
 ERROR_COMPONENT = "Error"
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -154,3 +156,107 @@ def bound_numeric_parameters(
                     schema.setdefault("minimum", INT64_MIN)
                     schema.setdefault("maximum", INT64_MAX)
     return result
+
+
+# --- request schemas that state the rules the server applies -------------------------------------
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """drf-spectacular's inspector, plus the rules the server really applies to request fields.
+
+    * fields that publish their model's rules (:class:`network.api.fields.PublishedModelRules`:
+      needed, not blank, lengths, not null) get them, although the model checks them (and a field
+      that lets "" through for the model's message is not documented as taking "");
+    * a non-blank text field says "some non-space character" (``pattern``): DRF trims input, so
+      ``" "`` is as blank as ``""``;
+    * a URL field states the URLs ``URLValidator`` accepts instead of any RFC 3986 URI.
+
+    Responses are left as drf-spectacular describes them (a stored URL need not match the pattern).
+    """
+
+    _direction = "response"
+
+    def _get_request_body(self, direction: str = "request") -> Any:
+        """A body is documented as JSON, the API's format: form encodings cannot carry a null, a
+        nested object or an empty list, so promising them promised what the server cannot read
+        (they stay accepted, as the browsable API posts them). A body with a file keeps multipart,
+        which carries the file."""
+        body = super()._get_request_body(direction)
+        content = (body or {}).get("content", {})
+        if "application/json" in content:
+            kept = ("application/json", "multipart/form-data")
+            kept = kept if _has_file(self.get_request_serializer()) else kept[:1]
+            body["content"] = {media: schema for media, schema in content.items() if media in kept}
+        return body
+
+    def _map_basic_serializer(self, serializer: Any, direction: str) -> Any:
+        outer, self._direction = self._direction, direction
+        try:
+            return super()._map_basic_serializer(serializer, direction)
+        finally:
+            self._direction = outer
+
+    def _map_serializer_field(self, field: Any, direction: str, bypass_extensions: bool = False) -> Any:
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction == "request" and isinstance(schema, dict):
+            _not_blank(field, schema)  # also list items, which the next hook does not see
+        return schema
+
+    def _insert_field_validators(self, field: Any, schema: dict[str, Any]) -> None:
+        super()._insert_field_validators(field, schema)
+        if self._direction == "request":
+            _state_request_rules(field, schema)
+
+
+def _has_file(serializer: Any) -> bool:
+    from rest_framework import serializers
+
+    if isinstance(serializer, type) and issubclass(serializer, serializers.Serializer):
+        serializer = serializer()
+    fields = serializer.fields if isinstance(serializer, serializers.Serializer) else {}
+    return any(isinstance(f, serializers.FileField) for f in fields.values())
+
+
+def _not_blank(field: Any, schema: dict[str, Any]) -> None:
+    from django.core.validators import RegexValidator
+    from rest_framework import serializers
+
+    from network.api.fields import NOT_BLANK
+
+    if (
+        isinstance(field, serializers.CharField)
+        and field.trim_whitespace
+        and not any(isinstance(v, RegexValidator) for v in field.validators)  # its own pattern says more
+        and schema.get("type") == "string"
+        and schema.get("minLength", 0) >= 1
+        and not {"pattern", "format", "enum"} & set(schema)
+    ):
+        schema["pattern"] = NOT_BLANK
+
+
+def _state_request_rules(field: Any, schema: dict[str, Any]) -> None:
+    from django.core.validators import URLValidator
+
+    from network.api.fields import URL_PATTERN
+
+    published = getattr(field, "published", None)
+    if published is not None:
+        options = schema.get("oneOf", [])
+        if (
+            published.get("minLength")
+            and len(options) == 2
+            and options[1] == {"type": "string", "maxLength": 0}
+        ):
+            schema.update(schema.pop("oneOf")[0])  # the model refuses "": no blank alternative
+        target = schema["oneOf"][0] if "oneOf" in schema else schema
+        for key, value in published.items():
+            if key == "nullable":
+                schema.pop(key, None) if value is None else schema.update({key: value})
+            elif value is not None:
+                target[key] = value
+    if any(isinstance(v, URLValidator) for v in getattr(field, "validators", [])):
+        for option in [schema, *schema.get("oneOf", [])]:
+            if option.get("format") == "uri":
+                del option["format"]
+                option["pattern"] = URL_PATTERN
+    _not_blank(field, schema)

@@ -72,9 +72,23 @@ def _preferences_schema() -> serializers.Serializer:
     )
 
 
+@functools.cache
+def _preferences_change() -> dict[str, Any]:
+    """PATCH's body as the view reads it: some categories, each with a channel, and nothing else (an
+    unknown category is refused, so the schema says ``additionalProperties: false``)."""
+    from network.notification_kinds import Channel, categories
+
+    return {
+        "type": "object",
+        "properties": {c.key: {"type": "string", "enum": list(Channel.values)} for c in categories()},
+        "additionalProperties": False,
+    }
+
+
 class NotificationPreferencesView(APIView):
     """The signed-in person's channel per notification category (``in_app``, ``immediate``, ``digest``,
-    ``off``). PATCH sets some categories; unknown categories or channels change nothing (400)."""
+    ``off``). PATCH sets the categories sent (none: nothing changes); unknown categories or channels
+    change nothing (400)."""
 
     permission_classes = [permissions.IsAuthenticated]
 
@@ -82,13 +96,15 @@ class NotificationPreferencesView(APIView):
     def get(self, request: Request) -> Response:
         return Response(notifications.preferences(request.user))
 
-    @extend_schema(request=_preferences_schema(), responses=_preferences_schema())
+    @extend_schema(request={"application/json": _preferences_change()}, responses=_preferences_schema())
     def patch(self, request: Request) -> Response:
         data = request.data
-        if not isinstance(data, dict) or not data:
+        if not isinstance(data, dict):
             raise serializers.ValidationError(
                 {"non_field_errors": [_("Send an object of category → channel.")]}
             )
+        if not data:  # a partial change of nothing
+            return Response(notifications.preferences(request.user))
         if not all(isinstance(v, str) for v in data.values()):
             raise serializers.ValidationError(
                 {k: [_("Choose a channel by name.")] for k, v in data.items() if not isinstance(v, str)}

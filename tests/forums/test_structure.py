@@ -186,7 +186,8 @@ def test_taken_name_and_foreign_group_are_clear_errors_and_nothing_stored():
     response = api(admin).post(
         "/api/v1/forums/", {"organisation": org.slug, "name": "laptops"}, format="json"
     )
-    assert response.status_code == 400 and "already has a forum" in response.json()["errors"]["name"][0]
+    # a name another forum has: a conflict with the current state (409), same body shape as a 400
+    assert response.status_code == 409 and "already has a forum" in response.json()["errors"]["name"][0]
     response = api(admin).post(
         "/api/v1/forums/",
         {

@@ -97,7 +97,6 @@ def test_api_reads_and_patches_preferences(api_client):
         {"mentions": "immediate", "nonsense": "off"},
         {"mentions": "immediate", "replies": "sometimes"},
         {"mentions": ["off"]},
-        {},
         ["mentions"],
     ],
 )
@@ -109,6 +108,22 @@ def test_api_bad_input_is_a_clear_400_and_changes_nothing(api_client, payload):
     body = response.json()
     assert body["detail"] and "errors" in body
     assert not NotificationPreference.objects.filter(person=person).exists()
+
+
+def test_an_empty_patch_changes_nothing_and_answers_the_preferences(api_client):
+    """PATCH is partial: no category sent is a change of nothing (the schema allows ``{}``)."""
+    person = factories.person()
+    api_client.force_authenticate(person)
+    response = api_client.patch(URL, {}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json() == api_client.get(URL).json()
+    assert not NotificationPreference.objects.filter(person=person).exists()
+
+
+def test_the_schema_refuses_unknown_categories_as_the_view_does(api_client):
+    schema = api_client.get("/api/schema/", {"format": "json"}).json()
+    body = schema["paths"]["/api/v1/me/notification-preferences/"]["patch"]["requestBody"]["content"]
+    assert body["application/json"]["schema"]["additionalProperties"] is False
 
 
 def test_api_needs_a_signed_in_person(api_client):

@@ -16,7 +16,7 @@ from knowledge.statements.models import (
 from members.models import Organisation, WorkingGroup
 from members.selectors import organisations_nameable, working_groups_for
 from network import capabilities
-from network.api.fields import ModelChoiceInput, ScopedSlugRelatedField
+from network.api.fields import ModelChoiceInput, ModelTextInput, ScopedSlugRelatedField
 from network.categories import DeviceCategory
 from network.visibility import Visibility
 
@@ -102,10 +102,10 @@ class StatementCreateSerializer(serializers.Serializer):
     working_group = ScopedSlugRelatedField(
         slug_field="slug", model=WorkingGroup, scope=working_groups_for, required=False, allow_null=True
     )
-    title = serializers.CharField(required=False, allow_blank=True, default="")
-    summary = serializers.CharField(required=False, allow_blank=True, default="")
-    body = serializers.CharField(required=False, allow_blank=True, default="")
-    contact = serializers.CharField(required=False, allow_blank=True, default="")
+    title = ModelTextInput(Statement, "title")
+    summary = ModelTextInput(Statement, "summary", default="")
+    body = ModelTextInput(Statement, "body")
+    contact = ModelTextInput(Statement, "contact", default="")
     opens_on = serializers.DateField(required=False, allow_null=True)
     closes_on = serializers.DateField(required=False, allow_null=True)
     visibility = ModelChoiceInput(choices=Visibility.choices, default=Visibility.PRIVATE)
@@ -115,10 +115,10 @@ class StatementCreateSerializer(serializers.Serializer):
 class StatementUpdateSerializer(serializers.Serializer):
     """Parses a PATCH; the service validates with the models' rules (the page form's messages)."""
 
-    title = serializers.CharField(required=False, allow_blank=True)
-    summary = serializers.CharField(required=False, allow_blank=True)
-    body = serializers.CharField(required=False, allow_blank=True)
-    contact = serializers.CharField(required=False, allow_blank=True)
+    title = ModelTextInput(Statement, "title", required=False)
+    summary = ModelTextInput(Statement, "summary")
+    body = ModelTextInput(Statement, "body", required=False)
+    contact = ModelTextInput(Statement, "contact")
     opens_on = serializers.DateField(required=False, allow_null=True)
     closes_on = serializers.DateField(required=False, allow_null=True)
     visibility = ModelChoiceInput(choices=Visibility.choices, required=False)

@@ -12,7 +12,7 @@ from rest_framework import serializers
 
 from members.models import Organisation, WorkingGroup
 from members.selectors import organisations_nameable, working_groups_for
-from network.api.fields import ModelChoiceInput, ModelIntegerInput, ScopedSlugRelatedField
+from network.api.fields import ModelChoiceInput, ModelIntegerInput, ModelTextInput, ScopedSlugRelatedField
 from network.capabilities import EventCapabilities
 from network.events import selectors
 from network.events.models import Audience, Event, Registration
@@ -143,15 +143,15 @@ class EventWriteSerializer(serializers.Serializer):
         scope=organisations_nameable,
         help_text="Lead host (create only)",
     )
-    title = serializers.CharField(allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True)
+    title = ModelTextInput(Event, "title")
+    description = ModelTextInput(Event, "description")
     starts_at = serializers.DateTimeField(help_text="ISO 8601 with offset")
     ends_at = serializers.DateTimeField(help_text="ISO 8601 with offset")
     time_zone = serializers.CharField(required=False, help_text="IANA name, e.g. Europe/Helsinki")
-    place = serializers.CharField(required=False, allow_blank=True)
+    place = ModelTextInput(Event, "place")
     online_url = serializers.URLField(required=False, allow_blank=True)
     audience = serializers.ListField(child=ModelChoiceInput(choices=Audience.choices), required=False)
-    capacity = ModelIntegerInput(Event, "capacity", required=False, allow_null=True)
+    capacity = ModelIntegerInput(Event, "capacity")
     registration_open = serializers.BooleanField(required=False)
     visibility = ModelChoiceInput(choices=Visibility.choices, required=False)
     working_group = ScopedSlugRelatedField(
