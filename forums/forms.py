@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forums.models import PostReport, Reaction
 from forums.services import ForumData
+from network import sharing
 from network.validation import OpenChoiceField
 from network.visibility import Visibility
 
@@ -82,18 +83,14 @@ class ForumForm(forms.Form):
         initial=Visibility.PRIVATE,
         help_text=_("Private by default: only your organisation's members."),
     )
-    shared_groups = forms.ModelMultipleChoiceField(
-        queryset=None,
-        required=False,
-        label=_("Share with working groups"),
-        widget=forms.CheckboxSelectMultiple,
+    shared_groups = sharing.SharedGroupsField(
         help_text=_("With “Working groups”: the member organisations of these groups may read and post."),
     )
 
-    def __init__(self, *args, organisations=None, groups=None, fixed_organisation=False, **kwargs) -> None:
+    def __init__(self, *args, organisations=None, owners=(), fixed_organisation=False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
-        self.fields["shared_groups"].queryset = groups
+        sharing.offer(self, owners or [o.pk for o in organisations])
         if fixed_organisation:
             del self.fields["organisation"]
 
@@ -103,7 +100,7 @@ class ForumForm(forms.Form):
             name=d["name"],
             description=d["description"],
             visibility=d["visibility"],
-            shared_groups=list(d["shared_groups"]),
+            shared_groups=sharing.named(self),
         )
 
 

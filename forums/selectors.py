@@ -269,13 +269,3 @@ def managed_organisations(person: Any) -> QuerySet[Any]:
     return Organisation.objects.filter(
         pk__in=[org for org, role in viewer.roles.items() if role in MANAGER_ROLES]
     ).order_by("name")
-
-
-def shareable_groups(person: Any) -> QuerySet[Any]:
-    """Working groups the person's managed organisations may share a forum with (the policy's
-    :func:`network.visibility.sharing_groups_q`; the service checks the forum's own organisation)."""
-    from members.models import WorkingGroup
-    from network import visibility
-
-    orgs = list(managed_organisations(person).values_list("pk", flat=True))
-    return WorkingGroup.objects.filter(visibility.sharing_groups_q(orgs)).distinct().order_by("name")

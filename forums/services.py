@@ -39,7 +39,7 @@ from forums.models import (
     Thread,
 )
 from forums.rules import can_moderate, can_post_in, posting_organisation_id
-from network import markdown, ratelimit, validation, visibility
+from network import markdown, ratelimit, sharing, validation, visibility
 from network.notifications import notify
 from network.realtime import person_group
 from network.slugs import unguessable_slug
@@ -142,51 +142,33 @@ class ForumData:
         return replace(self, **{k: v for k, v in changes.items() if k in self.__dataclass_fields__})
 
 
-def _forum_errors(forum: Forum, groups: list[Any] | None) -> dict[str, list[Any]]:
-    """What the model does not say itself: a name taken in the organisation, and the groups (those
-    the owner may share with, :func:`network.visibility.sharing_groups_q`; ``group`` needs one)."""
-    from members.models import WorkingGroup
-
-    errors: dict[str, list[Any]] = {}
+def _name_taken(forum: Forum) -> dict[str, list[Any]]:
+    """What the model does not say itself: a name already used by the organisation's forums."""
     organisation = forum.organisation
     taken = Forum.objects.filter(
         organisation=organisation, kind=Forum.Kind.ORGANISATION, name__iexact=forum.name
     )
     if forum.name and taken.exclude(pk=forum.pk).exists():
         # another forum has the name: a state rule (the API's 409), not a problem of the input
-        errors["name"] = [
-            validation.conflicting(
-                _("%(org)s already has a forum called “%(name)s”.")
-                % {"org": organisation.name, "name": forum.name}
-            )
-        ]
-    if groups:
-        allowed = set(
-            WorkingGroup.objects.filter(visibility.sharing_groups_q([organisation.pk])).values_list(
-                "pk", flat=True
-            )
-        )
-        outside = [g.name for g in groups if g.pk not in allowed]
-        if outside:
-            errors["shared_groups"] = [
-                _("%(org)s is not a member or convener of: %(groups)s.")
-                % {"org": organisation.name, "groups": ", ".join(outside)}
+        return {
+            "name": [
+                validation.conflicting(
+                    _("%(org)s already has a forum called “%(name)s”.")
+                    % {"org": organisation.name, "name": forum.name}
+                )
             ]
-    elif forum.visibility == visibility.Visibility.GROUP:
-        errors["shared_groups"] = [_("Name the working groups to share the forum with.")]
-    return errors
+        }
+    return {}
 
 
 def _validate_forum(forum: Forum, data: ForumData) -> list[Any] | None:
-    """Set ``data`` on ``forum`` and run the model's rules and :func:`_forum_errors` together."""
+    """Set ``data`` on ``forum`` and run the model's rules, the name's and the sharing rule
+    (:func:`network.sharing.resolve`) together."""
     forum.name = (data.name or "").strip()
     forum.description = (data.description or "").strip()
     forum.visibility = data.visibility or visibility.Visibility.PRIVATE
-    groups = None if data.shared_groups is None else list(data.shared_groups)
-    effective = groups if groups is not None else (list(forum.shared_groups.all()) if forum.pk else [])
-    errors = _forum_errors(
-        forum, effective if forum.visibility == visibility.Visibility.GROUP or groups else []
-    )
+    errors = _name_taken(forum)
+    groups = sharing.resolve(forum, data.shared_groups, errors)
     validation.full_clean(forum, exclude=["slug", "working_group"], errors=errors, constraints=False)
     return groups
 

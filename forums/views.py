@@ -29,6 +29,7 @@ from forums.forms import (
 )
 from forums.models import Forum, Post, Thread
 from forums.rules import can_moderate, can_post_in
+from network import sharing
 from network.ratelimit import RateLimited
 from network.validation import add_to_form, save_from_form
 
@@ -313,9 +314,7 @@ def forum_new(request: HttpRequest) -> HttpResponse:
     organisations = selectors.managed_organisations(request.user)
     if not organisations.exists():
         raise PermissionDenied(_("Only the owners and admins of an organisation open forums for it."))
-    form = ForumForm(
-        request.POST or None, organisations=organisations, groups=selectors.shareable_groups(request.user)
-    )
+    form = ForumForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         try:
             forum = services.organisation_forum_create(
@@ -343,13 +342,13 @@ def forum_manage(request: HttpRequest, slug: str) -> HttpResponse:
         "name": forum.name,
         "description": forum.description,
         "visibility": forum.visibility,
-        "shared_groups": list(forum.shared_groups.all()),
+        "shared_groups": sharing.initial(forum),
     }
     form = ForumForm(
         request.POST or None,
         initial=initial,
         organisations=selectors.managed_organisations(request.user),
-        groups=selectors.shareable_groups(request.user),
+        owners=[forum.organisation_id],
         fixed_organisation=True,
     )
     if request.method == "POST" and "archive" in request.POST:

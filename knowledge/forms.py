@@ -27,7 +27,7 @@ from knowledge.models.templates import TenderTemplate
 from knowledge.services.lessons import LessonData
 from knowledge.services.templates import TemplateData
 from knowledge.services.tenders import TenderData
-from network import content
+from network import content, sharing
 from network.validation import NumberField, OpenChoiceField, OpenMultipleChoiceField, add_to_form
 from network.visibility import Visibility
 
@@ -107,13 +107,15 @@ class TemplateForm(forms.Form):
     licence = OpenChoiceField(label=_("Licence"), choices=Licence.choices)
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas"))
     visibility = OpenChoiceField(label=_("Who can read it"), choices=Visibility.choices)
+    shared_groups = sharing.SharedGroupsField()
 
-    def __init__(self, *args, organisations=(), editing: bool = False, **kwargs) -> None:
+    def __init__(self, *args, organisations=(), editing: bool = False, owners=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["organisation"]
         else:
             self.fields["organisation"].choices = org_choices(organisations)
+        sharing.offer(self, owners or [o.pk for o in organisations])
 
     def service_data(self, criteria: list[dict[str, Any]]) -> TemplateData:
         d = self.cleaned_data
@@ -124,6 +126,7 @@ class TemplateForm(forms.Form):
             },
             cpv_codes=split_codes(d["cpv_codes"]),
             criteria=criteria,
+            shared_groups=sharing.named(self),
         )
 
 
@@ -265,16 +268,17 @@ class _OwnedContentForm(forms.Form):
     organisation = forms.ChoiceField(label=_("Organisation"))
     data_class: Any
 
-    def __init__(self, *args, organisations=(), editing: bool = False, **kwargs) -> None:
+    def __init__(self, *args, organisations=(), editing: bool = False, owners=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["organisation"]
         else:
             self.fields["organisation"].choices = org_choices(organisations)
+        sharing.offer(self, owners or [o.pk for o in organisations])
 
     def service_data(self) -> Any:
-        values = {k: v for k, v in self.cleaned_data.items() if k != "organisation"}
-        return self.data_class.from_mapping(self.adapt(values))
+        values = {k: v for k, v in self.cleaned_data.items() if k not in ("organisation", sharing.FIELD)}
+        return self.data_class.from_mapping({**self.adapt(values), "shared_groups": sharing.named(self)})
 
     def adapt(self, values: dict[str, Any]) -> dict[str, Any]:
         return values
@@ -284,6 +288,7 @@ class LessonForm(_OwnedContentForm):
     data_class = LessonData
     title = forms.CharField(label=_("Title"), required=False)
     visibility = OpenChoiceField(label=_("Who can read it"), choices=Visibility.choices)
+    shared_groups = sharing.SharedGroupsField()
     language = OpenChoiceField(label=_("Language"), choices=LANGUAGES, initial="en")
     stages = OpenMultipleChoiceField(
         label=_("Procurement stages"),
@@ -325,6 +330,7 @@ class TenderForm(_OwnedContentForm):
         required=False,
     )
     visibility = OpenChoiceField(label=_("Who can read it"), choices=Visibility.choices)
+    shared_groups = sharing.SharedGroupsField()
 
     def adapt(self, values: dict[str, Any]) -> dict[str, Any]:
         return {**values, "cpv_codes": split_codes(values.get("cpv_codes", ""))}

@@ -37,8 +37,8 @@ from rest_framework.settings import api_settings
 
 from knowledge.models.choices import LANGUAGES
 from knowledge.models.vocabulary import CpvCode, Label
-from network import capabilities, visibility
-from network.api.fields import ModelChoiceInput, ModelTextInput
+from network import capabilities, sharing, visibility
+from network.api.fields import ModelChoiceInput, ModelTextInput, SharedGroupsInput
 
 RESOURCE_SHARED = "resource.shared"
 ALLOWED_EXTENSIONS = {".pdf", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".txt", ".csv"}
@@ -111,27 +111,6 @@ class ResourceData:
     shared_groups: list[Any] | None = None
 
 
-def _shared_groups(resource: Resource, data: ResourceData, errors: dict[str, list[str]]) -> list[Any] | None:
-    """The groups named, among those the owner may share with (the policy's
-    :func:`~network.visibility.sharing_groups_q`); ``group`` visibility needs at least one."""
-    from members.models import WorkingGroup
-
-    if data.shared_groups is None:  # left as they are: an existing resource's groups, a new one's none
-        named = list(resource.shared_groups.all()) if resource.pk else []
-    else:
-        slugs = {getattr(g, "slug", g) for g in data.shared_groups}
-        named = list(
-            WorkingGroup.objects.filter(
-                visibility.sharing_groups_q([resource.organisation_id]), slug__in=slugs
-            ).distinct()
-        )
-        if len(named) != len(slugs):
-            errors["shared_groups"] = [_("Choose working groups your organisation belongs to or convenes.")]
-    if data.visibility == visibility.Visibility.GROUP and not named and "shared_groups" not in errors:
-        errors["shared_groups"] = [_("Name the working groups to share it with.")]
-    return None if data.shared_groups is None else named
-
-
 def _vocabulary(data: ResourceData) -> tuple[list[CpvCode], list[Label]]:
     from knowledge import cpv
 
@@ -157,7 +136,7 @@ def _save(resource: Resource, data: ResourceData) -> Resource:
     errors: dict[str, list[str]] = {}
     codes: list[CpvCode] = []
     labels: list[Label] = []
-    groups = _shared_groups(resource, data, errors)
+    groups = sharing.resolve(resource, data.shared_groups, errors)
     try:
         codes, labels = _vocabulary(data)
     except ValidationError as exc:
@@ -341,14 +320,7 @@ class ResourceForm(forms.Form):
     visibility = forms.ChoiceField(
         label=gettext_lazy("Who can read it"), choices=visibility.Visibility.choices
     )
-    shared_groups = forms.MultipleChoiceField(
-        label=gettext_lazy("Share with working groups"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy(
-            "With “Working groups”: the member organisations of these groups may read it."
-        ),
-    )
+    shared_groups = sharing.SharedGroupsField()
     cpv_codes = forms.CharField(
         label=gettext_lazy("CPV codes"),
         required=False,
@@ -360,17 +332,14 @@ class ResourceForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, organisations: Any = (), editing: bool = False, groups: Any = (), **kwargs: Any
+        self, *args: Any, organisations: Any = (), editing: bool = False, owners: Any = (), **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["organisation"]
         else:
             self.fields["organisation"].choices = [(o.slug, o.name) for o in organisations]
-        if groups:
-            self.fields["shared_groups"].choices = [(g.slug, g.name) for g in groups]
-        else:  # the person's organisations are in no working group: nothing to share with
-            del self.fields["shared_groups"]
+        sharing.offer(self, owners)
         labels = [(lb.slug, lb.name) for lb in Label.objects.order_by("name")]
         if labels:
             self.fields["labels"].choices = labels
@@ -389,7 +358,7 @@ class ResourceForm(forms.Form):
             visibility=values["visibility"],
             cpv_codes=values["cpv_codes"].replace(",", " ").split(),
             labels=list(values.get("labels") or []),
-            shared_groups=list(values["shared_groups"]) if "shared_groups" in self.fields else None,
+            shared_groups=sharing.named(self),
         )
 
 
@@ -410,13 +379,12 @@ def _initial(resource: Resource | None, language: str = "en") -> dict[str, Any]:
         "visibility": resource.visibility,
         "cpv_codes": " ".join(c.full_code for c in resource.cpv_codes.all()),
         "labels": [lb.slug for lb in resource.labels.all()],
-        "shared_groups": [g.slug for g in resource.shared_groups.all()],
+        "shared_groups": sharing.initial(resource),
     }
 
 
 def _form_page(request: HttpRequest, resource: Resource | None) -> HttpResponse:
     """Create (``resource`` None) or edit: the form, the service, errors kept on the form."""
-    from members.models import WorkingGroup
     from members.selectors import editable_organisations
 
     organisations = list(editable_organisations(request.user)) if resource is None else []
@@ -424,13 +392,12 @@ def _form_page(request: HttpRequest, resource: Resource | None) -> HttpResponse:
         raise PermissionDenied(_("You need an editor role in an organisation to add this."))
     editing = resource is not None
     owners = [resource.organisation_id] if editing else [o.pk for o in organisations]
-    groups = WorkingGroup.objects.filter(visibility.sharing_groups_q(owners)).distinct().order_by("name")
     form = ResourceForm(
         request.POST or None,
         request.FILES or None,
         organisations=organisations,
         editing=editing,
-        groups=list(groups),
+        owners=owners,
         initial=_initial(resource, (getattr(request, "LANGUAGE_CODE", "") or "en")[:2]),
     )
     status = 200
@@ -540,11 +507,7 @@ class ResourceWriteSerializer(serializers.Serializer):
     )
     cpv_codes = serializers.ListField(child=serializers.CharField(), required=False, default=list)
     labels = serializers.ListField(child=serializers.SlugField(), required=False, default=list)
-    shared_groups = serializers.ListField(
-        child=serializers.SlugField(),
-        required=False,
-        help_text="With visibility ``group``: slugs of working groups your organisation belongs to.",
-    )
+    shared_groups = SharedGroupsInput()
 
 
 def _organisation(person: Any, slug: str | None) -> Any:
@@ -630,7 +593,6 @@ class ResourceViewSet(viewsets.ViewSet):
         }
         current["cpv_codes"] = [c.full_code for c in resource.cpv_codes.all()]
         current["labels"] = [lb.slug for lb in resource.labels.all()]
-        current["shared_groups"] = [g.slug for g in resource.shared_groups.all()]
         incoming = request.data.dict() if hasattr(request.data, "dict") else dict(request.data)
         body = ResourceWriteSerializer(data={**current, **incoming})
         body.is_valid(raise_exception=True)

@@ -24,7 +24,7 @@ from knowledge.diff import diff_versions
 from knowledge.models.choices import LessonStage, Stage
 from members import selectors as member_selectors
 from members.models import Organisation
-from network import content, visibility
+from network import content, sharing, visibility
 
 PAGE = 20
 
@@ -115,8 +115,9 @@ def _template_form_page(request, *, template=None) -> HttpResponse:
     orgs = _editable_orgs(request.user)
     if not editing and not orgs:
         raise PermissionDenied(_("You need an editor role in an organisation to add templates."))
+    owners = [template.organisation_id] if editing else [o.pk for o in orgs]
     if request.method == "POST":
-        form = forms.TemplateForm(request.POST, organisations=orgs, editing=editing)
+        form = forms.TemplateForm(request.POST, organisations=orgs, editing=editing, owners=owners)
         formset = forms.CriterionFormSet(request.POST, prefix="criteria")
         if form.is_valid() and formset.is_valid():
             data = form.service_data(formset.criteria())
@@ -142,11 +143,12 @@ def _template_form_page(request, *, template=None) -> HttpResponse:
                 "visibility": template.visibility,
                 "tags": ", ".join(template.tags),
                 "cpv_codes": " ".join(c.full_code for c in template.cpv_codes.all()),
+                "shared_groups": sharing.initial(template),
             }
             criteria = selectors.criteria_input(template)
         else:
             initial, criteria = {"visibility": "private"}, []
-        form = forms.TemplateForm(initial=initial, organisations=orgs, editing=editing)
+        form = forms.TemplateForm(initial=initial, organisations=orgs, editing=editing, owners=owners)
         formset = forms.CriterionFormSet(initial=criteria, prefix="criteria")
     return render(
         request,
@@ -310,10 +312,11 @@ class _OwnedContentPages:
         orgs = _editable_orgs(request.user)
         if not editing and not orgs:
             raise PermissionDenied(_("You need an editor role in an organisation to add this."))
+        owners = [obj.organisation_id] if editing else [o.pk for o in orgs]
         if request.method != "POST":
-            form = self.form_class(initial=_initial(obj), organisations=orgs, editing=editing)
+            form = self.form_class(initial=_initial(obj), organisations=orgs, editing=editing, owners=owners)
         else:
-            form = self.form_class(request.POST, organisations=orgs, editing=editing)
+            form = self.form_class(request.POST, organisations=orgs, editing=editing, owners=owners)
             saved = self._save(request, form, obj, orgs) if form.is_valid() else None
             if saved is not None:
                 messages.success(request, _("Saved."))
@@ -342,6 +345,7 @@ def _initial(obj) -> dict[str, Any]:
         data["tags"] = ", ".join(obj.tags)
     if hasattr(obj, "cpv_codes"):
         data["cpv_codes"] = " ".join(c.full_code for c in obj.cpv_codes.all())
+    data["shared_groups"] = sharing.initial(obj)
     return data
 
 

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from forums import payloads
 from forums.models import Forum, Post, Reaction, Thread
-from network.api.fields import CountField, IdField, ModelChoiceInput, ModelTextInput
+from network.api.fields import CountField, IdField, ModelChoiceInput, ModelTextInput, SharedGroupsInput
 from network.visibility import Visibility
 
 
@@ -76,9 +76,7 @@ class ForumWriteSerializer(serializers.Serializer):
         required=False,
         help_text="Private by default; ``group`` shares it with ``shared_groups``.",
     )
-    shared_groups = serializers.ListField(
-        child=serializers.SlugField(), required=False, help_text="Working group slugs to share it with."
-    )
+    shared_groups = SharedGroupsInput()
 
 
 class ForumUpdateSerializer(ForumWriteSerializer):

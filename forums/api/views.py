@@ -71,22 +71,6 @@ class ForumViewSet(
         fresh = self.get_queryset().get(pk=forum.pk)
         return Response(s.ForumSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
-    def _groups(self, slugs: list[str] | None) -> list[Any] | None:
-        if slugs is None:
-            return None
-        from members.models import WorkingGroup
-        from network import visibility
-
-        viewer = visibility.viewer_for(self.request.user)
-        found = {
-            g.slug: g
-            for g in WorkingGroup.objects.filter(visibility.working_groups_visible_q(viewer), slug__in=slugs)
-        }
-        missing = [slug for slug in slugs if slug not in found]
-        if missing:
-            raise DRFValidationError({"shared_groups": [f"No working group called {', '.join(missing)}."]})
-        return [found[slug] for slug in slugs]
-
     @extend_schema(request=s.ForumWriteSerializer, responses={201: s.ForumSerializer})
     def create(self, request: Request) -> Response:
         """Open a forum for your organisation (``organisation`` is its slug). Private unless
@@ -98,8 +82,7 @@ class ForumViewSet(
         organisation = organisations_nameable(request.user).filter(slug=values["organisation"]).first()
         if organisation is None:
             raise DRFValidationError({"organisation": ["No organisation with this slug."]})
-        groups = self._groups(values.get("shared_groups"))
-        changes = {**values, "shared_groups": groups}
+        changes = {**values, "shared_groups": values.get("shared_groups")}
         forum = services.organisation_forum_create(
             actor=request.user, organisation=organisation, data=services.ForumData().with_changes(changes)
         )
@@ -112,7 +95,7 @@ class ForumViewSet(
         data.is_valid(raise_exception=True)
         values = data.validated_data
         forum = self.get_object()
-        changes = {**values, "shared_groups": self._groups(values.get("shared_groups"))}
+        changes = {**values, "shared_groups": values.get("shared_groups")}
         data = services.ForumData.of(forum).with_changes(changes)  # PATCH: what is not sent stays
         forum = services.forum_update(actor=request.user, forum=forum, data=data)
         return self._out(forum)

@@ -31,7 +31,14 @@ from knowledge.models.choices import (
     TenderStatus,
 )
 from network import visibility
-from network.api.fields import CountField, IdField, ModelChoiceInput, ModelIntegerInput, ModelTextInput
+from network.api.fields import (
+    CountField,
+    IdField,
+    ModelChoiceInput,
+    ModelIntegerInput,
+    ModelTextInput,
+    SharedGroupsInput,
+)
 from network.visibility import Visibility
 
 
@@ -168,7 +175,7 @@ class TemplateWriteSerializer(serializers.Serializer):
     licence = ModelChoiceInput(choices=Licence.choices, required=False)
     tags = serializers.ListField(child=serializers.CharField(), required=False)
     visibility = ModelChoiceInput(choices=Visibility.choices, required=False)
-    shared_groups = serializers.ListField(child=serializers.SlugField(), required=False)
+    shared_groups = SharedGroupsInput()
     cpv_codes = serializers.ListField(child=serializers.CharField(), required=False)
     criteria = CriterionWriteSerializer(many=True, required=False)
 
@@ -338,6 +345,7 @@ class LessonWriteSerializer(serializers.Serializer):
     related_templates = serializers.ListField(child=IdField(), required=False)
     related_tenders = serializers.ListField(child=IdField(), required=False)
     related_statements = serializers.ListField(child=IdField(), required=False)
+    shared_groups = SharedGroupsInput()
 
 
 class TenderSerializer(serializers.ModelSerializer):
@@ -396,6 +404,7 @@ class TenderWriteSerializer(serializers.Serializer):
         child=ModelChoiceInput(choices=StrategicGoal.choices), required=False
     )
     templates = serializers.ListField(child=IdField(), required=False)
+    shared_groups = SharedGroupsInput()
 
 
 class InterestSerializer(serializers.ModelSerializer):

@@ -22,7 +22,7 @@ from knowledge.api import serializers as s
 from knowledge.diff import diff_versions
 from knowledge.models import Label, Lesson, PlannedTender, TenderTemplate
 from knowledge.models.choices import LANGUAGES, LessonStage, Procedure, Stage, TenderStatus
-from members.models import Organisation, WorkingGroup
+from members.models import Organisation
 from members.selectors import organisations_nameable
 from network import visibility
 from network.api.fields import INT32_MAX
@@ -97,16 +97,6 @@ def _organisation_for_write(person: Any, slug: str | None) -> Organisation:
         raise ValidationError({"organisation": [_("No organisation “%(s)s”.") % {"s": slug}]}) from None
 
 
-def _groups(person: Any, slugs: list[str] | None) -> list[WorkingGroup] | None:
-    if slugs is None:
-        return None
-    viewer = visibility.viewer_for(person)
-    groups = list(WorkingGroup.objects.filter(visibility.working_groups_visible_q(viewer), slug__in=slugs))
-    if len(groups) != len(set(slugs)):
-        raise ValidationError({"shared_groups": [_("Unknown working group.")]})
-    return groups
-
-
 # --- templates -----------------------------------------------------------------------------------
 
 
@@ -146,7 +136,6 @@ class TemplateViewSet(viewsets.ModelViewSet):
     def create(self, request: Request, *args, **kwargs) -> Response:
         data = self._validated(request)
         org = _organisation_for_write(request.user, data.pop("organisation", None))
-        data["shared_groups"] = _groups(request.user, data.pop("shared_groups", None))
         template = services.template_create(
             person=request.user, organisation=org, data=services.TemplateData.from_mapping(data)
         )
@@ -157,7 +146,6 @@ class TemplateViewSet(viewsets.ModelViewSet):
         template = self.get_object()
         data = self._validated(request)
         data.pop("organisation", None)
-        data["shared_groups"] = _groups(request.user, data.pop("shared_groups", None))
         changed = services.TemplateData.of(template).with_changes(data)  # PATCH: what is not sent stays
         template = services.template_update(person=request.user, template=template, data=changed)
         return self._respond(template)

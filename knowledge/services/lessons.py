@@ -13,7 +13,7 @@ from knowledge.content import notify_lesson_shared
 from knowledge.models import Lesson, PlannedTender, TenderTemplate
 from knowledge.services.common import normalise_tags, require_create_in, require_edit
 from knowledge.statements.models import Statement
-from network import validation
+from network import sharing, validation
 from network.visibility import Visibility
 
 TEXT_FIELDS = ("title", "context", "approach", "market_dialogue", "challenges", "next_action")
@@ -43,6 +43,9 @@ class LessonData:
     related_templates: list[Any] | None = None
     related_tenders: list[Any] | None = None
     related_statements: list[Any] | None = None
+    #: With visibility ``group``: the working groups (slugs or objects) it is shared with
+    #: (:func:`network.sharing.resolve`); ``None`` leaves them as they are.
+    shared_groups: list[Any] | None = None
 
     @classmethod
     def of(cls, lesson: Lesson) -> LessonData:
@@ -95,11 +98,14 @@ def _save(person: Any, lesson: Lesson, data: LessonData, *, created: bool) -> Le
     candidate = validation.candidate(lesson, _values(data))
     errors: dict[str, list[str]] = {}
     links = _visible_ids(person, data, errors)
+    groups = sharing.resolve(candidate, data.shared_groups, errors)
     validation.full_clean(candidate, errors=errors)
     with transaction.atomic():
         candidate.save()
         for name, ids in links.items():
             getattr(candidate, name).set(ids)
+        if groups is not None:
+            candidate.shared_groups.set(groups)
         if created:
             notify_lesson_shared(candidate, actor=person)
     return candidate

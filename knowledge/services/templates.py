@@ -31,7 +31,7 @@ from knowledge import cpv
 from knowledge.models import Criterion, Label, TemplateVersion, TenderTemplate
 from knowledge.models.choices import Ambition, Licence, Procedure, Stage
 from knowledge.services.common import normalise_tags, require_create_in, require_edit
-from network import validation, visibility
+from network import sharing, validation, visibility
 from network.markdown import render
 
 #: What an edit may change (the status changes by publishing, the slug follows the title).
@@ -188,9 +188,10 @@ def _clean_criteria(criteria: Sequence[CriterionData | dict[str, Any]]) -> list[
     return items
 
 
-def _validate(template: TenderTemplate, data: TemplateData) -> tuple[list | None, list | None]:
-    """The template's fields, CPV codes and criteria, every error reported together."""
+def _validate(template: TenderTemplate, data: TemplateData) -> tuple[list | None, list | None, list | None]:
+    """The template's fields, CPV codes, shared groups and criteria, every error reported together."""
     errors: dict[str, list[str]] = {}
+    groups = sharing.resolve(template, data.shared_groups, errors)
     codes = None
     if data.cpv_codes is not None:
         try:
@@ -211,7 +212,7 @@ def _validate(template: TenderTemplate, data: TemplateData) -> tuple[list | None
             validation.merge(errors, exc)
     if errors:
         raise ValidationError(errors)
-    return codes, items
+    return codes, items, groups
 
 
 def _write_criteria(template: TenderTemplate, items: list[CriterionData]) -> None:
@@ -237,11 +238,11 @@ def template_create(*, person: Any, organisation: Any, data: TemplateData) -> Te
     """Create a template with its criteria in ``organisation`` (editors only)."""
     require_create_in(person, organisation)
     template = TenderTemplate(organisation=organisation, created_by=person, **_values(data))
-    codes, items = _validate(template, data)
+    codes, items, groups = _validate(template, data)
     with transaction.atomic():
         template.save()
         template.cpv_codes.set(codes or [])
-        template.shared_groups.set(data.shared_groups or [])
+        template.shared_groups.set(groups or [])
         _write_criteria(template, items or [])
     return template
 
@@ -251,7 +252,7 @@ def template_update(*, person: Any, template: TenderTemplate, data: TemplateData
     invalid input leaves both the row and ``template`` as they were."""
     require_edit(person, template)
     values = _values(data)
-    codes, items = _validate(validation.candidate(template, values), data)
+    codes, items, groups = _validate(validation.candidate(template, values), data)
     with transaction.atomic():
         # Fresh and locked: a publish meanwhile keeps its version number and status.
         locked = TenderTemplate.objects.select_for_update().get(pk=template.pk)
@@ -260,8 +261,8 @@ def template_update(*, person: Any, template: TenderTemplate, data: TemplateData
         locked.save()
         if codes is not None:
             locked.cpv_codes.set(codes)
-        if data.shared_groups is not None:
-            locked.shared_groups.set(data.shared_groups)
+        if groups is not None:
+            locked.shared_groups.set(groups)
         if items is not None:
             _write_criteria(locked, items)
     return locked

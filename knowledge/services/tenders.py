@@ -13,7 +13,7 @@ from knowledge import cpv
 from knowledge.models import PlannedTender, TenderInterest, TenderInterestChange, TenderTemplate
 from knowledge.models.choices import Procedure, TenderStatus
 from knowledge.services.common import require_create_in, require_edit
-from network import validation, visibility
+from network import sharing, validation, visibility
 from network.notifications import notify
 
 
@@ -38,6 +38,9 @@ class TenderData:
     visibility: str = visibility.Visibility.PRIVATE
     cpv_codes: list[str] | None = None
     templates: list[Any] | None = None
+    #: With visibility ``group``: the working groups (slugs or objects) it is shared with
+    #: (:func:`network.sharing.resolve`); ``None`` leaves them as they are.
+    shared_groups: list[Any] | None = None
 
     @classmethod
     def of(cls, tender: PlannedTender) -> TenderData:
@@ -113,6 +116,7 @@ def _save(person: Any, tender: PlannedTender, data: TenderData) -> PlannedTender
     candidate = validation.candidate(tender, _values(data))
     errors: dict[str, list[str]] = {}
     codes, template_ids = _links(person, data, errors)
+    groups = sharing.resolve(candidate, data.shared_groups, errors)
     validation.full_clean(candidate, errors=errors)
     with transaction.atomic():
         candidate.save()
@@ -120,6 +124,8 @@ def _save(person: Any, tender: PlannedTender, data: TenderData) -> PlannedTender
             candidate.cpv_codes.set(codes)
         if template_ids is not None:
             candidate.templates.set(template_ids)
+        if groups is not None:
+            candidate.shared_groups.set(groups)
     return candidate
 
 

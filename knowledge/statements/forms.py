@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation, WorkingGroup
+from network import sharing
 from network.categories import MAX_UNITS_PER_YEAR, DeviceCategory
 from network.validation import OpenChoiceField
 from network.visibility import Visibility, editor_organisation_ids, viewer_for, working_groups_visible_q
@@ -54,18 +55,23 @@ class StatementForm(forms.Form):
         label=_("Who can read the draft"),
         help_text=_("Once opened for signature a statement is public."),
     )
+    shared_groups = sharing.SharedGroupsField(
+        help_text=_("With “Working groups”: the member organisations of these groups may read the draft.")
+    )
     change_note = forms.CharField(
         required=False,
         label=_("What changed"),
         help_text=_("Needed when you change the text of a published statement: it becomes a new version."),
     )
 
-    def __init__(self, *args: Any, person: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, person: Any, editing: bool = False, owners: Any = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         viewer = viewer_for(person)
-        self.fields["organisation"].queryset = Organisation.objects.filter(
-            pk__in=editor_organisation_ids(person)
-        )
+        editable = editor_organisation_ids(person)
+        self.fields["organisation"].queryset = Organisation.objects.filter(pk__in=editable)
+        sharing.offer(self, owners or editable)
         self.fields["working_group"].queryset = WorkingGroup.objects.filter(working_groups_visible_q(viewer))
         if editing:
             for name in ("organisation", "issuers", "working_group"):

@@ -39,7 +39,7 @@ from knowledge.statements.models import (
     StatementStatus,
     StatementVersion,
 )
-from network import capabilities, markdown, ratelimit, validation, visibility
+from network import capabilities, markdown, ratelimit, sharing, validation, visibility
 from network.categories import validate_volumes
 from network.notifications import notify
 from network.slugs import unguessable_slug
@@ -97,6 +97,9 @@ class StatementData:
     working_group: Any = None
     issuers: Sequence[Any] | None = None
     demands: Sequence[dict[str, Any]] | None = None
+    #: A draft with visibility ``group``: the working groups (slugs or objects) that read it
+    #: (:func:`network.sharing.resolve`); ``None`` leaves them as they are.
+    shared_groups: Sequence[Any] | None = None
 
     @classmethod
     def of(cls, statement: Statement) -> StatementData:
@@ -159,11 +162,14 @@ def _values(data: StatementData) -> dict[str, Any]:
     return values
 
 
-def _validate(statement: Statement, data: StatementData) -> list[dict[str, Any]] | None:
-    """The statement's and its demands' rules, every problem reported together (the body's
-    emptiness is judged on its text, so a body of spaces is "no text")."""
+def _validate(
+    statement: Statement, data: StatementData
+) -> tuple[list[dict[str, Any]] | None, list[Any] | None]:
+    """The statement's, its demands' and its sharing rules, every problem reported together (the
+    body's emptiness is judged on its text, so a body of spaces is "no text")."""
     errors: dict[str, list[str]] = {}
     demands = None if data.demands is None else _clean_demands(data.demands, errors)
+    groups = sharing.resolve(statement, data.shared_groups, errors)
     body, statement.body = statement.body, statement.body.strip()
     try:
         validation.full_clean(
@@ -171,7 +177,7 @@ def _validate(statement: Statement, data: StatementData) -> list[dict[str, Any]]
         )
     finally:
         statement.body = body
-    return demands
+    return demands, groups
 
 
 def _clean_issuers(person: Any, lead: Any, issuers: Iterable[Any], working_group: Any) -> set[Any]:
@@ -239,13 +245,14 @@ def statement_create(*, person: Any, organisation: Any, data: StatementData) -> 
             _("Only owners, admins and editors of %(org)s can draft for it.") % {"org": organisation}
         )
     statement = Statement(organisation=organisation, created_by=person, **_values(data))
-    demands = _validate(statement, data)
+    demands, groups = _validate(statement, data)
     issuer_set = _clean_issuers(person, organisation, data.issuers or (), data.working_group)
     with transaction.atomic():
         statement.slug = _unique_slug(statement.title)
         statement.body_html = markdown.render(statement.body)
         statement.save()
         statement.issuers.set(issuer_set)
+        statement.shared_groups.set(groups or [])
         _replace_demands(statement, demands or [])
     return statement
 
@@ -338,7 +345,7 @@ def statement_update(
     leaves the row (and ``statement``) as they were."""
     _require_manager(person, statement)
     values = _values(data)
-    demands = _validate(validation.candidate(statement, values), data)
+    demands, groups = _validate(validation.candidate(statement, values), data)
     change_note = validation.clean_field(StatementVersion, "change_note", (change_note or "").strip())
     with transaction.atomic():
         locked = _lock(statement)
@@ -354,6 +361,8 @@ def statement_update(
         locked.save()
         if new_demands:
             _replace_demands(locked, demands)
+        if groups is not None:
+            locked.shared_groups.set(groups)
         _record_edit(locked, person, change_note, changed, text_changed)
     return locked
 

@@ -26,6 +26,7 @@ from knowledge.statements.forms import (
 )
 from knowledge.statements.models import StatementStatus
 from members.models import Role
+from network import sharing
 from network.categories import DeviceCategory
 from network.errors import NeedsRole, role_help
 from network.ratelimit import RateLimited
@@ -320,7 +321,14 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
         f: getattr(statement, f)
         for f in ("title", "summary", "body", "contact", "opens_on", "closes_on", "visibility")
     }
-    form = StatementForm(request.POST or None, person=request.user, editing=True, initial=initial)
+    initial["shared_groups"] = sharing.initial(statement)
+    form = StatementForm(
+        request.POST or None,
+        person=request.user,
+        editing=True,
+        initial=initial,
+        owners=[statement.organisation_id],
+    )
     formset = DemandFormSet(request.POST or None, prefix="demands", initial=_demand_initial(statement))
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         data = dict(form.cleaned_data)

@@ -114,7 +114,9 @@ def identity_provider_configure(
         errors["client_id"] = [_("Enter the client ID the provider gave you.")]
     if not client_secret and not (current and current.has_secret):
         # Optional in the input ("leave out to keep the stored one"): refused only while none is stored.
-        errors["client_secret"] = [validation.conflicting(_("Enter the client secret the provider gave you."))]
+        errors["client_secret"] = [
+            validation.conflicting(_("Enter the client secret the provider gave you."))
+        ]
     if errors:
         raise ValidationError(errors)
     idp = current or IdentityProvider(organisation=organisation)

@@ -149,3 +149,16 @@ class ModelIntegerInput(PublishedModelRules, serializers.IntegerField):
         self.validators = [
             v for v in self.validators if not isinstance(v, MinValueValidator | MaxValueValidator)
         ]
+
+
+def SharedGroupsInput(**kwargs: Any) -> serializers.ListField:
+    """Slugs of the working groups to share with (visibility ``group``); whether the owner may
+    share with them is :func:`network.sharing.resolve`'s rule, run by the service. Omitted: the
+    groups stay as they are."""
+    kwargs.setdefault("required", False)
+    kwargs.setdefault(
+        "help_text",
+        "With visibility `group`: slugs of working groups the owner organisation belongs to or "
+        "convenes. Omit to keep the groups as they are.",
+    )
+    return serializers.ListField(child=serializers.SlugField(), **kwargs)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation
+from network import sharing
 from network.events import selectors
 from network.events.models import Audience, Event, EventOutcome
 from network.events.services import EventData
@@ -63,6 +64,9 @@ class EventForm(forms.Form):
     visibility = OpenChoiceField(
         label=_("Who can see it"), choices=Visibility.choices, initial=Visibility.NETWORK
     )
+    shared_groups = sharing.SharedGroupsField(
+        help_text=_("With “Working groups”: the member organisations of these groups may see it.")
+    )
     working_group = forms.ModelChoiceField(
         label=_("Working group"), queryset=Organisation.objects.none(), required=False
     )
@@ -92,8 +96,10 @@ class EventForm(forms.Form):
         self.fields["co_hosts"].queryset = Organisation.objects.filter(verified=True).order_by("name")
         if event is None:
             self.fields["organisation"].queryset = selectors.hostable_organisations(person)
+            sharing.offer(self, [o.pk for o in self.fields["organisation"].queryset])
             del self.fields["status"]
         else:
+            sharing.offer(self, [event.organisation_id])
             del self.fields["organisation"]
             self.fields["co_hosts"].queryset = self.fields["co_hosts"].queryset.exclude(
                 pk=event.organisation_id
@@ -115,6 +121,7 @@ class EventForm(forms.Form):
             "registration_open": event.registration_open,
             "visibility": event.visibility,
             "working_group": event.working_group_id,
+            "shared_groups": sharing.initial(event),
             # Accepted co-hosts and those still invited: saving the form keeps both as they are.
             "co_hosts": [o.pk for o in event.hosts.all() if o.pk != event.organisation_id]
             + [i.organisation_id for i in event.cohost_invitations.filter(status="pending")],
@@ -138,6 +145,7 @@ class EventForm(forms.Form):
         data = dict(self.cleaned_data)
         data["co_hosts"] = list(data.get("co_hosts") or [])
         data["cpv_codes"] = [c for c in re.split(r"[\s,;]+", data.get("cpv_codes") or "") if c]
+        data["shared_groups"] = sharing.named(self)
         data.pop("organisation", None)
         base = EventData() if self.event is None else EventData.of(self.event)
         return base.with_changes(data)

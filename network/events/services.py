@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Membership, Organisation, WorkingGroup
-from network import capabilities, markdown, ratelimit, validation, visibility
+from network import capabilities, markdown, ratelimit, sharing, validation, visibility
 from network.events import cohosts, selectors
 from network.events.models import Event, EventOutcome, Registration, join_audience
 from network.notifications import notify
@@ -109,10 +109,13 @@ def _apply(event: Event, data: EventData) -> None:
     event.description_html = markdown.render(event.description or "")
 
 
-def _validate(person: Any, event: Event, data: EventData, *, group_changed: bool) -> list[Any] | None:
-    """The event's own rules (``Event.full_clean``) with the working group and CPV codes, every
-    problem reported together."""
+def _validate(
+    person: Any, event: Event, data: EventData, *, group_changed: bool
+) -> tuple[list[Any] | None, list[Any] | None]:
+    """The event's own rules (``Event.full_clean``) with the working group, CPV codes and the
+    groups it is shared with, every problem reported together."""
     errors: dict[str, list[str]] = {}
+    shared = sharing.resolve(event, data.shared_groups, errors)
     group = data.working_group
     if group_changed and group is not None and group.pk not in visibility.viewer_for(person).group_ids:
         errors["working_group"] = [_("Your organisation is not a member of this working group.")]
@@ -125,16 +128,18 @@ def _validate(person: Any, event: Event, data: EventData, *, group_changed: bool
         except ValidationError as exc:
             errors["cpv_codes"] = exc.messages
     validation.full_clean(event, exclude=["slug", "working_group"], errors=errors, constraints=False)
-    return codes
+    return codes, shared
 
 
-def _set_links(person: Any, event: Event, data: EventData, codes: list[Any] | None) -> None:
+def _set_links(
+    person: Any, event: Event, data: EventData, codes: list[Any] | None, shared: list[Any] | None
+) -> None:
     if data.co_hosts is not None:
         cohosts.sync_co_hosts(person=person, event=event, wanted=data.co_hosts)
     if codes is not None:
         event.cpv_codes.set(codes)
-    if data.shared_groups is not None:
-        event.shared_groups.set(data.shared_groups)
+    if shared is not None:
+        event.shared_groups.set(shared)
 
 
 @transaction.atomic
@@ -144,11 +149,11 @@ def event_create(*, person: Any, organisation: Organisation, data: EventData) ->
         raise PermissionDenied(_("Only editors of the organisation can create its events."))
     event = Event(organisation=organisation, created_by=person if getattr(person, "pk", None) else None)
     _apply(event, data)
-    codes = _validate(person, event, data, group_changed=True)
+    codes, shared = _validate(person, event, data, group_changed=True)
     event.slug = data.slug or _unique_slug(event.title, event.starts_at)
     event.save()
     event.hosts.set({organisation})
-    _set_links(person, event, data, codes)
+    _set_links(person, event, data, codes, shared)
     return event
 
 
@@ -161,10 +166,10 @@ def event_update(*, person: Any, event: Event, data: EventData) -> Event:
     locked = Event.objects.select_for_update().get(pk=event.pk)
     was_cancelled, group_before = locked.is_cancelled, locked.working_group_id
     _apply(locked, data)
-    codes = _validate(person, locked, data, group_changed=locked.working_group_id != group_before)
+    codes, shared = _validate(person, locked, data, group_changed=locked.working_group_id != group_before)
     locked.sequence += 1
     locked.save()
-    _set_links(person, locked, data, codes)
+    _set_links(person, locked, data, codes, shared)
     if locked.is_cancelled and not was_cancelled:
         _tell_registrants_cancelled(locked, actor=person)
     elif not locked.is_cancelled:

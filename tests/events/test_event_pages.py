@@ -84,8 +84,7 @@ def test_anonymous_feed_contains_public_events_only(client, helsinki):
 
 def test_working_group_feed_from_other_organisation_omits_group_only_events(client, helsinki, other):
     group = factories.working_group(members=[helsinki], visibility="public")
-    ev = event(helsinki, visibility="group", working_group=group, title="Group workshop")
-    ev.shared_groups.add(group)
+    event(helsinki, visibility="group", working_group=group, shared_groups=[group], title="Group workshop")
     outsider = factories.member(other)
     insider = factories.member(helsinki)
     client.force_login(outsider)

@@ -51,7 +51,7 @@ def _api_errors(response, status: int = 400) -> dict[str, list[str]]:
         ({"name": " "}, {"name": ["Give the forum a name."]}),
         ({"name": "n" * 201}, {"name": ["A name can be at most 200 characters."]}),
         ({"description": "d" * 5001}, {"description": ["A description can be at most 5000 characters."]}),
-        ({"visibility": "group"}, {"shared_groups": ["Name the working groups to share the forum with."]}),
+        ({"visibility": "group"}, {"shared_groups": ["Name the working groups to share it with."]}),
         ({"name": "LAPTOPS"}, {"name": ["City of Turku already has a forum called “LAPTOPS”."]}),
     ],
 )

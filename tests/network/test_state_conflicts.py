@@ -77,7 +77,9 @@ def test_a_taken_organisation_name_is_a_409_in_the_api_and_the_same_message_on_t
     )
     page = Client()
     page.force_login(someone)
-    response = page.post("/organisations/new/", {"name": "CITY of Helsinki", "country": "FI", "kind": "municipality"})
+    response = page.post(
+        "/organisations/new/", {"name": "CITY of Helsinki", "country": "FI", "kind": "municipality"}
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["name"] == errors["name"]
     assert Organisation.objects.count() == 1

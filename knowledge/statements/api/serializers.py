@@ -16,7 +16,7 @@ from knowledge.statements.models import (
 from members.models import Organisation, WorkingGroup
 from members.selectors import organisations_nameable, working_groups_for
 from network import capabilities
-from network.api.fields import ModelChoiceInput, ModelTextInput, ScopedSlugRelatedField
+from network.api.fields import ModelChoiceInput, ModelTextInput, ScopedSlugRelatedField, SharedGroupsInput
 from network.categories import DeviceCategory
 from network.visibility import Visibility
 
@@ -109,6 +109,7 @@ class StatementCreateSerializer(serializers.Serializer):
     opens_on = serializers.DateField(required=False, allow_null=True)
     closes_on = serializers.DateField(required=False, allow_null=True)
     visibility = ModelChoiceInput(choices=Visibility.choices, default=Visibility.PRIVATE)
+    shared_groups = SharedGroupsInput()
     demands = StatementDemandInputSerializer(many=True, required=False)
 
 
@@ -122,6 +123,7 @@ class StatementUpdateSerializer(serializers.Serializer):
     opens_on = serializers.DateField(required=False, allow_null=True)
     closes_on = serializers.DateField(required=False, allow_null=True)
     visibility = ModelChoiceInput(choices=Visibility.choices, required=False)
+    shared_groups = SharedGroupsInput()
     demands = StatementDemandInputSerializer(many=True, required=False)
     change_note = serializers.CharField(
         required=False,

@@ -12,7 +12,13 @@ from rest_framework import serializers
 
 from members.models import Organisation, WorkingGroup
 from members.selectors import organisations_nameable, working_groups_for
-from network.api.fields import ModelChoiceInput, ModelIntegerInput, ModelTextInput, ScopedSlugRelatedField
+from network.api.fields import (
+    ModelChoiceInput,
+    ModelIntegerInput,
+    ModelTextInput,
+    ScopedSlugRelatedField,
+    SharedGroupsInput,
+)
 from network.capabilities import EventCapabilities
 from network.events import selectors
 from network.events.models import Audience, Event, Registration
@@ -154,6 +160,7 @@ class EventWriteSerializer(serializers.Serializer):
     capacity = ModelIntegerInput(Event, "capacity")
     registration_open = serializers.BooleanField(required=False)
     visibility = ModelChoiceInput(choices=Visibility.choices, required=False)
+    shared_groups = SharedGroupsInput()
     working_group = ScopedSlugRelatedField(
         slug_field="slug", model=WorkingGroup, scope=working_groups_for, required=False, allow_null=True
     )
