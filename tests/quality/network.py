@@ -10,7 +10,7 @@ DESIGN.md written out again, independently of ``network.visibility``, as the ora
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -180,16 +180,8 @@ def _thread(item: ContentSpec, org: Any, editor: Any, title: str, shared: list, 
 def _resource(item: ContentSpec, org: Any, editor: Any, title: str, shared: list, tag: str) -> Any:
     from knowledge.resources import ResourceData, resource_create
 
-    # Sharing with groups goes through the service only for groups the owner is in; the property
-    # test also wants groups the owner is not (or no longer) in, so ``group`` is stored after the
-    # write, like the other types' groups are below.
-    level = "private" if item.visibility == "group" else item.visibility
-    data = ResourceData(title=title, url="https://example.org/guide", visibility=level)
-    resource = resource_create(person=editor, organisation=org, data=data)
-    if item.visibility == "group":
-        resource.visibility = item.visibility
-        resource.save(update_fields=["visibility"])
-    return resource
+    data = ResourceData(title=title, url="https://example.org/guide", visibility=item.visibility)
+    return resource_create(person=editor, organisation=org, data=data)
 
 
 #: kind → builder(item, organisation, editor, title, shared groups, tag), through the real services.
@@ -240,7 +232,16 @@ def build(spec: NetworkSpec, tag: str = "") -> Built:
         builder = BUILDERS.get(item.kind)
         if builder is None:
             raise AssertionError(f"content type {item.kind!r} has no builder in tests/quality/network.py")
-        obj = builder(item, org, editor, title, shared, f"{tag}{n}")
+        # Sharing goes through the services only with groups the owner is in (network.sharing);
+        # the property also wants groups the owner is not (or no longer) in, so an item shared
+        # with groups is written private and gets its level and groups stored after the write.
+        grouped = item.kind != "thread" and item.visibility == "group"
+        obj = builder(
+            replace(item, visibility="private") if grouped else item, org, editor, title, shared, f"{tag}{n}"
+        )
+        if grouped:
+            obj.visibility = item.visibility
+            obj.save(update_fields=["visibility"])
         if item.kind != "thread":
             obj.shared_groups.set(shared)
         if item.kind == "statement" and item.opened:
