@@ -198,7 +198,7 @@ def test_taken_name_and_foreign_group_are_clear_errors_and_nothing_stored():
         },
         format="json",
     )
-    assert response.status_code == 400 and foreign_group.slug in response.json()["errors"]["shared_groups"][0]
+    assert response.status_code == 409 and foreign_group.slug in response.json()["errors"]["shared_groups"][0]
     response = api(admin).post(
         "/api/v1/forums/", {"organisation": org.slug, "name": "Shared", "visibility": "group"}, format="json"
     )

@@ -238,7 +238,7 @@ def test_a_group_the_owner_is_not_in_is_refused_in_the_api(api_client, helsinki,
         "shared_groups": [foreign.slug],
     }
     response = api_client.post("/api/v1/resources/", body, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json()["errors"]["shared_groups"] == [
         f"{helsinki.name} is not a member or convener of: {foreign.slug}."
     ]
