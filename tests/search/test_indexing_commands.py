@@ -148,3 +148,24 @@ def test_postgres_search_rows_keep_only_the_first_pass_vector_inline():
         storage = dict(cursor.fetchall())
     assert "toast_tuple_target=256" in (options or [])
     assert storage == {"head_vector": "m", "search_vector": "x"}
+
+
+@pytest.mark.database("postgresql")
+@pytest.mark.django_db(transaction=True)
+def test_postgres_rebuild_vacuums_so_facet_counts_can_read_the_index_alone():
+    """Outside a transaction the rebuild ends with VACUUM (ANALYZE): the facet table's pages are
+    all-visible, so counting reads ``(document, name, value)`` from the index, not the rows."""
+    from django.db import connection
+
+    org = f.organisation("City of Vantaa")
+    with indexing.suppress_index_updates():
+        for n in range(3):
+            sf.template(org, f"Refurbished tablets {n}", summary="Leasing contracts.", visibility="public")
+    call_command("search_index", "--rebuild", stdout=StringIO())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpages, relallvisible FROM pg_class WHERE relname = 'search_searchfacet'")
+        pages, visible = cursor.fetchone()
+        cursor.execute("SELECT count(*) FROM search_searchfacet")
+        (facet_rows,) = cursor.fetchone()
+    assert facet_rows > 0 and pages > 0 and visible == pages
+    assert search(None, SearchQuery("tablets")).total == 3
