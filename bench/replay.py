@@ -41,6 +41,10 @@ class Plan:
 class ClientState:
     seen: set[int] = field(default_factory=set)
     duplicates: int = 0
+    #: Posts the client asked for again: a resume sent ``after=contiguous`` (the last seq it holds
+    #: without a gap), so the replay also brings what it holds above a gap. Requested, not
+    #: duplicates: the server sends every post after ``after`` once per connection.
+    asked_again: int = 0
     highest: int = 0
     contiguous: int = 0
     catchups_ms: list[float] = field(default_factory=list)
@@ -115,6 +119,8 @@ async def _client(
             await asyncio.sleep(0.2)
             continue
         reconnected_at = time.perf_counter()
+        asked_after = state.contiguous if resume else None
+        this_connection: set[int] = set()
         target = poster.last_seq
         waiting = attempt > 0 and target > state.contiguous
         if resume:  # the first connection too: a page loaded at seq N opens its socket with after=N
@@ -145,8 +151,18 @@ async def _client(
                 if data.get("type") != "post.created":
                     continue
                 seq = int(data["post"]["seq"])
+                twice_here = seq in this_connection
+                this_connection.add(seq)
                 if seq in state.seen:
-                    state.duplicates += 1
+                    if (
+                        not twice_here
+                        and data.get("replay")
+                        and asked_after is not None
+                        and seq > asked_after
+                    ):
+                        state.asked_again += 1
+                    else:
+                        state.duplicates += 1
                     continue
                 state.seen.add(seq)
                 state.highest = max(state.highest, seq)
@@ -208,6 +224,7 @@ async def _round(
         "missing": sum(missing),
         "clients_missing_any": sum(1 for m in missing if m),
         "duplicates": sum(state.duplicates for state in states),
+        "asked_again": sum(state.asked_again for state in states),
         "catchups": len(catchups),
         "catchup_p50_ms": percentile(catchups, 50),
         "catchup_p95_ms": percentile(catchups, 95),
