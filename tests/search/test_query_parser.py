@@ -145,3 +145,15 @@ def test_postgres_document_vector_holds_the_word_pairs_of_each_field():
     stored = " ".join(e for e in literal.split(" ") if "_" not in e)
     assert set(with_pairs(stored).split(" ")) == entries
     assert set(with_pairs(literal).split(" ")) == entries
+
+
+def test_postgres_word_pairs_stop_where_long_texts_are_clamped():
+    from network.search.analysis import DocumentTerms
+    from network.search.backends.postgres import MAX_POSITION, tsvector_literal, with_pairs
+
+    body = " ".join(f"en0w{n % 700}" for n in range(MAX_POSITION + 50))
+    literal = tsvector_literal(DocumentTerms("en0t", "", body, ""))
+    # Past the clamp every word shares MAX_POSITION: no pair sits at or beyond it.
+    assert not any(e.startswith("'en0") and "_" in e and f":{MAX_POSITION}D" in e for e in literal.split(" "))
+    stored = " ".join(e for e in literal.split(" ") if "_" not in e)
+    assert set(with_pairs(stored).split(" ")) == set(literal.split(" "))

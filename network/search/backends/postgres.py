@@ -75,7 +75,8 @@ def tsvector_literal(terms: DocumentTerms) -> str:
         previous = None
         for value in getattr(terms, name).split():
             add(value, position, weight)
-            if previous is not None and position <= MAX_POSITION:
+            # Not at the clamp: words past MAX_POSITION share it, so they have no order.
+            if previous is not None and position < MAX_POSITION:
                 add(pair(previous, value), position - 1, PAIR_WEIGHT)
             previous = value
             position += 1
@@ -118,8 +119,8 @@ def with_pairs(literal: str) -> str:
             for value in values:
                 add(value, f"{number}{weight}")
             following = by_position.get(number + 1)
-            # One term a position, except where long texts were clamped to MAX_POSITION.
-            if following is not None and len(values) == 1 and number + 1 <= MAX_POSITION:
+            # As tsvector_literal: no pair reaches the clamped position MAX_POSITION.
+            if following is not None and number + 1 < MAX_POSITION:
                 add(pair(values[0], following[0]), f"{number}{PAIR_WEIGHT}")
     for number, value in sorted(extra):
         add(value, f"{number}D")
