@@ -37,7 +37,6 @@ from network.search.backends.database import (
     facet_token,
     facet_values,
     query_languages,
-    sample_sql,
     viewer_tokens,
     visibility_sql,
 )
@@ -264,7 +263,7 @@ class SQLiteBackend(DatabaseBackend):
     ) -> tuple[int, dict[str, list[FacetCount]]]:
         """Fill ``temp.search_matches`` with the match; its size, and with facets the per-value
         counts over the matches (all of them, or a fixed sample above
-        ``SEARCH_FACET_EXACT_LIMIT``) in one statement: no Python work proportional to the
+        ``SEARCH_FACET_EXACT_LIMIT``) in one more statement: no Python work proportional to the
         matches."""
         cursor.execute("CREATE TEMP TABLE IF NOT EXISTS search_matches (pk INTEGER PRIMARY KEY)")
         cursor.execute("DELETE FROM temp.search_matches")
@@ -272,24 +271,26 @@ class SQLiteBackend(DatabaseBackend):
             "INSERT INTO temp.search_matches (pk) SELECT rowid FROM search_fts WHERE search_fts MATCH %s",
             [expression],
         )
+        total = max(int(cursor.rowcount), 0)  # the rows inserted: the matches
         if not query.facets:
-            cursor.execute("SELECT count(*) FROM temp.search_matches")
-            return int(cursor.fetchone()[0]), {}
+            return total, {}
+        # The sample of :func:`.database.sample_sql` (the same rows), its hash bound computed here
+        # from the known total: one comparison a match instead of a join and a division.
         limit = facet_exact_limit()
+        bound = 2 * limit * 4294967296 // total if total > limit else 4294967296
+        hashed = "(pk * 2654435761) %% 4294967296"
         cursor.execute(
-            f"WITH m AS (SELECT pk FROM temp.search_matches), {sample_sql('m')}, "  # noqa: S608 - our SQL
+            f"WITH s AS (SELECT pk FROM temp.search_matches WHERE {hashed} < %s "  # noqa: S608 - our SQL
+            f"ORDER BY {hashed}, pk LIMIT %s), "
             f"{FACET_GROUPS_SQL.format(rows=self.facet_rows_sql)} "
-            "SELECT 0, NULL, NULL, NULL, n FROM t "
-            "UNION ALL SELECT 1, NULL, NULL, NULL, COUNT(*) FROM s "
+            "SELECT 1, NULL, NULL, NULL, COUNT(*) FROM s "
             f"UNION ALL SELECT 2, g.name, g.value, {FACET_LABEL_SQL}, g.n FROM g",
-            [limit, limit, limit],
+            [bound, limit],
         )
-        total = sampled = 0
+        sampled = 0
         counted = []
         for kind, name, value, label, n in cursor.fetchall():
-            if kind == 0:
-                total = n
-            elif kind == 1:
+            if kind == 1:
                 sampled = n
             else:
                 counted.append((name, value, label, n))
