@@ -2,9 +2,12 @@
 
 Visibility and facet filters are answered *inside* the FTS5 index: every row carries audience
 tokens (``aud``: who may read it, see :func:`audience_tokens`) and facet tokens (``fct``), so one
-``MATCH`` gives exactly the visible, filtered matches. FTS5 then ranks them itself
-(``ORDER BY rank LIMIT``) and counts them without ranking; only the page's rows and the facet
-rows of the matches are read from ordinary tables.
+``MATCH`` gives exactly the visible, filtered matches, read once per search into a temporary
+table (total, facet sample, first-pass membership). FTS5 ranks up to
+:data:`TWO_PASS_ABOVE` matches itself (``ORDER BY rank LIMIT``); larger match sets are ranked in
+two passes (a bounded read of ``search_head``, then FTS5's bm25 recomputed for the best
+:data:`FIRST_PASS`). Only the page's rows and the facet rows of the sampled matches are read from
+ordinary tables.
 
 FTS5 has no Finnish or Swedish stemmer, so documents are stemmed in Python with Snowball per
 document language and stored as stems (``search_fts``, rowid = document id), each stem prefixed
