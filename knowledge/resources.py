@@ -37,7 +37,7 @@ from rest_framework.settings import api_settings
 
 from knowledge.models.choices import LANGUAGES
 from knowledge.models.vocabulary import CpvCode, Label
-from network import capabilities, sharing, visibility
+from network import capabilities, sharing, validation, visibility
 from network.api.fields import ModelChoiceInput, ModelTextInput, SharedGroupsInput
 
 RESOURCE_SHARED = "resource.shared"
@@ -79,10 +79,16 @@ class Resource(visibility.TenantOwned):
     def get_absolute_url(self) -> str:
         return reverse("resources:detail", kwargs={"pk": self.pk})
 
+    #: The one rule across fields, declared once (:meth:`clean` checks it, the API schema states it):
+    #: a resource points somewhere, a link or a file.
+    FIELD_RULES = (
+        validation.AnyOf(("url", "attachment"), message=gettext_lazy("Give a link or attach a file.")),
+    )
+
     def clean(self) -> None:
-        """The one rule beyond the fields: a resource points somewhere (a link or a file)."""
-        if not self.url and not self.attachment:
-            raise ValidationError({"url": _("Give a link or attach a file.")})
+        errors = validation.broken_rules(self, self.FIELD_RULES)
+        if errors:
+            raise ValidationError(errors)
         name = getattr(self.attachment, "name", "") or ""
         if name and os.path.splitext(name)[1].lower() not in ALLOWED_EXTENSIONS:
             raise ValidationError({"attachment": _("Attach a PDF, office document, text or CSV file.")})
@@ -493,14 +499,15 @@ class ResourceSerializer(serializers.ModelSerializer):
 
 class ResourceWriteSerializer(serializers.Serializer):
     """Parses the body into :class:`ResourceData`; the service validates with the model's rules (one
-    layer), which the schema states (``ModelTextInput``, ``ModelChoiceInput``)."""
+    layer), which the schema states (``ModelTextInput``, ``ModelChoiceInput``, ``field_rules``)."""
+
+    field_rules = Resource.FIELD_RULES
 
     organisation = serializers.SlugField(required=False, help_text="Owner (needed if you edit for several)")
     title = ModelTextInput(Resource, "title")
     kind = ModelChoiceInput(choices=Resource.Kind.choices, default=Resource.Kind.GUIDE)
     summary = ModelTextInput(Resource, "summary", default="")
     url = ModelTextInput(Resource, "url", default="")
-    attachment = serializers.FileField(required=False, allow_null=True, default=None)
     language = ModelChoiceInput(choices=LANGUAGES, default="en")
     visibility = ModelChoiceInput(
         choices=visibility.Visibility.choices, default=visibility.Visibility.PRIVATE
@@ -508,6 +515,19 @@ class ResourceWriteSerializer(serializers.Serializer):
     cpv_codes = serializers.ListField(child=serializers.CharField(), required=False, default=list)
     labels = serializers.ListField(child=serializers.SlugField(), required=False, default=list)
     shared_groups = SharedGroupsInput()
+
+
+class ResourceUploadSerializer(ResourceWriteSerializer):
+    """The same with a file: a multipart body (JSON cannot carry one)."""
+
+    attachment = serializers.FileField(required=False, allow_null=True, default=None)
+
+
+#: JSON bodies link (``url``); multipart bodies may attach a file instead.
+_RESOURCE_BODY = {
+    "application/json": ResourceWriteSerializer,
+    "multipart/form-data": ResourceUploadSerializer,
+}
 
 
 def _organisation(person: Any, slug: str | None) -> Any:
@@ -540,7 +560,7 @@ class ResourceFilterSerializer(serializers.Serializer):
 @extend_schema_view(
     retrieve=extend_schema(parameters=[_RESOURCE_ID]),
     partial_update=extend_schema(
-        parameters=[_RESOURCE_ID], request=ResourceWriteSerializer, responses=ResourceSerializer
+        parameters=[_RESOURCE_ID], request=_RESOURCE_BODY, responses=ResourceSerializer
     ),
     destroy=extend_schema(parameters=[_RESOURCE_ID]),
 )
@@ -573,12 +593,12 @@ class ResourceViewSet(viewsets.ViewSet):
         return Response(ResourceSerializer(resource_for(request.user, pk)).data)
 
     def _data(self, request: Request) -> tuple[str | None, ResourceData]:
-        body = ResourceWriteSerializer(data=request.data)
+        body = ResourceUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         values = dict(body.validated_data)
         return values.pop("organisation", None), ResourceData(**values)
 
-    @extend_schema(request=ResourceWriteSerializer, responses={201: ResourceSerializer})
+    @extend_schema(request=_RESOURCE_BODY, responses={201: ResourceSerializer})
     def create(self, request: Request) -> Response:
         slug, data = self._data(request)
         resource = resource_create(
@@ -594,7 +614,7 @@ class ResourceViewSet(viewsets.ViewSet):
         current["cpv_codes"] = [c.full_code for c in resource.cpv_codes.all()]
         current["labels"] = [lb.slug for lb in resource.labels.all()]
         incoming = request.data.dict() if hasattr(request.data, "dict") else dict(request.data)
-        body = ResourceWriteSerializer(data={**current, **incoming})
+        body = ResourceUploadSerializer(data={**current, **incoming})
         body.is_valid(raise_exception=True)
         values = dict(body.validated_data)
         values.pop("organisation", None)

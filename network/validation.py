@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django import forms
@@ -168,3 +169,44 @@ def save_from_form(
         return None
     messages.success(request, success)
     return written
+
+
+# --- rules across fields, declared once: the model's clean() checks them, the API schema states them
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """At least one of ``fields`` is given (not blank); the message goes on the first field."""
+
+    fields: tuple[str, ...]
+    message: Any
+
+    def broken(self, instance: models.Model) -> dict[str, Any]:
+        return {} if any(getattr(instance, name) for name in self.fields) else {self.fields[0]: self.message}
+
+
+@dataclass(frozen=True)
+class Ordered:
+    """``later`` comes after ``earlier`` (``strict``) or on or after it, when both are given; the
+    message goes on ``later``. OpenAPI cannot compare two fields: the schema says it as
+    ``x-after``/``x-not-before`` on ``later`` (and in its description)."""
+
+    earlier: str
+    later: str
+    strict: bool
+    message: Any
+
+    def broken(self, instance: models.Model) -> dict[str, Any]:
+        first, then = getattr(instance, self.earlier), getattr(instance, self.later)
+        if first is None or then is None or (then > first if self.strict else then >= first):
+            return {}
+        return {self.later: self.message}
+
+
+def broken_rules(instance: models.Model, rules: Iterable[AnyOf | Ordered]) -> dict[str, Any]:
+    """The messages of ``rules`` that ``instance`` breaks, keyed by field (for its ``clean()``)."""
+    found: dict[str, Any] = {}
+    for rule in rules:
+        for name, message in rule.broken(instance).items():
+            found.setdefault(name, message)
+    return found

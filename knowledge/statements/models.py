@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from network import validation
 from network.categories import DeviceCategory, validate_volumes
 from network.visibility import TenantOwned, VisibleQuerySet
 
@@ -158,10 +159,21 @@ class Statement(TenantOwned):
     def __str__(self) -> str:
         return self.title
 
+    #: The dates' rule, said of the closing date, declared once: :meth:`clean` checks it, the API
+    #: schema states it (the check constraint is the database's guard).
+    FIELD_RULES = (
+        validation.Ordered(
+            "opens_on",
+            "closes_on",
+            strict=False,
+            message=_("The closing date must be on or after the opening date."),
+        ),
+    )
+
     def clean(self) -> None:
-        """The dates' rule, said of the closing date (the check constraint is the database's guard)."""
-        if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
-            raise ValidationError({"closes_on": _("The closing date must be on or after the opening date.")})
+        errors = validation.broken_rules(self, self.FIELD_RULES)
+        if errors:
+            raise ValidationError(errors)
 
     @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any) -> Statement:

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from members.models import GroupMembership, Invitation, Membership, Organisation, Person, Role, WorkingGroup
 from network import visibility
 from network.api.fields import CountField
-from network.categories import DeviceCategory
+from network.categories import MAX_UNITS_PER_YEAR, DeviceCategory
 
 #: What the schema lists for a country: the ISO 3166-1 alpha-2 codes the field accepts.
 COUNTRY_CODES = sorted(code for code, _name in countries)
@@ -37,7 +37,8 @@ class CountryCodeField(serializers.CharField):
         "type": "object",
         "description": "Units bought a year per device category.",
         "properties": {
-            category: {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+            # the model's validator's bound (network.categories.validate_volumes), not the column's
+            category: {"type": "integer", "minimum": 0, "maximum": MAX_UNITS_PER_YEAR}
             for category in DeviceCategory.values
         },
         "additionalProperties": False,

@@ -162,3 +162,19 @@ def SharedGroupsInput(**kwargs: Any) -> serializers.ListField:
         "convenes. Omit to keep the groups as they are.",
     )
     return serializers.ListField(child=serializers.SlugField(), **kwargs)
+
+
+class Rfc3339DateTimeField(serializers.DateTimeField):
+    """A moment as RFC 3339 (what ``format: date-time`` promises): in the site's time zone, except
+    where that zone's offset has seconds (Helsinki's local mean time before 1921, +01:39:49), which
+    RFC 3339 cannot write; then in UTC, the same instant."""
+
+    def to_representation(self, value: Any) -> Any:
+        import datetime
+
+        local = self.enforce_timezone(value) if isinstance(value, datetime.datetime) else value
+        offset = local.utcoffset() if isinstance(local, datetime.datetime) else None
+        if offset is not None and offset.seconds % 60:
+            value = local.astimezone(datetime.UTC)
+            return value.isoformat().replace("+00:00", "Z")
+        return super().to_representation(value)

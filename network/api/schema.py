@@ -183,7 +183,7 @@ class AutoSchema(SpectacularAutoSchema):
         which carries the file."""
         body = super()._get_request_body(direction)
         content = (body or {}).get("content", {})
-        if "application/json" in content:
+        if "application/json" in content and not isinstance(self.get_request_serializer(), dict):
             kept = ("application/json", "multipart/form-data")
             kept = kept if _has_file(self.get_request_serializer()) else kept[:1]
             body["content"] = {media: schema for media, schema in content.items() if media in kept}
@@ -192,9 +192,12 @@ class AutoSchema(SpectacularAutoSchema):
     def _map_basic_serializer(self, serializer: Any, direction: str) -> Any:
         outer, self._direction = self._direction, direction
         try:
-            return super()._map_basic_serializer(serializer, direction)
+            schema = super()._map_basic_serializer(serializer, direction)
         finally:
             self._direction = outer
+        if direction == "request":
+            _state_field_rules(serializer, schema)
+        return schema
 
     def _map_serializer_field(self, field: Any, direction: str, bypass_extensions: bool = False) -> Any:
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
@@ -206,6 +209,41 @@ class AutoSchema(SpectacularAutoSchema):
         super()._insert_field_validators(field, schema)
         if self._direction == "request":
             _state_request_rules(field, schema)
+
+
+def _state_field_rules(serializer: Any, schema: dict[str, Any]) -> None:
+    """The model's rules across fields (``FIELD_RULES``, :mod:`network.validation`) that the
+    serializer names in ``field_rules``: at least one of some fields is an ``anyOf`` of requireds
+    (on create; a PATCH is partial), an order of two fields is ``x-after``/``x-not-before`` on the
+    later one (OpenAPI cannot compare fields) and said in its description."""
+    from drf_spectacular.plumbing import is_patched_serializer
+
+    from network.validation import AnyOf, Ordered
+
+    properties = schema.get("properties", {})
+    for rule in getattr(serializer, "field_rules", ()):
+        if isinstance(rule, AnyOf) and not is_patched_serializer(serializer, "request"):
+            # of the fields this body can carry (a JSON body carries no file)
+            present = [name for name in rule.fields if name in properties]
+            if present:
+                schema["anyOf"] = [
+                    {"required": [name], "properties": {name: _given(properties[name])}} for name in present
+                ]
+        elif isinstance(rule, Ordered) and {rule.earlier, rule.later} <= set(properties):
+            later = properties[rule.later]
+            later["x-after" if rule.strict else "x-not-before"] = rule.earlier
+            words = "after" if rule.strict else "on or after"
+            note = f"When `{rule.earlier}` is given too: {words} it."
+            later["description"] = f"{later['description']}\n\n{note}" if later.get("description") else note
+
+
+def _given(schema: dict[str, Any]) -> dict[str, Any]:
+    """What "given" means for one field in an ``anyOf`` branch: text that is not blank (a file is
+    given by being sent)."""
+    from network.api.fields import NOT_BLANK
+
+    text = schema.get("type") == "string" and schema.get("format") != "binary"
+    return {"minLength": 1, "pattern": schema.get("pattern", NOT_BLANK)} if text else {}
 
 
 def _has_file(serializer: Any) -> bool:

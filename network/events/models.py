@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from network import validation
 from network.visibility import TenantOwned, VisibleQuerySet
 
 
@@ -188,13 +189,17 @@ class Event(TenantOwned):
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
 
+    #: The rules across fields, declared once: :meth:`clean` checks them, the API schema states them
+    #: (the check constraint on the times is the database's guard).
+    FIELD_RULES = (
+        validation.Ordered(
+            "starts_at", "ends_at", strict=True, message=_("The event must end after it starts.")
+        ),
+        validation.AnyOf(("place", "online_url"), message=_("Give a place, an online link or both.")),
+    )
+
     def clean(self) -> None:
-        """The rules across fields (the check constraint on the times is the database's guard)."""
-        errors = {}
-        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            errors["ends_at"] = _("The event must end after it starts.")
-        if not (self.place or self.online_url):
-            errors["place"] = _("Give a place, an online link or both.")
+        errors = validation.broken_rules(self, self.FIELD_RULES)
         if errors:
             raise ValidationError(errors)
 

@@ -125,3 +125,43 @@ def test_a_post_patch_without_text_changes_nothing_and_a_forum_patch_never_moves
     forum.refresh_from_db()
     assert (forum.organisation, forum.name) == (org, "Laptops 2")
     assert Forum.objects.filter(organisation=other).count() == 0
+
+
+def test_rules_across_fields_are_stated_from_the_models_declarations(schema):
+    event = _request(schema, "/api/v1/events/", "post")
+    assert [branch["required"] for branch in event["anyOf"]] == [["place"], ["online_url"]]
+    assert event["properties"]["ends_at"]["x-after"] == "starts_at"
+    statement = _request(schema, "/api/v1/statements/", "post")
+    assert statement["properties"]["closes_on"]["x-not-before"] == "opens_on"
+    assert "anyOf" not in _request(schema, "/api/v1/events/{slug}/", "patch")  # PATCH is partial
+    content = schema["paths"]["/api/v1/resources/"]["post"]["requestBody"]["content"]
+    assert set(content) == {"application/json", "multipart/form-data"}
+    upload = schema["components"]["schemas"][
+        content["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    ]
+    assert [branch["required"] for branch in upload["anyOf"]] == [["url"], ["attachment"]]
+    assert [branch["required"] for branch in _request(schema, "/api/v1/resources/", "post")["anyOf"]] == [
+        ["url"]
+    ]
+
+
+def test_an_event_long_ago_is_written_as_rfc_3339():
+    """Helsinki's local mean time (+01:39:49 before 1921) has seconds RFC 3339 cannot write."""
+    org = factories.organisation("City of Espoo", slug="espoo")
+    api = APIClient()
+    api.force_authenticate(factories.member(org, Role.OWNER))
+    response = api.post(
+        "/api/v1/events/",
+        {
+            "organisation": "espoo",
+            "title": "Founding",
+            "place": "Espoo",
+            "starts_at": "1900-01-01T10:00:00Z",
+            "ends_at": "1900-01-01T12:00:00Z",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    rfc3339 = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$"
+    assert re.match(rfc3339, response.json()["starts_at"]), response.json()["starts_at"]
+    assert response.json()["starts_at"] == "1900-01-01T10:00:00Z"

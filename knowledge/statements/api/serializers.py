@@ -39,7 +39,7 @@ class StatementDemandSerializer(serializers.ModelSerializer):
 class StatementDemandInputSerializer(serializers.Serializer):
     """One demand as given; the ``Demand`` model's rules (run by the service) decide."""
 
-    text = serializers.CharField(allow_blank=True)
+    text = ModelTextInput(Demand, "text")
     category = ModelChoiceInput(choices=DeviceCategory.choices, required=False, allow_blank=True)
     cpv_code = serializers.CharField(required=False, allow_blank=True)
 
@@ -95,6 +95,8 @@ class StatementDetailSerializer(StatementListSerializer):
 
 
 class StatementCreateSerializer(serializers.Serializer):
+    #: the model's rules across fields, stated in the schema (network.api.schema)
+    field_rules = Statement.FIELD_RULES
     organisation = ScopedSlugRelatedField(slug_field="slug", model=Organisation, scope=organisations_nameable)
     issuers = ScopedSlugRelatedField(
         slug_field="slug", model=Organisation, scope=organisations_nameable, many=True, required=False
@@ -115,6 +117,8 @@ class StatementCreateSerializer(serializers.Serializer):
 
 class StatementUpdateSerializer(serializers.Serializer):
     """Parses a PATCH; the service validates with the models' rules (the page form's messages)."""
+
+    field_rules = Statement.FIELD_RULES
 
     title = ModelTextInput(Statement, "title", required=False)
     summary = ModelTextInput(Statement, "summary")

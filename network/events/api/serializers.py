@@ -16,6 +16,7 @@ from network.api.fields import (
     ModelChoiceInput,
     ModelIntegerInput,
     ModelTextInput,
+    Rfc3339DateTimeField,
     ScopedSlugRelatedField,
     SharedGroupsInput,
 )
@@ -46,6 +47,8 @@ class EventSerializer(serializers.ModelSerializer):
         child=serializers.ChoiceField(choices=Audience.choices), source="audience_list"
     )
     confirmed_count = serializers.IntegerField(read_only=True)
+    starts_at = Rfc3339DateTimeField(read_only=True)
+    ends_at = Rfc3339DateTimeField(read_only=True)
     online_url = serializers.SerializerMethodField(
         help_text="The meeting link (a URL), shown to registered participants and hosts only: an empty "
         "string when hidden from you or when the event has none."
@@ -142,6 +145,9 @@ class EventDetailSerializer(EventSerializer):
 
 class EventWriteSerializer(serializers.Serializer):
     """Input for create (all required fields) and update (partial)."""
+
+    #: the model's rules across fields, stated in the schema (network.api.schema)
+    field_rules = Event.FIELD_RULES
 
     organisation = ScopedSlugRelatedField(
         slug_field="slug",
