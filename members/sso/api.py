@@ -15,11 +15,19 @@ from members import selectors
 from members.models import Organisation
 from members.sso import services
 from members.sso.models import IdentityProvider
+from network.api.fields import URL_PATTERN
+
+
+class HttpsUrlField(serializers.URLField):
+    """An issuer URL: the service refuses anything but https (members.sso.services._clean_issuer),
+    so the schema says https (``published``, network.api.schema)."""
+
+    published = {"pattern": URL_PATTERN.replace("^https?://", "^https://", 1)}
 
 
 class IdentityProviderSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    issuer = serializers.URLField(max_length=500)
+    issuer = HttpsUrlField(max_length=500)
     client_id = serializers.CharField(max_length=255)
     client_secret = serializers.CharField(
         write_only=True,

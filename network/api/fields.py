@@ -70,8 +70,10 @@ class ModelChoiceInput(serializers.ChoiceField):
         return data
 
 
-#: Some character that is not white space: DRF trims input, so "   " is blank to the model.
-NOT_BLANK = r"\S"
+#: Some character that is not white space: DRF trims input (``str.strip``), so "   " is blank to
+#: the model. Written for both regex dialects: ECMAScript's ``\s`` (what JSON Schema means) lacks
+#: the separators U+001C-U+001F and NEL (U+0085), which Python strips as white space.
+NOT_BLANK = r"[^\s\x1c-\x1f\x85]"
 
 
 #: URLs Django's ``URLValidator`` accepts, as a pattern a client (and schemathesis) can generate

@@ -169,7 +169,8 @@ class AutoSchema(SpectacularAutoSchema):
       that lets "" through for the model's message is not documented as taking "");
     * a non-blank text field says "some non-space character" (``pattern``): DRF trims input, so
       ``" "`` is as blank as ``""``;
-    * a URL field states the URLs ``URLValidator`` accepts instead of any RFC 3986 URI.
+    * a URL field states the URLs ``URLValidator`` accepts instead of any RFC 3986 URI;
+    * a list that may not be empty says ``minItems: 1``.
 
     Responses are left as drf-spectacular describes them (a stored URL need not match the pattern).
     """
@@ -203,6 +204,8 @@ class AutoSchema(SpectacularAutoSchema):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if direction == "request" and isinstance(schema, dict):
             _not_blank(field, schema)  # also list items, which the next hook does not see
+            if schema.get("type") == "array" and getattr(field, "allow_empty", True) is False:
+                schema.setdefault("minItems", 1)  # DRF refuses [] ("This list may not be empty")
         return schema
 
     def _insert_field_validators(self, field: Any, schema: dict[str, Any]) -> None:
@@ -296,5 +299,5 @@ def _state_request_rules(field: Any, schema: dict[str, Any]) -> None:
         for option in [schema, *schema.get("oneOf", [])]:
             if option.get("format") == "uri":
                 del option["format"]
-                option["pattern"] = URL_PATTERN
+                option.setdefault("pattern", URL_PATTERN)  # a field may publish a narrower one
     _not_blank(field, schema)
