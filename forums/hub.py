@@ -263,6 +263,8 @@ class Room:
         self.channel = ""
         self.refreshed_at = 0.0
         self.subscribed = asyncio.get_running_loop().create_future()
+        #: Set by :meth:`close`: ends the receive loop even when a cancellation was lost (below).
+        self.closed = False
         self.task = asyncio.ensure_future(self._run())
         self.task.set_name(f"forums-room-{group}")
 
@@ -278,13 +280,15 @@ class Room:
                 raise
             return
         self.subscribed.set_result(None)
-        while True:
+        while not self.closed:
             try:
                 message = await layer.receive(self.channel)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # Redis is down: keep the room, subscribe again once it is back
                 _raise_if_cancelled()
+                if self.closed:
+                    return
                 logger.warning("receive for %s failed: %r", self.group, exc)
                 await self._resubscribe()
                 continue
@@ -317,7 +321,7 @@ class Room:
         """After an outage the layer may have lost its groups (a Redis restarted empty): add the
         channel again, retrying every second until the layer answers. The sockets catch up on
         what was posted meanwhile from the database (their heartbeat compares ``last_seq``)."""
-        while True:
+        while not self.closed:
             await asyncio.sleep(1.0)
             try:
                 await self.hub.layer.group_add(self.group, self.channel)
@@ -338,9 +342,19 @@ class Room:
         await self.hub.layer.group_add(self.group, self.channel)
 
     async def close(self) -> None:
-        self.task.cancel()
-        with contextlib.suppress(BaseException):
-            await self.task
+        """End the subscription. On Python 3.11 a cancellation can be lost: ``asyncio.timeout``
+        inside redis-py's read takes it back (``uncancel``) when it races the read's own expiry,
+        and the loop then retried for ever (a test run hung in its event loop's teardown). So
+        ``closed`` ends the loop as well, and the cancel is repeated until the task has ended."""
+        self.closed = True
+        for _ in range(30):
+            if self.task.done():
+                break
+            self.task.cancel()
+            await asyncio.wait({self.task}, timeout=1.0)
+        if self.task.done():
+            with contextlib.suppress(BaseException):
+                self.task.result()  # retrieved: a failed subscription is not logged as unhandled
         if self.channel:
             with contextlib.suppress(Exception):
                 await self.hub.layer.group_discard(self.group, self.channel)
@@ -392,6 +406,22 @@ class Hub:
 #: Unsubscriptions under way (kept referenced until done).
 _closing: set[asyncio.Future] = set()
 _hubs: dict[tuple[int, int], Hub] = {}
+
+
+async def close_all() -> None:
+    """Close every room of the running event loop's hubs and wait for the unsubscriptions under
+    way: what a process does before its loop stops (the end of a test), so no room task is left
+    for the loop's teardown to cancel."""
+    loop_id = id(asyncio.get_running_loop())
+    rooms = []
+    for (hub_loop, _layer), hub in list(_hubs.items()):
+        if hub_loop == loop_id:
+            rooms += hub.rooms.values()
+            hub.rooms.clear()
+    await asyncio.gather(*(room.close() for room in rooms), return_exceptions=True)
+    pending = [f for f in _closing if f.get_loop() is asyncio.get_running_loop()]
+    if pending:
+        await asyncio.wait(pending, timeout=30)
 
 
 def hub_for(layer: Any) -> Hub:

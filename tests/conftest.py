@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import inspect
 import os
@@ -97,6 +98,15 @@ def pytest_collection_modifyitems(config, items):
     _bound_async_tests(items)
 
 
+async def _close_rooms() -> None:
+    """End the test's channel-layer subscriptions (forums.hub) in its own loop, so none is left
+    for the loop's teardown, which waits for ever on a task whose cancellation was lost."""
+    from forums import hub
+
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(hub.close_all(), timeout=20)
+
+
 def _bound_async_tests(items):
     """Every async test runs under ``asyncio.wait_for`` a little inside its pytest-timeout deadline.
 
@@ -122,5 +132,7 @@ def _bound_async_tests(items):
                 if not deadline.expired():
                     raise  # the test's own timeout (a receive that waited too long), not ours
                 pytest.fail(f"Timeout: the test awaited more than {__limit:.0f} s", pytrace=False)
+            finally:
+                await _close_rooms()
 
         item.obj = bounded
