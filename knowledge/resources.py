@@ -38,7 +38,7 @@ from rest_framework.settings import api_settings
 from knowledge.models.choices import LANGUAGES
 from knowledge.models.vocabulary import CpvCode, Label
 from network import capabilities, sharing, validation, visibility
-from network.api.fields import ModelChoiceInput, ModelTextInput, SharedGroupsInput
+from network.api.fields import ModelChoiceInput, ModelTextInput, SharedGroupsInput, SharedGroupsOutput
 
 RESOURCE_SHARED = "resource.shared"
 ALLOWED_EXTENSIONS = {".pdf", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".txt", ".csv"}
@@ -484,7 +484,7 @@ class ResourceSerializer(serializers.ModelSerializer):
     organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     cpv_codes = serializers.SlugRelatedField(slug_field="full_code", many=True, read_only=True)
     labels = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    shared_groups = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    shared_groups = SharedGroupsOutput()
     download_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -587,10 +587,12 @@ class ResourceViewSet(viewsets.ViewSet):
         rows = rows.prefetch_related("cpv_codes", "shared_groups")
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(ResourceSerializer(page, many=True).data)
+        return paginator.get_paginated_response(
+            ResourceSerializer(page, many=True, context={"request": request}).data
+        )
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
-        return Response(ResourceSerializer(resource_for(request.user, pk)).data)
+        return Response(ResourceSerializer(resource_for(request.user, pk), context={"request": request}).data)
 
     def _data(self, request: Request) -> tuple[str | None, ResourceData]:
         body = ResourceUploadSerializer(data=request.data)
@@ -604,7 +606,10 @@ class ResourceViewSet(viewsets.ViewSet):
         resource = resource_create(
             person=request.user, organisation=_organisation(request.user, slug), data=data
         )
-        return Response(ResourceSerializer(resource_for(request.user, resource.pk)).data, status=201)
+        return Response(
+            ResourceSerializer(resource_for(request.user, resource.pk), context={"request": request}).data,
+            status=201,
+        )
 
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         resource = resource_for(request.user, pk)
@@ -619,7 +624,9 @@ class ResourceViewSet(viewsets.ViewSet):
         values = dict(body.validated_data)
         values.pop("organisation", None)
         resource_update(person=request.user, resource=resource, data=ResourceData(**values))
-        return Response(ResourceSerializer(resource_for(request.user, resource.pk)).data)
+        return Response(
+            ResourceSerializer(resource_for(request.user, resource.pk), context={"request": request}).data
+        )
 
     def destroy(self, request: Request, pk: str | None = None) -> Response:
         resource_delete(person=request.user, resource=resource_for(request.user, pk))

@@ -102,6 +102,25 @@ def named(form: forms.Form) -> list[str]:
     return list(form.cleaned_data.get(FIELD) or [])
 
 
+def groups_shown(person: Any, obj: Any) -> list[str]:
+    """The slugs of the groups ``obj`` is shared with that ``person`` may be told about: all of them
+    for the owner's (and co-owners') members, who chose them; otherwise only the groups the person's
+    organisations are in, so a reader never learns of another group through the item. Reads the
+    prefetched ``shared_groups``."""
+    viewer = visibility.viewer_for(person)
+    groups = list(obj.shared_groups.all())
+    if obj.organisation_id in viewer.organisation_ids or _co_owned(viewer, obj):
+        return [g.slug for g in groups]
+    return [g.slug for g in groups if g.pk in viewer.group_ids]
+
+
+def _co_owned(viewer: Any, obj: Any) -> bool:
+    co_owners = getattr(type(obj), "visibility_co_owners", None)
+    if not co_owners or not viewer.organisation_ids:
+        return False
+    return any(o.pk in viewer.organisation_ids for o in getattr(obj, co_owners).all())
+
+
 def initial(obj: Any) -> list[str]:
     """What an edit form starts from: the slugs of the groups ``obj`` is shared with."""
     return [g.slug for g in obj.shared_groups.all()] if obj is not None and obj.pk else []

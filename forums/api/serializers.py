@@ -10,7 +10,14 @@ from rest_framework import serializers
 
 from forums import payloads
 from forums.models import Forum, Post, Reaction, Thread
-from network.api.fields import CountField, IdField, ModelChoiceInput, ModelTextInput, SharedGroupsInput
+from network.api.fields import (
+    CountField,
+    IdField,
+    ModelChoiceInput,
+    ModelTextInput,
+    SharedGroupsInput,
+    SharedGroupsOutput,
+)
 from network.visibility import Visibility
 
 
@@ -34,7 +41,7 @@ class ForumSerializer(serializers.ModelSerializer):
     organisation_slug = serializers.CharField(
         source="organisation.slug", read_only=True, default=None, allow_null=True
     )
-    shared_groups = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    shared_groups = SharedGroupsOutput()
     thread_count = serializers.IntegerField(read_only=True)
     unread_threads = serializers.IntegerField(
         read_only=True, help_text="Threads with posts the person has not read."

@@ -38,6 +38,7 @@ from network.api.fields import (
     ModelIntegerInput,
     ModelTextInput,
     SharedGroupsInput,
+    SharedGroupsOutput,
 )
 from network.visibility import Visibility
 
@@ -106,6 +107,7 @@ class ForkedFrom(ForkedFromField):
 
 class TemplateSerializer(serializers.ModelSerializer):
     organisation = OrganisationRefSerializer(read_only=True)
+    shared_groups = SharedGroupsOutput()
     cpv_codes = CpvSerializer(many=True, read_only=True)
     forked_from = ForkedFrom(read_only=True)
     url = serializers.SerializerMethodField()
@@ -120,6 +122,7 @@ class TemplateSerializer(serializers.ModelSerializer):
             "summary",
             "organisation",
             "visibility",
+            "shared_groups",
             "status",
             "procedure",
             "language",
@@ -300,6 +303,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
 
 class LessonSerializer(serializers.ModelSerializer):
     organisation = OrganisationRefSerializer(read_only=True)
+    shared_groups = SharedGroupsOutput()
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -310,6 +314,7 @@ class LessonSerializer(serializers.ModelSerializer):
             "title",
             "organisation",
             "visibility",
+            "shared_groups",
             "stages",
             "context",
             "approach",
@@ -350,6 +355,7 @@ class LessonWriteSerializer(serializers.Serializer):
 
 class TenderSerializer(serializers.ModelSerializer):
     organisation = OrganisationRefSerializer(read_only=True)
+    shared_groups = SharedGroupsOutput()
     cpv_codes = CpvSerializer(many=True, read_only=True)
     planned_publication = serializers.CharField(read_only=True)
     interest_count = serializers.IntegerField(read_only=True, default=0)
@@ -364,6 +370,7 @@ class TenderSerializer(serializers.ModelSerializer):
             "description",
             "organisation",
             "visibility",
+            "shared_groups",
             "cpv_codes",
             "estimated_quantity",
             "estimated_value_eur",

@@ -114,7 +114,7 @@ class TemplateViewSet(viewsets.ModelViewSet):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        return selectors.templates_visible(self.request.user)
+        return selectors.templates_visible(self.request.user).prefetch_related("shared_groups")
 
     def get_serializer_class(self):
         if self.action in ("create", "partial_update"):
@@ -317,7 +317,7 @@ class _OwnedContentViewSet(viewsets.ModelViewSet):
     object_keyword = ""
 
     def get_queryset(self):
-        return self.visible(self.request.user)
+        return self.visible(self.request.user).prefetch_related("shared_groups")
 
     def get_serializer_class(self):
         return self.write_serializer if self.action in ("create", "partial_update") else self.read_serializer
@@ -336,7 +336,8 @@ class _OwnedContentViewSet(viewsets.ModelViewSet):
         made = self.create_service(
             person=request.user, organisation=org, data=self.data_class.from_mapping(data)
         )
-        return Response(self.read_serializer(self.one(request.user, made.pk)).data, status=201)
+        fresh = self.one(request.user, made.pk)
+        return Response(self.read_serializer(fresh, context={"request": request}).data, status=201)
 
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
         obj = self.get_object()
@@ -344,7 +345,8 @@ class _OwnedContentViewSet(viewsets.ModelViewSet):
         data.pop("organisation", None)
         changed = self.data_class.of(obj).with_changes(data)  # PATCH: what is not sent stays
         self.update_service(person=request.user, data=changed, **{self.object_keyword: obj})
-        return Response(self.read_serializer(self.one(request.user, obj.pk)).data)
+        fresh = self.one(request.user, obj.pk)
+        return Response(self.read_serializer(fresh, context={"request": request}).data)
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
         self.delete_service(person=request.user, **{self.object_keyword: self.get_object()})

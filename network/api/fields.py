@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator, URLValidator
 from django.db.models import Model, QuerySet
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
@@ -180,3 +181,23 @@ class Rfc3339DateTimeField(serializers.DateTimeField):
             value = local.astimezone(datetime.UTC)
             return value.isoformat().replace("+00:00", "Z")
         return super().to_representation(value)
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class SharedGroupsOutput(serializers.Field):
+    """The groups an item is shared with, as far as the caller may know them
+    (:func:`network.sharing.groups_shown`: all for its owners, else the caller's own groups)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "help_text",
+            "Slugs of the working groups it is shared with: all of them for the owner organisation's "
+            "members, otherwise only your organisations' groups.",
+        )
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj: Any) -> list[str]:
+        from network import sharing
+
+        request = self.context.get("request")
+        return sharing.groups_shown(getattr(request, "user", None), obj)

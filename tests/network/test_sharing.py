@@ -144,3 +144,22 @@ def test_the_page_offers_the_owners_groups_and_keeps_the_choice(client, world, a
     assert client.get(saved.url).status_code == 200
     client.force_login(world["outsider"])
     assert client.get(saved.url).status_code == 404
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=[k.name for k in KINDS])
+def test_the_api_shows_the_groups_to_the_owner_and_only_their_own_group_to_a_reader(kind, world):
+    """Shared with two groups: the owner's members read both, a member organisation of one group
+    reads only that one (the other group is none of its business), as the item's ``shared_groups``."""
+    other = factories.working_group("Second group", members=[world["owner"]])
+    body = {**kind.body, "organisation": "helsinki", "visibility": "group"}
+    both = sorted([world["group"].slug, other.slug])
+    made = _client(world["writer"]).post(kind.create, {**body, "shared_groups": both}, format="json")
+    assert made.status_code == 201, made.content
+    assert sorted(made.json()["shared_groups"]) == both
+    url = f"{kind.create}{made.json()[kind.key]}/"
+    assert sorted(_client(world["writer"]).get(url).json()["shared_groups"]) == both
+    assert _client(world["peer"]).get(url).json()["shared_groups"] == [world["group"].slug]
+    edited = _client(world["writer"]).patch(url, {"shared_groups": [other.slug]}, format="json")
+    assert edited.status_code == 200, edited.content
+    assert edited.json()["shared_groups"] == [other.slug]
+    assert _client(world["peer"]).get(url).status_code == 404  # no longer shared with its group

@@ -16,7 +16,13 @@ from knowledge.statements.models import (
 from members.models import Organisation, WorkingGroup
 from members.selectors import organisations_nameable, working_groups_for
 from network import capabilities
-from network.api.fields import ModelChoiceInput, ModelTextInput, ScopedSlugRelatedField, SharedGroupsInput
+from network.api.fields import (
+    ModelChoiceInput,
+    ModelTextInput,
+    ScopedSlugRelatedField,
+    SharedGroupsInput,
+    SharedGroupsOutput,
+)
 from network.categories import DeviceCategory
 from network.visibility import Visibility
 
@@ -78,6 +84,7 @@ class StatementListSerializer(serializers.ModelSerializer):
 
 class StatementDetailSerializer(StatementListSerializer):
     demands = StatementDemandSerializer(many=True, read_only=True)
+    shared_groups = SharedGroupsOutput()
     working_group = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta(StatementListSerializer.Meta):
@@ -87,6 +94,7 @@ class StatementDetailSerializer(StatementListSerializer):
             "body_html",
             "contact",
             "working_group",
+            "shared_groups",
             "demands",
             "created_at",
             "opened_at",

@@ -108,7 +108,10 @@ class StatementListView(StatementAPIView, generics.ListCreateAPIView):
             ),
         )
         statement = selectors.statement_for(request.user, statement.slug)
-        return Response(s.StatementDetailSerializer(statement).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.StatementDetailSerializer(statement, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 @extend_schema_view(
@@ -129,7 +132,7 @@ class StatementDetailView(StatementAPIView):
     http_method_names = ["get", "patch", "head", "options"]
 
     def get(self, request: Request, slug: str) -> Response:
-        return Response(s.StatementDetailSerializer(self.get_statement()).data)
+        return Response(s.StatementDetailSerializer(self.get_statement(), context={"request": request}).data)
 
     def patch(self, request: Request, slug: str) -> Response:
         statement = self.get_statement()
@@ -143,7 +146,11 @@ class StatementDetailView(StatementAPIView):
         services.statement_update(
             person=request.user, statement=statement, data=changed, change_note=change_note
         )
-        return Response(s.StatementDetailSerializer(selectors.statement_for(request.user, slug)).data)
+        return Response(
+            s.StatementDetailSerializer(
+                selectors.statement_for(request.user, slug), context={"request": request}
+            ).data
+        )
 
 
 class _Transition(StatementAPIView):
@@ -156,7 +163,11 @@ class _Transition(StatementAPIView):
     )
     def post(self, request: Request, slug: str) -> Response:
         type(self).service(person=request.user, statement=self.get_statement())
-        return Response(s.StatementDetailSerializer(selectors.statement_for(request.user, slug)).data)
+        return Response(
+            s.StatementDetailSerializer(
+                selectors.statement_for(request.user, slug), context={"request": request}
+            ).data
+        )
 
 
 class StatementOpenView(_Transition):

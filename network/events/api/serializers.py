@@ -19,6 +19,7 @@ from network.api.fields import (
     Rfc3339DateTimeField,
     ScopedSlugRelatedField,
     SharedGroupsInput,
+    SharedGroupsOutput,
 )
 from network.capabilities import EventCapabilities
 from network.events import selectors
@@ -117,12 +118,13 @@ class MyRegistrationSerializer(serializers.ModelSerializer):
 
 
 class EventDetailSerializer(EventSerializer):
+    shared_groups = SharedGroupsOutput()
     my_registration = serializers.SerializerMethodField()
     is_host = serializers.SerializerMethodField()
     outcomes = serializers.SerializerMethodField()
 
     class Meta(EventSerializer.Meta):
-        fields = [*EventSerializer.Meta.fields, "my_registration", "is_host", "outcomes"]
+        fields = [*EventSerializer.Meta.fields, "shared_groups", "my_registration", "is_host", "outcomes"]
         read_only_fields = fields
 
     @extend_schema_field(MyRegistrationSerializer(allow_null=True))
