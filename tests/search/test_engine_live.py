@@ -10,7 +10,9 @@ it disturbs nothing else.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -130,6 +132,17 @@ def test_updates_from_other_processes_during_a_rebuild_reach_the_new_index(
     assert search(None, SearchQuery("printer")).total == 0
 
 
+def _cat(port: int, what: str) -> str:
+    """The node's ``_cat`` table (indices, aliases) as text, for a failure's report."""
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_cat/{what}?v", timeout=5) as answer:
+            return answer.read().decode()
+    except OSError as exc:
+        return f"_cat/{what}: {exc!r}"
+
+
 def _run(action: str, env: dict[str, str]) -> str:
     done = subprocess.run(
         [str(RUN_SH), action], env=env, capture_output=True, text=True, timeout=240, check=False
@@ -140,15 +153,19 @@ def _run(action: str, env: dict[str, str]) -> str:
 
 @pytest.mark.timeout(420)  # two JVM starts of a real node on a shared 2-core machine
 def test_engine_stopped_mid_run_queues_changes_readyz_reports_it_and_the_queue_drains(
-    tmp_path, monkeypatch, client, django_capture_on_commit_callbacks
+    monkeypatch, client, django_capture_on_commit_callbacks
 ):
     require_engine()  # same fail-or-skip rule as every engine test
     port = int(os.environ.get("SEARCH_OUTAGE_TEST_PORT", "9211"))
+    # The node's data must outlive its restart: a directory of its own, not pytest's tmp_path,
+    # which another pytest session on the machine may prune meanwhile (it keeps the last three);
+    # the node then came back empty and the queued writes created an index without mappings.
+    home = Path(tempfile.mkdtemp(prefix="bn-outage-node-"))
     env = {
         **os.environ,
         "OPENSEARCH_PORT": str(port),
         "OPENSEARCH_TRANSPORT_PORT": str(port + 100),
-        "OPENSEARCH_HOME": str(tmp_path / "node"),
+        "OPENSEARCH_HOME": str(home / "node"),
         "OPENSEARCH_HEAP": "384m",
     }
     from network.search.backends.engine import EngineBackend
@@ -181,6 +198,9 @@ def test_engine_stopped_mid_run_queues_changes_readyz_reports_it_and_the_queue_d
         assert set(ReindexQueue.objects.values_list("object_id", flat=True)) >= {kept.pk, added.pk}
 
         _run("up", env)  # back, with its data
+        print(
+            "after the restart:", _cat(port, "indices"), _cat(port, "aliases"), sep="\n"
+        )  # shown on failure
         done, failing = indexing.process_queue()
         assert failing == 0 and done >= 2
         assert not ReindexQueue.objects.exists()
@@ -191,6 +211,7 @@ def test_engine_stopped_mid_run_queues_changes_readyz_reports_it_and_the_queue_d
         assert search_status["status"] == "ok" and "0 pending reindex" in search_status["detail"]
     finally:
         _run("down", env)
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def test_an_index_from_before_thread_grouping_is_reported_by_status():
