@@ -76,7 +76,7 @@ async def test_data_frames_pass_below_the_wrappers_accept_and_close_through_them
     await bob.disconnect()
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL connections come from the pool")
+@pytest.mark.database("sqlite")  # PostgreSQL connections come from the pool
 async def test_socket_hops_keep_their_sqlite_connection(monkeypatch):
     """Channels' hop closes the connection after every call (one SQLite connection opened per
     handshake or heartbeat query); a socket hop keeps it, and Channels' own hops on the same
