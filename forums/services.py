@@ -192,8 +192,8 @@ def organisation_forum_create(*, actor: Any, organisation: Any, data: ForumData)
                 visibility_level=candidate.visibility,
                 created_by=actor,
             )
-    except IntegrityError:  # the same name, created a moment ago by a colleague
-        raise ValidationError(
+    except IntegrityError:  # the same name, created a moment ago by a colleague: a state rule (409)
+        raise validation.conflict(
             {
                 "name": _("%(org)s already has a forum called “%(name)s”.")
                 % {"org": organisation.name, "name": candidate.name}
