@@ -11,7 +11,9 @@ page shown.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from itertools import pairwise
 
 from django.db import connection, transaction
@@ -198,6 +200,34 @@ def access_tsquery(viewer: Viewer, query: SearchQuery) -> str:
     return " & ".join(parts)
 
 
+#: How a search's statements are planned (``SET LOCAL``: this transaction only). JIT: a search
+#: over many matches is estimated above ``jit_above_cost``, and compiling it costs ~220 ms
+#: (measured at 100k documents) to save a few. Parallel workers: a partial search's per-word
+#: counts were planned as a parallel append; starting the workers took more than the plan
+#: saved (a search touches a few thousand rows at most per part, and the machine's cores serve
+#: other requests).
+PLANNING = "SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0"
+
+_planned: ContextVar[bool] = ContextVar("search_planned", default=False)
+
+
+@contextmanager
+def planned() -> Iterator[None]:
+    """A transaction with :data:`PLANNING` applied, once: nested calls (a search's ``find``
+    steps inside :meth:`PostgresBackend.search`) reuse the outer one (no savepoint, no ``SET``)."""
+    if _planned.get() and connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic(savepoint=False):
+        with connection.cursor() as cursor:
+            cursor.execute(PLANNING)
+        token = _planned.set(True)
+        try:
+            yield
+        finally:
+            _planned.reset(token)
+
+
 #: True when a document's terms are all in its own language (no field in another one): its
 #: vector then holds only lexemes prefixed with that language.
 SINGLE_LANGUAGE_SQL = (
@@ -294,10 +324,7 @@ class PostgresBackend(DatabaseBackend):
         return tsvector_literal(terms)
 
     def find(self, viewer, query, parsed):
-        """The shared one-statement search, planned without JIT compilation, ranked in two passes.
-
-        A search over many matches is estimated above ``jit_above_cost``, and compiling it costs
-        ~220 ms (measured at 100k documents) to save a few: ``SET LOCAL`` keeps it to this search.
+        """The shared one-statement search, planned as :func:`planned` says, ranked in two passes.
 
         Relevance order: ``ts_rank_cd`` over every match was most of a common word's cost at
         100k — it detoasts every matching ``search_vector`` (out of line), and its cover search
@@ -311,9 +338,7 @@ class PostgresBackend(DatabaseBackend):
         query words only in its body reaches the exact pass only through the first pass's tie
         order (newest first) — the trade-off engines make with block-max/top-k cut-offs.
         """
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
+        with planned():
             if parsed.blank or query.sort != "relevance":
                 return super().find(viewer, query, parsed)
             languages = query_languages(query)
@@ -331,6 +356,13 @@ class PostgresBackend(DatabaseBackend):
                 ranked=True,
                 rerank=exact_rank(parsed, languages, ranking),
             )
+
+    def search(self, viewer, query, parsed):
+        """Every statement of one search (the forgiving steps, grouping, post counts, the page's
+        rows) in one transaction planned as :func:`planned` says: one ``SET`` for the search
+        instead of a ``BEGIN``/``SET``/``COMMIT`` around each ranked statement."""
+        with planned():
+            return super().search(viewer, query, parsed)
 
     def analyze(self) -> None:
         """After bulk indexing: VACUUM (ANALYZE) the search tables when outside a transaction
