@@ -98,26 +98,31 @@ def highlight(
     Everything but the ``<mark>`` we add is escaped.
     """
     languages = [language] if isinstance(language, str) else list(language)
-    languages = list(dict.fromkeys(normalise_language(lang) for lang in languages)) or [UNDETERMINED]
-    wanted = _wanted(tuple(terms), tuple(languages))
-    seen: dict[str, bool] = {}
+    languages = tuple(dict.fromkeys(normalise_language(lang) for lang in languages)) or (UNDETERMINED,)
+    wanted = _wanted(tuple(terms), languages)
 
     def hit_word(word: str) -> bool:
-        found = seen.get(word)
-        if found is None:
-            found = seen[word] = _matches(word, wanted, languages)
-        return found
+        return _matches(word, wanted, languages)
 
-    tokens = list(_split(text))
-    word_positions = [i for i, (is_word, _) in enumerate(tokens) if is_word]
+    # Read the text only as far as the excerpt needs: up to the first hit, then the window after
+    # it and one word more (which says whether "…" follows). A long body is never split or
+    # tested whole for a 28-word excerpt.
+    tokens: list[tuple[bool, str]] = []
+    word_positions: list[int] = []
+    first_word: int | None = None if terms else 0
+    for is_word, chunk in _split(text):
+        if is_word:
+            if first_word is not None and len(word_positions) >= max(0, first_word - 6) + words:
+                word_positions.append(len(tokens))
+                tokens.append((is_word, chunk))
+                break
+            if first_word is None and hit_word(chunk):
+                first_word = len(word_positions)
+            word_positions.append(len(tokens))
+        tokens.append((is_word, chunk))
     if not word_positions:
         return mark_safe("")
-    # Find the first hit only, then test the words of the window shown: a long document is never
-    # stemmed whole for a 28-word excerpt.
-    first_word = 0
-    if terms:
-        first_word = next((n for n, i in enumerate(word_positions) if hit_word(tokens[i][1])), 0)
-    start_word = max(0, first_word - 6)
+    start_word = max(0, (first_word or 0) - 6)
     end_word = min(len(word_positions), start_word + words)
     start = word_positions[start_word] if start_word > 0 else 0
     end = word_positions[end_word - 1] + 1 if end_word < len(word_positions) else len(tokens)
@@ -150,7 +155,10 @@ def _split(text: str):
         yield False, text[pos:]
 
 
-def _matches(word: str, wanted: frozenset[str], languages: Sequence[str]) -> bool:
+@lru_cache(maxsize=16384)
+def _matches(word: str, wanted: frozenset[str], languages: tuple[str, ...]) -> bool:
+    """Whether ``word`` holds a wanted term; cached across the hits of a page and across pages
+    (the same words recur: a 20-hit page tested ~500 words, most of them repeats)."""
     folded = word.casefold()[:MAX_WORD_LENGTH]
     for language in languages:
         analysed = analyse_word(folded, language)
