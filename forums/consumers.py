@@ -33,6 +33,7 @@ from forums.hub import HubSocket, hub_for
 from network import ratelimit
 from network.consumers import CLOSE_FORBIDDEN, SafeJsonConsumer, setting
 from network.realtime import LAYER_ERRORS, SERVER_SEND, person_group, socket_database_sync_to_async
+from network.startup import burst_collector
 
 logger = logging.getLogger(__name__)
 
@@ -143,6 +144,7 @@ class ThreadConsumer(HubSocket, SafeJsonConsumer, _ChannelFreeConsumer):
         )
         self.heartbeat = asyncio.ensure_future(self._heartbeat())
         self.heartbeat.set_name(f"forums-heartbeat-{self.channel_name}")
+        burst_collector.joined()  # a full collection once a burst of sockets has settled
         after = parse_qs(self.scope.get("query_string", b"").decode()).get("after")
         if after:  # resuming in the handshake: the replay runs before any live event is handled
             await self._resume(after[0], thread=thread)

@@ -111,6 +111,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "network.middleware.ClientAddressMiddleware",
+    # Search index updates run after the response is sent (network/search/middleware.py).
+    "network.search.middleware.IndexAfterResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "network.middleware.RejectNulCharactersMiddleware",

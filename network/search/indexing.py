@@ -9,6 +9,15 @@ which ``manage.py search_index --process-queue`` retries and ``/readyz`` reports
 
 Bulk paths wrap their writes in :func:`suppress_index_updates` and call :func:`reindex` or
 :func:`rebuild` explicitly.
+
+Inside a request (:class:`network.search.middleware.IndexAfterResponseMiddleware`) the flush waits
+for the response instead of the commit: :func:`deferred_updates` collects the keys and the
+response's ``close()`` — which Django calls once the body has been sent (the test client calls it
+before ``client.post`` returns) — indexes them. The update of a post used to be the first thing
+its commit did, so the live event (also sent on commit, after it) and the response both waited
+for the multilingual analysis of the post: about 30 % of a forum post request. A response whose
+``close()`` never runs (the client went away mid-request) hands its keys to the next flush of the
+process (:func:`_orphaned`).
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -59,6 +69,10 @@ def updates_suppressed() -> bool:
     return getattr(_state, "suppressed", 0) > 0
 
 
+def _deferring() -> bool:
+    return getattr(_state, "deferring", 0) > 0
+
+
 @contextmanager
 def suppress_index_updates() -> Iterator[None]:
     """Pause signal-driven indexing in this thread (bulk imports, demo data); reindex afterwards."""
@@ -77,7 +91,8 @@ def schedule(label: str, pks: Iterable[Any]) -> None:
     if not keys:
         return
     _pending().keys.setdefault(label, set()).update(keys)
-    transaction.on_commit(flush)
+    if not _deferring():
+        transaction.on_commit(flush)
 
 
 def schedule_lookup(label: str, lookup: str, *values: Any) -> None:
@@ -85,15 +100,86 @@ def schedule_lookup(label: str, lookup: str, *values: Any) -> None:
     if updates_suppressed() or not values:
         return
     _pending().lookups.append((label, lookup, values))
-    transaction.on_commit(flush)
+    if not _deferring():
+        transaction.on_commit(flush)
 
 
 def flush() -> None:
     """Run the pending updates. Registered on every change; later calls find nothing to do."""
     pending = _pending()
-    if not pending:
-        return
+    if pending:
+        _state.pending = _Pending()
+        _run(pending)
+    for orphan in _orphaned():
+        _run(orphan)
+
+
+class Deferred:
+    """The index updates of one request, run when its response is closed (see the module)."""
+
+    def __init__(self, pending: _Pending) -> None:
+        self.pending: _Pending | None = pending
+
+    def run(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending:
+            _run(pending)
+        for orphan in _orphaned():
+            _run(orphan)
+
+    def orphan(self) -> None:
+        """The response was dropped unclosed: leave the keys to the process's next flush."""
+        pending, self.pending = self.pending, None
+        if pending:
+            with _orphans_lock:
+                _orphans.append(pending)
+
+    def attach(self, response: Any) -> None:
+        """Run at ``response.close()``; at once when the response cannot call us back."""
+        closers = getattr(response, "_resource_closers", None)
+        if not self.pending:
+            return
+        if closers is None:
+            self.run()
+            return
+        closers.append(self.run)
+        weakref.finalize(response, self.orphan)
+
+
+_orphans: list[_Pending] = []
+_orphans_lock = threading.Lock()
+
+
+def _orphaned() -> list[_Pending]:
+    if not _orphans:
+        return []
+    with _orphans_lock:
+        taken = _orphans[:]
+        _orphans.clear()
+    return taken
+
+
+@contextmanager
+def deferred_updates() -> Iterator[Deferred]:
+    """Collect this thread's index updates instead of flushing them on commit; the yielded
+    :class:`Deferred` holds them once the block ends (``attach`` it to the response). A block
+    left by an exception flushes at once: there is no response to wait for."""
+    outer = _state.__dict__.get("pending")
     _state.pending = _Pending()
+    _state.deferring = getattr(_state, "deferring", 0) + 1
+    deferred = Deferred(_Pending())
+    try:
+        yield deferred
+    except BaseException:
+        _state.deferring -= 1
+        _state.pending, pending = outer or _Pending(), _state.pending
+        _run(pending)
+        raise
+    _state.deferring -= 1
+    _state.pending, deferred.pending = outer or _Pending(), _state.pending
+
+
+def _run(pending: _Pending) -> None:
     keys = {label: set(pks) for label, pks in pending.keys.items()}
     for label, lookup, values in pending.lookups:
         index = _index(label)
