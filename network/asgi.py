@@ -12,6 +12,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "network.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from network.body_limit import BodyLimitMiddleware  # noqa: E402
 from network.realtime import ServerSendMiddleware  # noqa: E402
@@ -22,8 +23,9 @@ from network.ws_auth import SessionOrTokenAuthMiddlewareStack  # noqa: E402
 from network.ws_origin import SiteOriginValidator  # noqa: E402
 
 # Load the search analysers (Voikko, simplemma's dictionaries, Hunspell word lists, lingua) while
-# the server starts, so the first search does not wait ~8 s for them.
-warm_up_in_background()
+# the server starts, so the first search does not wait ~8 s for them (SEARCH_WARM_UP).
+if settings.SEARCH_WARM_UP:
+    warm_up_in_background()
 
 application = ProtocolTypeRouter(
     {
