@@ -96,7 +96,9 @@ ROW_NAMES = {
 
 class _Profiler:
     """``BENCH_PYSPY=<folder>``: record the server (all workers) with py-spy during one phase, as
-    collapsed stacks (``<folder>/<row>-<clients>-<phase>.txt``); nothing when unset."""
+    collapsed stacks (``<folder>/<row>-<clients>-<phase>.txt``); nothing when unset.
+    ``BENCH_PYSPY_IDLE=1`` records waiting threads too (where a post request waits, not only where
+    it computes)."""
 
     def __init__(self, server: Server, target: Target, n: int, phase: str) -> None:
         self.proc: subprocess.Popen[bytes] | None = None
@@ -107,7 +109,8 @@ class _Profiler:
         name = f"{target.label.replace(' ', '_').replace(',', '')}-{n}-{phase}.txt"
         self.proc = subprocess.Popen(
             [shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(server.proc.pid), "--subprocesses", "--rate", "200",
-             "--format", "raw", "--nonblocking", "--output", str(Path(folder) / name)],
+             "--format", "raw", "--nonblocking", "--output", str(Path(folder) / name),
+             *(["--idle", "--threads"] if os.environ.get("BENCH_PYSPY_IDLE") else [])],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip

@@ -130,10 +130,15 @@ def decode(message: dict[str, Any]) -> dict[str, Any]:
     return json.loads(message["text"]) if "text" in message else message["event"]
 
 
-def send_post_event(kind: Literal["post.created", "post.updated", "post.deleted"], post: Post) -> None:
+def send_post_event(
+    kind: Literal["post.created", "post.updated", "post.deleted"],
+    post: Post,
+    reactions: dict[str, int] | None = None,
+) -> None:
     """Ring the thread's doorbell after commit. The payload is built now, inside the transaction,
-    so it describes exactly the state being committed."""
-    event: PostEvent = {"type": kind, "post": post_payload(post)}
+    so it describes exactly the state being committed (``reactions`` when the caller knows them:
+    a post being created has none, and reading them cost a query per post)."""
+    event: PostEvent = {"type": kind, "post": post_payload(post, reactions)}
     send_on_commit(thread_group(post.thread_id), group_message(event))
 
 

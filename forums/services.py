@@ -413,7 +413,7 @@ def post_create(
         Subscription.objects.get_or_create(person=person, thread=locked)
         _advance_read_state(person, locked, seq)
         _notify_mentions_and_reply(post, person)
-        payloads.send_post_event("post.created", post)
+        payloads.send_post_event("post.created", post, reactions={})  # nobody can have reacted yet
     return post, True
 
 
