@@ -485,6 +485,8 @@ class DatabaseBackend(SearchBackend):
         if query.facets:
             ctes.append(sample_sql("m"))
             ctes.append(FACET_GROUPS_SQL.format(rows=self.facet_rows_sql))
+            # The total is the sample's count of the matches (``t``), not a second count of ``m``.
+            selects[0] = "SELECT 0, NULL, NULL, NULL, NULL, NULL, t.n FROM t"
             selects += [
                 "SELECT 3, NULL, NULL, NULL, NULL, NULL, COUNT(*) FROM s",
                 f"SELECT 2, NULL, NULL, g.name, g.value, {FACET_LABEL_SQL}, g.n FROM g",  # noqa: S608 - our SQL
