@@ -9,6 +9,10 @@ class SearchConfig(AppConfig):
 
     def ready(self) -> None:
         """Connect index updates for every declared type whose model exists (no engine I/O here)."""
+        from django.db.backends.signals import connection_created
+
         from network.search import signals
+        from network.search.backends.sqlite import on_connection_created
 
         signals.connect_all()
+        connection_created.connect(on_connection_created, dispatch_uid="search_sqlite_matches_table")

@@ -25,12 +25,10 @@ import math
 import re
 from collections.abc import Sequence
 
-from django.db import connection
+from django.db import OperationalError, connection
 
 from network.search.analysis import DocumentTerms, analyse_word, document_terms, query_alternatives
 from network.search.backends.database import (
-    FACET_GROUPS_SQL,
-    FACET_LABEL_SQL,
     FIRST_PASS,
     DatabaseBackend,
     Match,
@@ -43,6 +41,7 @@ from network.search.backends.database import (
     viewer_tokens,
     visibility_sql,
 )
+from network.search.backends.sqlite_facets import count_sample, delete_codes, write_codes
 from network.search.query import Atom, ParsedQuery, SearchQuery
 from network.search.results import FacetCount
 from network.search.spec import IndexedDocument
@@ -82,6 +81,22 @@ COLUMN_WEIGHTS = {"title": 10.0, "summary": 4.0, "body": 1.0, "extra": 1.0}
 #: One phrase of a ``MATCH`` string we built: a column set and its quoted strings, in FTS5's order.
 _PHRASE_GROUP_RE = re.compile(r'(\{[^}]*\}|fct|aud) : (\([^)]*\)|"[^"]*")')
 _QUOTED_RE = re.compile(r'"([^"]*)"')
+
+
+MATCHES_CREATE_SQL = "CREATE TEMP TABLE IF NOT EXISTS search_matches (pk INTEGER PRIMARY KEY)"
+
+
+def create_matches_table(cursor) -> None:
+    """The connection's own ``temp.search_matches`` (see :meth:`SQLiteBackend.find`)."""
+    cursor.execute(MATCHES_CREATE_SQL)
+
+
+def on_connection_created(sender, connection, **kwargs) -> None:
+    """Create ``temp.search_matches`` once per SQLite connection, not once per search (a
+    statement a search saved)."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            create_matches_table(cursor)
 
 
 def viewer_audience(viewer: Viewer) -> str:
@@ -148,12 +163,14 @@ class SQLiteBackend(DatabaseBackend):
             fts_rows = [fts_row(pk, d, terms) for pk, d, terms in rows]
             cursor.executemany(INSERT_SQL, fts_rows)
             write_head_rows(cursor, [(row[0], row[1], row[2]) for row in fts_rows])
+            write_codes(cursor, [(pk, d.facets) for pk, d, _terms in rows])
 
     def delete_fulltext(self, document_ids: list[int] | None) -> None:
         with connection.cursor() as cursor:
             if document_ids is None:
                 cursor.execute("DELETE FROM search_fts")
                 cursor.execute("DELETE FROM search_head")
+                delete_codes(cursor, None)
             else:
                 self._delete(cursor, document_ids)
 
@@ -171,6 +188,7 @@ class SQLiteBackend(DatabaseBackend):
                 f"DELETE FROM search_fts WHERE rowid IN ({', '.join(['%s'] * len(chunk))})",  # noqa: S608 - placeholders only
                 chunk,
             )
+        delete_codes(cursor, ids)
 
     def match(self, parsed: ParsedQuery, languages: Sequence[str]) -> Match:
         return Match(
@@ -266,10 +284,12 @@ class SQLiteBackend(DatabaseBackend):
     ) -> tuple[int, dict[str, list[FacetCount]]]:
         """Fill ``temp.search_matches`` with the match; its size, and with facets the per-value
         counts over the matches (all of them, or a fixed sample above
-        ``SEARCH_FACET_EXACT_LIMIT``) in one more statement: no Python work proportional to the
-        matches."""
-        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS search_matches (pk INTEGER PRIMARY KEY)")
-        cursor.execute("DELETE FROM temp.search_matches")
+        ``SEARCH_FACET_EXACT_LIMIT``) from the sampled documents' packed codes: no Python work
+        proportional to the matches."""
+        try:
+            cursor.execute("DELETE FROM temp.search_matches")
+        except OperationalError:  # a connection opened before the app connected its signal
+            create_matches_table(cursor)
         cursor.execute(
             "INSERT INTO temp.search_matches (pk) SELECT rowid FROM search_fts WHERE search_fts MATCH %s",
             [expression],
@@ -278,25 +298,11 @@ class SQLiteBackend(DatabaseBackend):
         if not query.facets:
             return total, {}
         # The sample of :func:`.database.sample_sql` (the same rows), its hash bound computed here
-        # from the known total: one comparison a match instead of a join and a division.
+        # from the known total: one comparison a match instead of a join and a division; the
+        # sampled documents' facet values counted from their packed codes (:mod:`.sqlite_facets`).
         limit = facet_exact_limit()
         bound = 2 * limit * 4294967296 // total if total > limit else 4294967296
-        hashed = "(pk * 2654435761) %% 4294967296"
-        cursor.execute(
-            f"WITH s AS (SELECT pk FROM temp.search_matches WHERE {hashed} < %s "  # noqa: S608 - our SQL
-            f"ORDER BY {hashed}, pk LIMIT %s), "
-            f"{FACET_GROUPS_SQL.format(rows=self.facet_rows_sql)} "
-            "SELECT 1, NULL, NULL, NULL, COUNT(*) FROM s "
-            f"UNION ALL SELECT 2, g.name, g.value, {FACET_LABEL_SQL}, g.n FROM g",
-            [bound, limit],
-        )
-        sampled = 0
-        counted = []
-        for kind, name, value, label, n in cursor.fetchall():
-            if kind == 1:
-                sampled = n
-            else:
-                counted.append((name, value, label, n))
+        sampled, counted = count_sample(cursor, bound, limit)
         return total, facet_values(counted, total=total, sampled=sampled)
 
     def _two_pass(self, cursor, words: str, query: SearchQuery, total: int) -> list[tuple[int, float]] | None:
