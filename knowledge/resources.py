@@ -38,7 +38,13 @@ from rest_framework.settings import api_settings
 from knowledge.models.choices import LANGUAGES
 from knowledge.models.vocabulary import CpvCode, Label
 from network import capabilities, sharing, validation, visibility
-from network.api.fields import ModelChoiceInput, ModelTextInput, SharedGroupsInput, SharedGroupsOutput
+from network.api.fields import (
+    CpvCodesInput,
+    ModelChoiceInput,
+    ModelTextInput,
+    SharedGroupsInput,
+    SharedGroupsOutput,
+)
 
 RESOURCE_SHARED = "resource.shared"
 ALLOWED_EXTENSIONS = {".pdf", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".txt", ".csv"}
@@ -128,7 +134,7 @@ def _vocabulary(data: ResourceData) -> tuple[list[CpvCode], list[Label]]:
         errors["cpv_codes"] = exc.messages
     labels = list(Label.objects.filter(slug__in=data.labels or []))
     if len(labels) != len(set(data.labels or [])):
-        errors["labels"] = [_("Unknown label.")]
+        errors["labels"] = [validation.conflicting(_("Unknown label."))]  # rows staff keep: state (409)
     if errors:
         raise ValidationError(errors)
     return codes, labels
@@ -146,12 +152,11 @@ def _save(resource: Resource, data: ResourceData) -> Resource:
     try:
         codes, labels = _vocabulary(data)
     except ValidationError as exc:
-        errors.update(exc.message_dict)
+        validation.merge(errors, exc)
     try:
         resource.full_clean(exclude=["organisation", "created_by"])  # the model's own rules, once
     except ValidationError as exc:
-        for name, messages_ in exc.message_dict.items():
-            errors.setdefault(name, []).extend(messages_)
+        validation.merge(errors, exc)
     if errors:  # every problem at once, so a form shows them all
         raise ValidationError(errors)
     with transaction.atomic():
@@ -512,7 +517,7 @@ class ResourceWriteSerializer(serializers.Serializer):
     visibility = ModelChoiceInput(
         choices=visibility.Visibility.choices, default=visibility.Visibility.PRIVATE
     )
-    cpv_codes = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    cpv_codes = CpvCodesInput(default=list)
     labels = serializers.ListField(child=serializers.SlugField(), required=False, default=list)
     shared_groups = SharedGroupsInput()
 

@@ -51,6 +51,33 @@ def conflict(errors: Mapping[str, Any]) -> ValidationError:
     )
 
 
+def referenced_ids(
+    readable: models.QuerySet, ids: Iterable[Any], errors: dict[str, list[Any]], name: str
+) -> list[int]:
+    """The ids in ``ids`` (rows or primary keys) found in ``readable``: the rows the person may
+    read (``Model.objects.visible_to(person)``). A missing row and one the person may not read get
+    the same message, so the answer confirms nothing hidden; it is a state rule (409: the same
+    request succeeds once the row exists and is shared), while ids that are not numbers are shape
+    (400). Problems go into ``errors`` under ``name``; the found ids are returned sorted."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    try:
+        wanted = {int(getattr(i, "pk", i)) for i in ids}
+    except (TypeError, ValueError):
+        errors[name] = [_("Give ids.")]
+        return []
+    found = set(readable.filter(pk__in=wanted).values_list("pk", flat=True))
+    if missing := sorted(wanted - found):
+        message = ngettext(
+            "No item you can read has the id %(ids)s.",
+            "No items you can read have the ids %(ids)s.",
+            len(missing),
+        ) % {"ids": ", ".join(map(str, missing))}
+        errors[name] = [conflicting(message)]
+    return sorted(found)
+
+
 def is_conflict(exc: ValidationError) -> bool:
     """Whether every message of ``exc`` is a state rule: one problem of shape makes the whole a 400
     (fix the input first; it may still meet the state afterwards)."""
@@ -203,7 +230,27 @@ class Ordered:
         return {self.later: self.message}
 
 
-def broken_rules(instance: models.Model, rules: Iterable[AnyOf | Ordered]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class OnlyWhen:
+    """``field`` is given (not null) only when ``other`` is one of ``values`` (a weight only on an
+    award criterion). Said only when ``other`` holds one of its own choices: an unknown value has
+    its own message. The schema states it as an ``anyOf``: ``other`` one of ``values``, or
+    ``field`` null or absent."""
+
+    field: str
+    other: str
+    values: tuple[str, ...]
+    message: Any
+
+    def broken(self, instance: models.Model) -> dict[str, Any]:
+        value, other = getattr(instance, self.field), getattr(instance, self.other)
+        known = {choice for choice, _label in instance._meta.get_field(self.other).flatchoices}
+        if value is None or other in self.values or (known and other not in known):
+            return {}
+        return {self.field: self.message}
+
+
+def broken_rules(instance: models.Model, rules: Iterable[AnyOf | Ordered | OnlyWhen]) -> dict[str, Any]:
     """The messages of ``rules`` that ``instance`` breaks, keyed by field (for its ``clean()``)."""
     found: dict[str, Any] = {}
     for rule in rules:

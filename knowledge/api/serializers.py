@@ -33,6 +33,8 @@ from knowledge.models.choices import (
 from network import visibility
 from network.api.fields import (
     CountField,
+    CpvCodesInput,
+    EurosInput,
     IdField,
     ModelChoiceInput,
     ModelIntegerInput,
@@ -151,9 +153,11 @@ class CriterionWriteSerializer(serializers.Serializer):
     key = serializers.UUIDField(
         required=False, allow_null=True, help_text="Keep to edit an existing criterion."
     )
+    field_rules = Criterion.FIELD_RULES
+
     stage = ModelChoiceInput(choices=Stage.choices)
-    title = serializers.CharField(allow_blank=True)
-    text = serializers.CharField(allow_blank=True, help_text="Markdown")
+    title = ModelTextInput(Criterion, "title")
+    text = ModelTextInput(Criterion, "text", help_text="Markdown")
     ambition = ModelChoiceInput(choices=Ambition.choices, default=Ambition.CORE)
     means_of_proof = serializers.ListField(child=ModelChoiceInput(choices=MeansOfProof.choices), default=list)
     labels = serializers.ListField(child=serializers.SlugField(), default=list, help_text="Label slugs")
@@ -179,8 +183,13 @@ class TemplateWriteSerializer(serializers.Serializer):
     tags = serializers.ListField(child=serializers.CharField(), required=False)
     visibility = ModelChoiceInput(choices=Visibility.choices, required=False)
     shared_groups = SharedGroupsInput()
-    cpv_codes = serializers.ListField(child=serializers.CharField(), required=False)
-    criteria = CriterionWriteSerializer(many=True, required=False)
+    cpv_codes = CpvCodesInput()
+    criteria = CriterionWriteSerializer(
+        many=True,
+        required=False,
+        help_text="When award criteria carry weights, every award criterion carries one and they add up "
+        "to 100.",
+    )
 
 
 class VersionSerializer(serializers.ModelSerializer):
@@ -397,11 +406,9 @@ class TenderWriteSerializer(serializers.Serializer):
     title = ModelTextInput(PlannedTender, "title")
     description = ModelTextInput(PlannedTender, "description")
     visibility = ModelChoiceInput(choices=Visibility.choices, required=False)
-    cpv_codes = serializers.ListField(child=serializers.CharField(), required=False)
+    cpv_codes = CpvCodesInput()
     estimated_quantity = ModelIntegerInput(PlannedTender, "estimated_quantity")
-    estimated_value_eur = serializers.DecimalField(
-        max_digits=None, decimal_places=None, required=False, allow_null=True
-    )
+    estimated_value_eur = EurosInput()
     planned_year = ModelIntegerInput(PlannedTender, "planned_year")
     planned_quarter = ModelIntegerInput(PlannedTender, "planned_quarter")
     procedure = ModelChoiceInput(choices=Procedure.choices, required=False)

@@ -23,6 +23,7 @@ from knowledge.models.choices import (
     Stage,
     validate_tags,
 )
+from network import validation
 from network.visibility import TenantOwned, VisibleQuerySet
 
 # Criterion text is rendered safely whatever it holds (network.markdown escapes raw HTML and nh3
@@ -165,11 +166,14 @@ class Criterion(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    #: The one rule across a criterion's fields (checked by ``clean``, stated by the API schema).
+    FIELD_RULES = (
+        validation.OnlyWhen("weight", "stage", (Stage.AWARD,), _("Only award criteria carry a weight.")),
+    )
+
     def clean(self) -> None:
-        """The one rule across a criterion's fields: only award criteria carry a weight (said only
-        of a criterion whose stage is known; an unknown stage has its own message)."""
-        if self.weight is not None and self.stage in Stage.values and self.stage != Stage.AWARD:
-            raise ValidationError({"weight": _("Only award criteria carry a weight.")})
+        if errors := validation.broken_rules(self, self.FIELD_RULES):
+            raise ValidationError(errors)
 
 
 class TemplateVersion(models.Model):

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from knowledge.content import notify_lesson_shared
 from knowledge.models import Lesson, PlannedTender, TenderTemplate
@@ -79,17 +78,8 @@ def _visible_ids(person: Any, data: LessonData, errors: dict[str, list[str]]) ->
     links: dict[str, list[int]] = {}
     for name, model in LINKS.items():
         ids = getattr(data, name)
-        if ids is None:
-            continue
-        try:
-            wanted = {int(getattr(i, "pk", i)) for i in ids}
-        except (TypeError, ValueError):
-            errors[name] = [_("Give ids.")]
-            continue
-        found = set(model.objects.visible_to(person).filter(pk__in=wanted).values_list("pk", flat=True))
-        if wanted - found:
-            errors[name] = [_("Some of the linked items do not exist or are not visible to you.")]
-        links[name] = sorted(found)
+        if ids is not None:
+            links[name] = validation.referenced_ids(model.objects.visible_to(person), ids, errors, name)
     return links
 
 

@@ -91,6 +91,14 @@ class TemplateData:
         return replace(self, **{k: v for k, v in changes.items() if k in self.__dataclass_fields__})
 
 
+def _numbered(index: int, msg: Any) -> Any:
+    """``Criterion 2: …`` for one criterion's message; a state rule stays one (its code kept)."""
+    if isinstance(msg, ValidationError):
+        text = _("Criterion %(n)s: %(msg)s") % {"n": index + 1, "msg": msg.messages[0]}
+        return ValidationError(text, code=msg.code)
+    return _("Criterion %(n)s: %(msg)s") % {"n": index + 1, "msg": msg}
+
+
 class CriteriaInvalid(ValidationError):
     """Invalid criteria: readable messages under ``criteria`` plus ``item_errors`` per criterion, so a
     formset can put each message next to the field it is about; the template's own field errors
@@ -101,7 +109,7 @@ class CriteriaInvalid(ValidationError):
     ) -> None:
         self.item_errors = item_errors
         messages = [
-            _("Criterion %(n)s: %(msg)s") % {"n": index + 1, "msg": msg}
+            _numbered(index, msg)
             for index, errs in enumerate(item_errors)
             for msgs in errs.values()
             for msg in msgs
@@ -124,7 +132,8 @@ def _resolve_labels(values: Sequence[Any], labels_by: dict[str, Label]) -> tuple
     for value in values or []:
         label = value if isinstance(value, Label) else labels_by.get(str(value))
         if label is None:
-            unknown.append(_("Unknown label “%(v)s”.") % {"v": value})
+            # the labels are rows staff keep: state, not shape (409)
+            unknown.append(validation.conflicting(_("Unknown label “%(v)s”.") % {"v": value}))
         else:
             result.append(label)
     return result, unknown

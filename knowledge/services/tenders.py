@@ -85,18 +85,6 @@ def _values(data: TenderData) -> dict[str, Any]:
     return values
 
 
-def _visible_template_ids(person: Any, templates: Any, errors: dict[str, list[str]]) -> list[int]:
-    try:
-        wanted = {int(t.pk if hasattr(t, "pk") else t) for t in templates or []}
-    except (TypeError, ValueError):
-        errors["templates"] = [_("Give ids.")]
-        return []
-    found = set(TenderTemplate.objects.visible_to(person).filter(pk__in=wanted).values_list("pk", flat=True))
-    if wanted - found:
-        errors["templates"] = [_("Some of the templates do not exist or are not visible to you.")]
-    return sorted(found)
-
-
 def _links(person: Any, data: TenderData, errors: dict[str, list[str]]) -> tuple[list | None, list | None]:
     """CPV codes and templates: checked beside the model's rules, reported with them."""
     codes = None
@@ -107,7 +95,9 @@ def _links(person: Any, data: TenderData, errors: dict[str, list[str]]) -> tuple
             errors["cpv_codes"] = exc.messages
     template_ids = None
     if data.templates is not None:
-        template_ids = _visible_template_ids(person, data.templates, errors)
+        template_ids = validation.referenced_ids(
+            TenderTemplate.objects.visible_to(person), data.templates, errors, "templates"
+        )
     return codes, template_ids
 
 

@@ -58,6 +58,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.ParseError(f"Malformed multipart body: {exc}")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, exceptions.ValidationError) and _names_missing_rows(exc):
+        exc = StateConflict(exc.detail)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -70,6 +72,27 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             "code": getattr(exc, "default_code", "error"),
         }
     return response
+
+
+#: DRF's codes for a related row named by id or slug that does not exist in the field's queryset
+#: (:class:`network.api.fields.ScopedSlugRelatedField`: or that the caller may not see).
+_MISSING_ROW_CODES = {"does_not_exist"}
+
+
+def _names_missing_rows(exc: exceptions.ValidationError) -> bool:
+    """Whether every problem of a serializer's error is a reference to a row the caller cannot
+    find (or a state rule): well-formed input the current state refuses, like
+    :func:`network.validation.referenced_ids` in services, so 409 rather than 400."""
+
+    def codes(value: Any) -> list[str]:
+        if isinstance(value, dict):
+            return [c for v in value.values() for c in codes(v)]
+        if isinstance(value, list):
+            return [c for v in value for c in codes(v)]
+        return [str(value)]
+
+    found = codes(exc.get_codes())
+    return bool(found) and all(code in _MISSING_ROW_CODES or code == "conflict" for code in found)
 
 
 def _first_message(errors: Any) -> str:

@@ -167,6 +167,59 @@ def SharedGroupsInput(**kwargs: Any) -> serializers.ListField:
     return serializers.ListField(child=serializers.SlugField(), **kwargs)
 
 
+#: The OpenAPI string format of a CPV code; API clients (and our fuzz test) may register it.
+CPV_FORMAT = "cpv-code"
+_CPV_SCHEMA = {
+    "type": "string",
+    "format": CPV_FORMAT,
+    "pattern": r"^[0-9]{8}-[0-9]$",
+    "description": (
+        "A code of the Common Procurement Vocabulary (CPV 2008) the network holds, e.g. 30213100-6: "
+        "eight digits, a hyphen and the check digit (weights 3, 7, 1 repeating, modulo 10). The network holds the "
+        "ICT divisions 30, 32, 48, 50, 51 and 72 unless staff imported the full list; "
+        "`GET /api/v1/cpv/` lists them."
+    ),
+}
+
+
+@extend_schema_field(_CPV_SCHEMA)
+class CpvCodeInput(serializers.CharField):
+    """A CPV code as a person writes it. Format, check digit and whether the network holds the code
+    are :func:`knowledge.cpv.validate_cpv_code`'s rules, run by the service (one set of messages);
+    this field states them in the schema (pattern, the ``cpv-code`` format, the description)."""
+
+
+@extend_schema_field(_CPV_SCHEMA)
+class OptionalCpvCodeInput(serializers.CharField):
+    """:class:`CpvCodeInput` where blank means "no code" (a statement's demand; the schema says
+    so with spectacular's blank alternative)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)
+
+
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": r"^[0-9]{1,12}(\.[0-9]{1,2})?$", "nullable": True}
+)
+class EurosInput(serializers.DecimalField):
+    """An amount in euros as a decimal string (``"125000.50"``): what a ``DecimalField(max_digits=14,
+    decimal_places=2)`` with a minimum of 0 holds, stated as a pattern (spectacular's own allows a
+    sign and a bare "."); the model's validators are the check, with its messages."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(max_digits=None, decimal_places=None, **kwargs)
+
+
+def CpvCodesInput(**kwargs: Any) -> serializers.ListField:
+    """A list of :class:`CpvCodeInput` (templates, tenders, events, resources)."""
+    kwargs.setdefault("required", False)
+    return serializers.ListField(child=CpvCodeInput(), **kwargs)
+
+
 class Rfc3339DateTimeField(serializers.DateTimeField):
     """A moment as RFC 3339 (what ``format: date-time`` promises): in the site's time zone, except
     where that zone's offset has seconds (Helsinki's local mean time before 1921, +01:39:49), which

@@ -221,7 +221,7 @@ def _state_field_rules(serializer: Any, schema: dict[str, Any]) -> None:
     later one (OpenAPI cannot compare fields) and said in its description."""
     from drf_spectacular.plumbing import is_patched_serializer
 
-    from network.validation import AnyOf, Ordered
+    from network.validation import AnyOf, OnlyWhen, Ordered
 
     properties = schema.get("properties", {})
     for rule in getattr(serializer, "field_rules", ()):
@@ -232,6 +232,29 @@ def _state_field_rules(serializer: Any, schema: dict[str, Any]) -> None:
                 schema["anyOf"] = [
                     {"required": [name], "properties": {name: _given(properties[name])}} for name in present
                 ]
+        elif isinstance(rule, OnlyWhen) and {rule.field, rule.other} <= set(properties):
+            # beside any anyOf of another rule: each rule is one member of an allOf. Patterns and
+            # "not", not enums: spectacular would turn an enum into a component of its own
+            values = "|".join(re.escape(str(v)) for v in rule.values)
+            schema.setdefault("allOf", []).append(
+                {
+                    "anyOf": [
+                        {
+                            "required": [rule.other],
+                            "properties": {rule.other: {"pattern": f"^(?:{values})$"}},
+                        },
+                        {
+                            "properties": {
+                                rule.field: {"not": {"type": properties[rule.field].get("type", "integer")}}
+                            }
+                        },
+                    ]
+                }
+            )
+            only = ", ".join(f"`{v}`" for v in rule.values)
+            note = f"Only when `{rule.other}` is {only}."
+            field = properties[rule.field]
+            field["description"] = f"{field['description']}\n\n{note}" if field.get("description") else note
         elif isinstance(rule, Ordered) and {rule.earlier, rule.later} <= set(properties):
             later = properties[rule.later]
             later["x-after" if rule.strict else "x-not-before"] = rule.earlier
@@ -241,11 +264,16 @@ def _state_field_rules(serializer: Any, schema: dict[str, Any]) -> None:
 
 
 def _given(schema: dict[str, Any]) -> dict[str, Any]:
-    """What "given" means for one field in an ``anyOf`` branch: text that is not blank (a file is
-    given by being sent)."""
+    """What "given" means for one field in an ``anyOf`` branch: text that is not blank, a file that
+    is sent (not null)."""
     from network.api.fields import NOT_BLANK
 
-    text = schema.get("type") == "string" and schema.get("format") != "binary"
+    options = [o for o in schema.get("oneOf", []) if o.get("maxLength") != 0]
+    if len(options) == 1:  # a value or blank (a URL that may be ""): given means the value
+        return _given(options[0])
+    if schema.get("format") == "binary":
+        return {"type": "string", "format": "binary"}  # a file: sent, not null
+    text = schema.get("type") == "string"
     return {"minLength": 1, "pattern": schema.get("pattern", NOT_BLANK)} if text else {}
 
 

@@ -8,6 +8,7 @@ co-host (:meth:`EventQuerySet.visible_to`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -33,22 +34,24 @@ class Audience(models.TextChoices):
 
 def validate_time_zone(value: str) -> None:
     """An IANA time zone name (``Europe/Helsinki``); the event's times are shown in it."""
-    if not value or value not in _time_zone_names():
+    if not value or value not in time_zone_names():
         raise ValidationError(_("“%(tz)s” is not a known time zone."), params={"tz": value}, code="invalid")
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationError(_("“%(tz)s” is not a known time zone."), params={"tz": value}) from exc
 
 
-_TZ_NAMES: frozenset[str] | None = None
+@functools.cache
+def time_zone_names() -> tuple[str, ...]:
+    """The IANA names this server can load, sorted (the API lists them as the field's choices)."""
 
+    def loads(name: str) -> bool:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            return False
+        return True
 
-def _time_zone_names() -> frozenset[str]:
-    global _TZ_NAMES
-    if _TZ_NAMES is None:
-        _TZ_NAMES = frozenset(available_timezones() | {"UTC"})
-    return _TZ_NAMES
+    # "localtime" is this machine's own setting and "Factory" no place: not names to publish
+    names = (available_timezones() | {"UTC"}) - {"localtime", "posixrules", "Factory"}
+    return tuple(sorted(name for name in names if loads(name)))
 
 
 def validate_audience(value: str) -> None:

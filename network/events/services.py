@@ -118,7 +118,10 @@ def _validate(
     shared = sharing.resolve(event, data.shared_groups, errors)
     group = data.working_group
     if group_changed and group is not None and group.pk not in visibility.viewer_for(person).group_ids:
-        errors["working_group"] = [_("Your organisation is not a member of this working group.")]
+        # membership is state: the same request succeeds once the organisation joins (409)
+        errors["working_group"] = [
+            validation.conflicting(_("Your organisation is not a member of this working group."))
+        ]
     codes = None
     if data.cpv_codes is not None:
         from knowledge.cpv import validate_cpv_codes

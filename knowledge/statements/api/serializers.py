@@ -19,6 +19,7 @@ from network import capabilities
 from network.api.fields import (
     ModelChoiceInput,
     ModelTextInput,
+    OptionalCpvCodeInput,
     ScopedSlugRelatedField,
     SharedGroupsInput,
     SharedGroupsOutput,
@@ -47,7 +48,7 @@ class StatementDemandInputSerializer(serializers.Serializer):
 
     text = ModelTextInput(Demand, "text")
     category = ModelChoiceInput(choices=DeviceCategory.choices, required=False, allow_blank=True)
-    cpv_code = serializers.CharField(required=False, allow_blank=True)
+    cpv_code = OptionalCpvCodeInput()
 
 
 class StatementListSerializer(serializers.ModelSerializer):

@@ -13,6 +13,7 @@ from rest_framework import serializers
 from members.models import Organisation, WorkingGroup
 from members.selectors import organisations_nameable, working_groups_for
 from network.api.fields import (
+    CpvCodesInput,
     ModelChoiceInput,
     ModelIntegerInput,
     ModelTextInput,
@@ -23,7 +24,7 @@ from network.api.fields import (
 )
 from network.capabilities import EventCapabilities
 from network.events import selectors
-from network.events.models import Audience, Event, Registration
+from network.events.models import Audience, Event, Registration, time_zone_names
 from network.visibility import Visibility
 
 
@@ -145,6 +146,12 @@ class EventDetailSerializer(EventSerializer):
         ]
 
 
+@extend_schema_field({"type": "string", "enum": list(time_zone_names())})
+class TimeZoneInput(ModelChoiceInput):
+    """An IANA time zone name this server can load: the list is the schema's ``enum`` (without
+    one description line per zone); the model's validator is the check."""
+
+
 class EventWriteSerializer(serializers.Serializer):
     """Input for create (all required fields) and update (partial)."""
 
@@ -161,7 +168,11 @@ class EventWriteSerializer(serializers.Serializer):
     description = ModelTextInput(Event, "description")
     starts_at = serializers.DateTimeField(help_text="ISO 8601 with offset")
     ends_at = serializers.DateTimeField(help_text="ISO 8601 with offset")
-    time_zone = serializers.CharField(required=False, help_text="IANA name, e.g. Europe/Helsinki")
+    time_zone = TimeZoneInput(
+        choices=[(name, name) for name in time_zone_names()],
+        required=False,
+        help_text="IANA name, e.g. Europe/Helsinki",
+    )
     place = ModelTextInput(Event, "place")
     online_url = serializers.URLField(required=False, allow_blank=True)
     audience = serializers.ListField(child=ModelChoiceInput(choices=Audience.choices), required=False)
@@ -180,9 +191,7 @@ class EventWriteSerializer(serializers.Serializer):
         required=False,
         help_text="Organisations invited to co-host; each appears in `hosts` once one of its admins accepts.",
     )
-    cpv_codes = serializers.ListField(
-        child=serializers.CharField(), required=False, help_text="e.g. 30213100-6"
-    )
+    cpv_codes = CpvCodesInput()
     status = ModelChoiceInput(choices=Event.Status.choices, required=False, help_text="Update only")
 
 
