@@ -323,7 +323,7 @@ def membership_update_role(*, actor: Person, membership: Membership, role: str) 
     ):
         raise PermissionDenied(_("Only an owner can grant or take away the owner role."))
     if locked.role == Role.OWNER and not _other_owner_exists(locked):
-        raise ValidationError({"role": LAST_OWNER_MESSAGE}, code="last_owner")
+        raise validation.conflict({"role": LAST_OWNER_MESSAGE})  # state: another owner first
     locked.role = role
     locked.save(update_fields=["role"])
     membership.role = role
@@ -348,7 +348,7 @@ def membership_remove(*, actor: Person, membership: Membership) -> None:
     ):
         raise PermissionDenied(_("Only an owner can remove another owner."))
     if locked.role == Role.OWNER and not _other_owner_exists(locked):
-        raise ValidationError({"role": LAST_OWNER_MESSAGE}, code="last_owner")
+        raise validation.conflict({"role": LAST_OWNER_MESSAGE})  # state: another owner first
     locked.delete()
     for changed in (locked.person, membership.person, actor):
         visibility.forget(changed)
@@ -422,12 +422,11 @@ def invitation_create(
         person__in=EmailAddress.objects.filter(email__iexact=email, verified=True).values("user_id")
     ) | Membership.objects.filter(organisation=organisation, person__email__iexact=email)
     if already_member.exists():
-        raise ValidationError(
+        raise validation.conflict(
             {
                 "email": _("%(email)s is already a member of %(org)s.")
                 % {"email": email, "org": organisation.name}
-            },
-            code="already_member",
+            }
         )
     pending = Invitation.objects.filter(
         organisation=organisation,
@@ -437,12 +436,11 @@ def invitation_create(
         expires_at__gt=timezone.now(),
     )
     if pending.exists():
-        raise ValidationError(
+        raise validation.conflict(
             {
                 "email": _("%(email)s already has a pending invitation; revoke it to invite again.")
                 % {"email": email}
-            },
-            code="already_invited",
+            }
         )
     invitation.expires_at = timezone.now() + timedelta(days=INVITATION_VALID_DAYS)
     invitation.save()
@@ -452,7 +450,12 @@ def invitation_create(
 
 
 class InvitationError(ValidationError):
-    """An invitation that cannot be accepted (expired, revoked, used); a 400 with a clear message."""
+    """An invitation that cannot be accepted (expired, revoked, used): a state rule (409, pages show
+    the message); ``reason`` says which."""
+
+    def __init__(self, message: Any, code: str) -> None:
+        super().__init__(message, code=validation.CONFLICT)
+        self.reason = code
 
 
 @transaction.atomic
@@ -649,13 +652,19 @@ def working_group_decide(
         )
     gm = GroupMembership.objects.select_for_update().filter(group=group, organisation=organisation).first()
     if gm is None:
-        raise ValidationError(_("%(org)s has not asked to join this group.") % {"org": organisation.name})
+        raise ValidationError(
+            validation.conflicting(
+                _("%(org)s has not asked to join this group.") % {"org": organisation.name}
+            )
+        )
     target = GroupMembership.Status.APPROVED if approve else GroupMembership.Status.DECLINED
     if gm.status == target:
         return gm  # double submit
     if gm.status != GroupMembership.Status.PENDING:
         raise ValidationError(
-            _("This request was already %(status)s.") % {"status": gm.get_status_display().lower()}
+            validation.conflicting(
+                _("This request was already %(status)s.") % {"status": gm.get_status_display().lower()}
+            )
         )
     gm.status, gm.decided_by, gm.decided_at = target, actor, timezone.now()
     gm.save(update_fields=["status", "decided_by", "decided_at"])

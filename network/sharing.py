@@ -29,6 +29,14 @@ from network import validation, visibility
 from network.validation import OpenMultipleChoiceField
 
 FIELD = "shared_groups"
+#: "Working groups" visibility names at least one group: :func:`resolve` checks it, the API schema
+#: states it for every body with both fields (network.api.schema).
+NEEDS_GROUPS = validation.NeededWhen(
+    FIELD,
+    "visibility",
+    (visibility.Visibility.GROUP,),
+    gettext_lazy("Name the working groups to share it with."),
+)
 
 
 def groups_offered(organisation_ids: Iterable[int]) -> QuerySet[Any]:
@@ -63,7 +71,9 @@ def resolve(owner: Any, named: Sequence[Any] | None, errors: dict[str, list[Any]
             ]
         resolved = kept = [found[slug] for slug in wanted if slug in found]
     if owner.visibility == visibility.Visibility.GROUP and not kept and FIELD not in errors:
-        errors[FIELD] = [_("Name the working groups to share it with.")]
+        message = _("Name the working groups to share it with.")
+        # groups kept as stored (none named): the same change is accepted where some are stored
+        errors[FIELD] = [validation.conflicting(message) if named is None and owner.pk else message]
     return resolved
 
 

@@ -110,12 +110,16 @@ def full_clean(
     exclude: Iterable[str] = (),
     errors: Mapping[str, list[Any]] | None = None,
     constraints: bool = True,
+    stored: Mapping[str, Any] | None = None,
 ) -> None:
     """Run the model's own rules on ``instance`` and raise them with ``errors`` (found beside the
     model) as one ``ValidationError`` keyed by field; return quietly when there is none.
 
     ``constraints=False`` leaves a check constraint to the database where the model's ``clean()``
-    already says the same rule of a field (so the person reads it once, next to that field)."""
+    already says the same rule of a field (so the person reads it once, next to that field).
+    ``stored`` (an update's values before it) makes a broken :class:`AnyOf` that a field kept as
+    stored takes part in a state rule: the same change is accepted where the stored value differs
+    (clearing an event's place is fine when it has an online link)."""
     found = {name: list(messages) for name, messages in (errors or {}).items() if messages}
     try:
         instance.full_clean(
@@ -123,8 +127,24 @@ def full_clean(
         )
     except ValidationError as exc:
         merge(found, exc)
+    if stored is not None:
+        _stored_rules_are_state(instance, stored, found)
     if found:
         raise ValidationError(found)
+
+
+def _stored_rules_are_state(
+    instance: models.Model, stored: Mapping[str, Any], found: dict[str, list[Any]]
+) -> None:
+    for rule in getattr(type(instance), "FIELD_RULES", ()):
+        if not isinstance(rule, AnyOf) or not rule.broken(instance):
+            continue
+        if any(name in stored and getattr(instance, name) == stored[name] for name in rule.fields):
+            first = rule.fields[0]
+            found[first] = [
+                conflicting(m) if not isinstance(m, ValidationError) and str(m) == str(rule.message) else m
+                for m in found.get(first, [])
+            ]
 
 
 def clean_field(model: type[models.Model], name: str, value: Any) -> Any:
@@ -248,6 +268,18 @@ class OnlyWhen:
         if value is None or other in self.values or (known and other not in known):
             return {}
         return {self.field: self.message}
+
+
+@dataclass(frozen=True)
+class NeededWhen:
+    """``field`` (a list) is not empty when ``other`` is one of ``values`` ("working groups"
+    visibility names its groups). Checked by the service that resolves the list
+    (:func:`network.sharing.resolve`); the schema states it on create as an ``anyOf``."""
+
+    field: str
+    other: str
+    values: tuple[str, ...]
+    message: Any
 
 
 def broken_rules(instance: models.Model, rules: Iterable[AnyOf | Ordered | OnlyWhen]) -> dict[str, Any]:

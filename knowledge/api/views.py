@@ -24,7 +24,7 @@ from knowledge.models import Label, Lesson, PlannedTender, TenderTemplate
 from knowledge.models.choices import LANGUAGES, LessonStage, Procedure, Stage, TenderStatus
 from members.models import Organisation
 from members.selectors import organisations_nameable
-from network import visibility
+from network import validation, visibility
 from network.api.fields import INT32_MAX
 
 # --- filters -------------------------------------------------------------------------------------
@@ -94,7 +94,7 @@ def _organisation_for_write(person: Any, slug: str | None) -> Organisation:
         # not a 403 that names it (#20 item 6).
         return organisations_nameable(person).get(slug=slug)
     except Organisation.DoesNotExist:
-        raise ValidationError({"organisation": [_("No organisation “%(s)s”.") % {"s": slug}]}) from None
+        raise validation.conflict({"organisation": _("No organisation “%(s)s”.") % {"s": slug}}) from None
 
 
 # --- templates -----------------------------------------------------------------------------------

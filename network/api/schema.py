@@ -40,7 +40,9 @@ STATUSES: dict[str, tuple[str, str]] = {
     "403": ("Visible to you, but you may not do this (role, verification, MFA or CSRF).", "all"),
     "404": ("No such object, or not visible to you: the two look the same.", "all"),
     "409": (
-        "The object's state does not allow this (closed, archived, locked, changed meanwhile).",
+        "The current state refuses well-formed input: the object is closed, archived, locked or "
+        "changed meanwhile, a name is taken, or the input names a row you cannot find (an id or slug "
+        "that does not exist or is not visible to you, a label the network does not hold).",
         "writes",
     ),
     "413": ("The request body is larger than the server accepts (`MAX_REQUEST_BODY`).", "body"),
@@ -221,10 +223,25 @@ def _state_field_rules(serializer: Any, schema: dict[str, Any]) -> None:
     later one (OpenAPI cannot compare fields) and said in its description."""
     from drf_spectacular.plumbing import is_patched_serializer
 
-    from network.validation import AnyOf, OnlyWhen, Ordered
+    from network.sharing import NEEDS_GROUPS
+    from network.validation import AnyOf, NeededWhen, OnlyWhen, Ordered
 
     properties = schema.get("properties", {})
-    for rule in getattr(serializer, "field_rules", ()):
+    for rule in [*getattr(serializer, "field_rules", ()), NEEDS_GROUPS]:
+        if isinstance(rule, NeededWhen):
+            if {rule.field, rule.other} <= set(properties) and not is_patched_serializer(
+                serializer, "request"
+            ):
+                values = "|".join(re.escape(str(v)) for v in rule.values)
+                schema.setdefault("allOf", []).append(
+                    {
+                        "anyOf": [
+                            {"properties": {rule.other: {"not": {"pattern": f"^(?:{values})$"}}}},
+                            {"required": [rule.field], "properties": {rule.field: {"minItems": 1}}},
+                        ]
+                    }
+                )
+            continue
         if isinstance(rule, AnyOf) and not is_patched_serializer(serializer, "request"):
             # of the fields this body can carry (a JSON body carries no file)
             present = [name for name in rule.fields if name in properties]

@@ -110,10 +110,11 @@ def _apply(event: Event, data: EventData) -> None:
 
 
 def _validate(
-    person: Any, event: Event, data: EventData, *, group_changed: bool
+    person: Any, event: Event, data: EventData, *, group_changed: bool, stored: dict[str, Any] | None = None
 ) -> tuple[list[Any] | None, list[Any] | None]:
     """The event's own rules (``Event.full_clean``) with the working group, CPV codes and the
-    groups it is shared with, every problem reported together."""
+    groups it is shared with, every problem reported together. ``stored``: an update's values
+    before it (a rule broken by a value kept as stored is a state rule)."""
     errors: dict[str, list[str]] = {}
     shared = sharing.resolve(event, data.shared_groups, errors)
     group = data.working_group
@@ -130,7 +131,9 @@ def _validate(
             codes = validate_cpv_codes(list(data.cpv_codes))
         except ValidationError as exc:
             errors["cpv_codes"] = exc.messages
-    validation.full_clean(event, exclude=["slug", "working_group"], errors=errors, constraints=False)
+    validation.full_clean(
+        event, exclude=["slug", "working_group"], errors=errors, constraints=False, stored=stored
+    )
     return codes, shared
 
 
@@ -168,8 +171,11 @@ def event_update(*, person: Any, event: Event, data: EventData) -> Event:
         raise PermissionDenied(_("Only the hosts can change this event."))
     locked = Event.objects.select_for_update().get(pk=event.pk)
     was_cancelled, group_before = locked.is_cancelled, locked.working_group_id
+    stored = {name: getattr(locked, name) for name in EDITABLE_FIELDS}
     _apply(locked, data)
-    codes, shared = _validate(person, locked, data, group_changed=locked.working_group_id != group_before)
+    codes, shared = _validate(
+        person, locked, data, group_changed=locked.working_group_id != group_before, stored=stored
+    )
     locked.sequence += 1
     locked.save()
     _set_links(person, locked, data, codes, shared)

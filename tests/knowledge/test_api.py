@@ -265,7 +265,7 @@ def test_lesson_cannot_link_a_template_the_author_cannot_see(api_client, helsink
         {"organisation": "helsinki", "title": "x", "related_templates": [hidden.pk]},
         format="json",
     )
-    assert r.status_code == 400 and "related_templates" in r.data["errors"]
+    assert r.status_code == 409 and "related_templates" in r.data["errors"]
     assert not Lesson.objects.exists()
 
 

@@ -176,7 +176,7 @@ def test_inviting_someone_already_a_member():
     admin = member(org, Role.ADMIN)
     member(org, Role.MEMBER, email="pekka@oulu.example")
     body = _error(
-        api_as(admin).post("/api/v1/organisations/oulu/invitations/", {"email": "PEKKA@oulu.example"}), 400
+        api_as(admin).post("/api/v1/organisations/oulu/invitations/", {"email": "PEKKA@oulu.example"}), 409
     )
     assert "already a member" in body["errors"]["email"][0]
     assert not Invitation.objects.exists()
@@ -186,7 +186,7 @@ def test_inviting_twice_while_pending_is_refused():
     org = organisation("City of Oulu", slug="oulu")
     api = api_as(member(org, Role.OWNER))
     assert api.post("/api/v1/organisations/oulu/invitations/", {"email": "a@oulu.example"}).status_code == 201
-    body = _error(api.post("/api/v1/organisations/oulu/invitations/", {"email": "a@oulu.example"}), 400)
+    body = _error(api.post("/api/v1/organisations/oulu/invitations/", {"email": "a@oulu.example"}), 409)
     assert "pending invitation" in body["errors"]["email"][0]
     assert Invitation.objects.count() == 1
 
@@ -228,7 +228,7 @@ def test_accepting_an_expired_invitation():
     invitation = _invite(org)
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(days=1))
     guest = person("guest@oulu.example")
-    body = _error(api_as(guest).post(f"/api/v1/invitations/{invitation.key}/accept/"), 400)
+    body = _error(api_as(guest).post(f"/api/v1/invitations/{invitation.key}/accept/"), 409)
     assert "expired" in body["detail"]
     assert not Membership.objects.filter(person=guest).exists()
 
@@ -242,7 +242,7 @@ def test_accepting_a_revoked_invitation():
         == "revoked"
     )
     guest = person("guest@oulu.example")
-    body = _error(api_as(guest).post(f"/api/v1/invitations/{invitation.key}/accept/"), 400)
+    body = _error(api_as(guest).post(f"/api/v1/invitations/{invitation.key}/accept/"), 409)
     assert "revoked" in body["detail"]
     assert not Membership.objects.filter(person=guest).exists()
 
@@ -286,7 +286,7 @@ def test_accepting_twice_is_idempotent_and_a_used_invitation_refuses_others():
 
     EmailAddress.objects.filter(user=guest).delete()
     EmailAddress.objects.create(user=other, email="guest@oulu.example", verified=True)
-    body = _error(api_as(other).post(f"/api/v1/invitations/{invitation.key}/accept/"), 400)
+    body = _error(api_as(other).post(f"/api/v1/invitations/{invitation.key}/accept/"), 409)
     assert "already been used" in body["detail"]
 
 
@@ -295,7 +295,7 @@ def test_revoking_an_accepted_invitation_is_refused():
     invitation = _invite(org)
     services.invitation_accept(actor=person("guest@oulu.example"), key=invitation.key)
     owner = Membership.objects.get(organisation=org, role=Role.OWNER).person
-    body = _error(api_as(owner).post(f"/api/v1/organisations/oulu/invitations/{invitation.pk}/revoke/"), 400)
+    body = _error(api_as(owner).post(f"/api/v1/organisations/oulu/invitations/{invitation.pk}/revoke/"), 409)
     assert "already accepted" in body["detail"]
 
 
@@ -306,7 +306,7 @@ def test_removing_the_last_owner():
     org = organisation("City of Oulu", slug="oulu")
     owner = member(org, Role.OWNER)
     membership = Membership.objects.get(person=owner)
-    body = _error(api_as(owner).delete(f"/api/v1/organisations/oulu/members/{membership.pk}/"), 400)
+    body = _error(api_as(owner).delete(f"/api/v1/organisations/oulu/members/{membership.pk}/"), 409)
     assert "at least one owner" in body["detail"]
     assert Membership.objects.filter(pk=membership.pk).exists()
 
@@ -316,7 +316,7 @@ def test_demoting_the_last_owner():
     owner = member(org, Role.OWNER)
     membership = Membership.objects.get(person=owner)
     body = _error(
-        api_as(owner).patch(f"/api/v1/organisations/oulu/members/{membership.pk}/", {"role": "admin"}), 400
+        api_as(owner).patch(f"/api/v1/organisations/oulu/members/{membership.pk}/", {"role": "admin"}), 409
     )
     assert "at least one owner" in body["errors"]["role"][0]
     membership.refresh_from_db()

@@ -235,3 +235,52 @@ def test_criteria_state_not_blank_texts_and_weights_only_on_award(schema, world)
     )
     assert response.status_code == 400
     assert response.json()["errors"]["criteria"] == ["Criterion 1: Only award criteria carry a weight."]
+
+
+def test_clearing_an_events_place_depends_on_its_stored_link(world):
+    """A PATCH that clears the place is fine where the event has an online link and a state rule
+    (409) where it has none (sending the stored blank link again keeps it as stored); a create
+    with neither is the input's shape (400), which the create schema states."""
+    api = _api(world["author"])
+    base = {
+        "organisation": "espoo",
+        "title": "Market day",
+        "starts_at": "2030-03-01T10:00:00+02:00",
+        "ends_at": "2030-03-01T12:00:00+02:00",
+    }
+    on_site = api.post("/api/v1/events/", {**base, "place": "Espoo"}, format="json").json()["slug"]
+    hybrid = api.post(
+        "/api/v1/events/",
+        {**base, "place": "Espoo", "online_url": "https://meet.example.org/x"},
+        format="json",
+    ).json()["slug"]
+    response = api.patch(f"/api/v1/events/{on_site}/", {"place": ""}, format="json")
+    assert _conflict(response)["place"] == ["Give a place, an online link or both."]
+    assert api.patch(f"/api/v1/events/{hybrid}/", {"place": ""}, format="json").status_code == 200
+    both = api.patch(f"/api/v1/events/{on_site}/", {"place": "", "online_url": ""}, format="json")
+    assert both.status_code == 409  # the online link was kept as stored ("" before, "" now)
+    assert api.post("/api/v1/events/", base, format="json").status_code == 400
+
+
+def test_working_groups_visibility_states_that_it_names_groups(schema, world):
+    for component in (
+        "ForumWriteRequest",
+        "TemplateWriteRequest",
+        "EventWriteRequest",
+        "ResourceWriteRequest",
+    ):
+        rules = [r["anyOf"] for r in _component(schema, component).get("allOf", [])]
+        assert [
+            {"properties": {"visibility": {"not": {"pattern": "^(?:group)$"}}}},
+            {"required": ["shared_groups"], "properties": {"shared_groups": {"minItems": 1}}},
+        ] in rules, component
+    api = _api(world["author"])
+    created = api.post("/api/v1/forums/", {"organisation": "espoo", "name": "Laptops"}, format="json")
+    slug = created.json()["slug"]
+    # a create without groups is the input's shape; a PATCH keeping the stored (no) groups is state
+    bad = api.post(
+        "/api/v1/forums/", {"organisation": "espoo", "name": "Phones", "visibility": "group"}, format="json"
+    )
+    assert bad.status_code == 400
+    patch = api.patch(f"/api/v1/forums/{slug}/", {"visibility": "group"}, format="json")
+    assert _conflict(patch)["shared_groups"] == ["Name the working groups to share it with."]

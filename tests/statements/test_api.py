@@ -106,10 +106,11 @@ def test_unverified_organisation_is_400(api_client, statement):
     assert not Signature.objects.exists()
 
 
-def test_unknown_organisation_is_400(api_client, statement, signer):
+def test_unknown_organisation_is_409(api_client, statement, signer):
+    """A reference to an organisation the signer cannot find: the state refuses it, not the shape."""
     api_client.force_authenticate(signer[0])
     response = post_sign(api_client, statement, {"organisation": "no-such-org"})
-    assert response.status_code == 400 and "organisation" in response.json()["errors"]
+    assert response.status_code == 409 and "organisation" in response.json()["errors"]
 
 
 def test_closed_statement_is_409(api_client, statement, signer):
