@@ -13,7 +13,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled
-from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,6 +20,7 @@ from forums import payloads, selectors, services
 from forums.api import serializers as s
 from forums.models import Forum, Post, Thread
 from members.selectors import organisations_nameable
+from network import validation
 from network.api.errors import Conflict
 from network.api.fields import INT32_MAX
 
@@ -81,7 +81,8 @@ class ForumViewSet(
         values = data.validated_data
         organisation = organisations_nameable(request.user).filter(slug=values["organisation"]).first()
         if organisation is None:
-            raise DRFValidationError({"organisation": ["No organisation with this slug."]})
+            # a reference the caller cannot find, hidden or missing alike: state (409)
+            raise validation.conflict({"organisation": "No organisation with this slug."})
         changes = {**values, "shared_groups": values.get("shared_groups")}
         forum = services.organisation_forum_create(
             actor=request.user, organisation=organisation, data=services.ForumData().with_changes(changes)

@@ -331,7 +331,7 @@ def test_with_two_owners_one_may_step_down():
     assert response.status_code == 200 and response.json()["role"] == "admin"
     # and now the second is the last one
     last = Membership.objects.get(person=second)
-    _error(api_as(second).delete(f"/api/v1/organisations/oulu/members/{last.pk}/"), 400)
+    _error(api_as(second).delete(f"/api/v1/organisations/oulu/members/{last.pk}/"), 409)
 
 
 def test_admin_cannot_demote_or_remove_an_owner():

@@ -73,6 +73,9 @@ class EventViewSet(
     lookup_field = "slug"
     filterset_class = EventFilter
     permission_classes = [permissions.IsAuthenticated]
+    # A change is a PATCH (what is not sent stays), as on every other type: a PUT answered like a
+    # PATCH accepted bodies its schema (a whole event) called incomplete.
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_permissions(self):
         """Reads and (guest) registration are open, other writes need a signed-in person.
