@@ -228,11 +228,11 @@ def planned() -> Iterator[None]:
             _planned.reset(token)
 
 
-#: True when a document's terms are all in its own language (no field in another one): its
-#: vector then holds only lexemes prefixed with that language.
-SINGLE_LANGUAGE_SQL = (
-    "NOT jsonb_path_exists(d.field_languages, '$.* ? (@ != $l)', jsonb_build_object('l', d.language))"
-)
+#: True when a document's terms are all in its own language (no field language of its own): its
+#: vector then holds only lexemes prefixed with that language. An equality, not a JSON path
+#: query over the fields (which cost a few ms per 300 candidates); a document naming its own
+#: language for a field is ranked with the full query, which is as exact.
+SINGLE_LANGUAGE_SQL = "d.field_languages = '{}'::jsonb"
 
 
 def exact_rank(parsed: ParsedQuery, languages: Sequence[str], ranking: str) -> tuple[str, tuple]:
@@ -246,8 +246,8 @@ def exact_rank(parsed: ParsedQuery, languages: Sequence[str], ranking: str) -> t
     other languages' alternatives are absent from a single-language document: dropping absent
     operands from the alternatives (``|``) of a clause leaves the query's truth at every position,
     hence every cover and the rank, exactly as they were (tested equal on the 100k corpus and in
-    ``tests/search``). Documents with a field in another language (``field_languages``) get the
-    full query, as before.
+    ``tests/search``). Documents with a language of their own for any field (``field_languages``
+    not empty) get the full query, as before.
     """
     if len(languages) < 2:
         return "ts_rank_cd(d.search_vector, %s::tsquery)", (ranking,)
