@@ -218,7 +218,9 @@ def planned() -> Iterator[None]:
     if _planned.get() and connection.in_atomic_block:
         yield
         return
-    with transaction.atomic(savepoint=False):
+    # A savepoint only inside a caller's transaction (as before): an error in a search must not
+    # spoil the caller's transaction.
+    with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(PLANNING)
         token = _planned.set(True)
