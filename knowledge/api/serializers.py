@@ -41,6 +41,7 @@ from network.api.fields import (
     ModelTextInput,
     SharedGroupsInput,
     SharedGroupsOutput,
+    TagInput,
 )
 from network.visibility import Visibility
 
@@ -180,7 +181,7 @@ class TemplateWriteSerializer(serializers.Serializer):
     procedure = ModelChoiceInput(choices=Procedure.choices, required=False)
     language = ModelChoiceInput(choices=LANGUAGES, required=False)
     licence = ModelChoiceInput(choices=Licence.choices, required=False)
-    tags = serializers.ListField(child=serializers.CharField(), required=False)
+    tags = serializers.ListField(child=TagInput(), required=False)
     visibility = ModelChoiceInput(choices=Visibility.choices, required=False)
     shared_groups = SharedGroupsInput()
     cpv_codes = CpvCodesInput()
@@ -355,7 +356,7 @@ class LessonWriteSerializer(serializers.Serializer):
     recommendations = serializers.ListField(child=serializers.CharField(), required=False)
     next_action = serializers.CharField(required=False, allow_blank=True)
     language = ModelChoiceInput(choices=LANGUAGES, required=False)
-    tags = serializers.ListField(child=serializers.CharField(), required=False)
+    tags = serializers.ListField(child=TagInput(), required=False)
     related_templates = serializers.ListField(child=IdField(), required=False)
     related_tenders = serializers.ListField(child=IdField(), required=False)
     related_statements = serializers.ListField(child=IdField(), required=False)

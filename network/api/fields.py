@@ -214,6 +214,12 @@ class EurosInput(serializers.DecimalField):
         super().__init__(max_digits=None, decimal_places=None, **kwargs)
 
 
+@extend_schema_field({"type": "string", "maxLength": 50})
+class TagInput(serializers.CharField):
+    """A tag: at most 50 characters (``knowledge.models.choices.validate_tags`` checks it after
+    trimming and lower-casing, with its own message; the schema states the length)."""
+
+
 def CpvCodesInput(**kwargs: Any) -> serializers.ListField:
     """A list of :class:`CpvCodeInput` (templates, tenders, events, resources)."""
     kwargs.setdefault("required", False)

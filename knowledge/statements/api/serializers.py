@@ -58,6 +58,7 @@ class StatementListSerializer(serializers.ModelSerializer):
     current_version = serializers.IntegerField(
         source="current_version.number", read_only=True, allow_null=True
     )
+    shared_groups = SharedGroupsOutput()
 
     class Meta:
         model = Statement
@@ -67,6 +68,7 @@ class StatementListSerializer(serializers.ModelSerializer):
             "summary",
             "status",
             "visibility",
+            "shared_groups",
             "organisation",
             "issuers",
             "opens_on",
@@ -85,7 +87,6 @@ class StatementListSerializer(serializers.ModelSerializer):
 
 class StatementDetailSerializer(StatementListSerializer):
     demands = StatementDemandSerializer(many=True, read_only=True)
-    shared_groups = SharedGroupsOutput()
     working_group = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta(StatementListSerializer.Meta):
@@ -95,7 +96,6 @@ class StatementDetailSerializer(StatementListSerializer):
             "body_html",
             "contact",
             "working_group",
-            "shared_groups",
             "demands",
             "created_at",
             "opened_at",

@@ -89,7 +89,11 @@ class StatementListView(StatementAPIView, generics.ListCreateAPIView):
     filterset_class = StatementFilter
 
     def get_queryset(self):
-        return selectors.statements_visible_to(self.request.user).select_related("current_version")
+        return (
+            selectors.statements_visible_to(self.request.user)
+            .select_related("current_version")
+            .prefetch_related("shared_groups")
+        )
 
     def get_permissions(self):
         if self.request.method == "POST":

@@ -57,6 +57,7 @@ class EventSerializer(serializers.ModelSerializer):
     )
     url = serializers.SerializerMethodField()
     ics_url = serializers.SerializerMethodField()
+    shared_groups = SharedGroupsOutput()
 
     class Meta:
         model = Event
@@ -77,6 +78,7 @@ class EventSerializer(serializers.ModelSerializer):
             "registration_open",
             "status",
             "visibility",
+            "shared_groups",
             "organisation",
             "hosts",
             "cpv_codes",
@@ -119,13 +121,12 @@ class MyRegistrationSerializer(serializers.ModelSerializer):
 
 
 class EventDetailSerializer(EventSerializer):
-    shared_groups = SharedGroupsOutput()
     my_registration = serializers.SerializerMethodField()
     is_host = serializers.SerializerMethodField()
     outcomes = serializers.SerializerMethodField()
 
     class Meta(EventSerializer.Meta):
-        fields = [*EventSerializer.Meta.fields, "shared_groups", "my_registration", "is_host", "outcomes"]
+        fields = [*EventSerializer.Meta.fields, "my_registration", "is_host", "outcomes"]
         read_only_fields = fields
 
     @extend_schema_field(MyRegistrationSerializer(allow_null=True))

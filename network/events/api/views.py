@@ -89,7 +89,11 @@ class EventViewSet(
         return [permissions.IsAuthenticated()]
 
     def get_queryset(self):
-        return selectors.events_for(self.request.user).order_by("starts_at", "pk")
+        return (
+            selectors.events_for(self.request.user)
+            .prefetch_related("shared_groups")
+            .order_by("starts_at", "pk")
+        )
 
     def get_serializer_class(self):
         if self.action in ("create", "update", "partial_update"):
