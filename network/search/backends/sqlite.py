@@ -75,9 +75,6 @@ MAX_KEY_LENGTH = (1 << 23) - 1
 #: Above this many matches a relevance page is ranked in two passes (below it, bm25 over every
 #: match costs a few milliseconds and stays the order).
 TWO_PASS_ABOVE = 2000
-#: Up to this many matches a relevance page is ranked by :meth:`SQLiteBackend._exact` (bm25 in
-#: Python from the matches' stored terms, idf cached), not by FTS5's ``ORDER BY rank``.
-EXACT_IN_PYTHON_UP_TO = 300
 #: bm25's constants and column weights as FTS5 applies them (``RANK``): title, summary, body, extra.
 BM25_K1, BM25_B = 1.2, 0.75
 COLUMN_WEIGHTS = {"title": 10.0, "summary": 4.0, "body": 1.0, "extra": 1.0}
@@ -266,8 +263,6 @@ class SQLiteBackend(DatabaseBackend):
             page = None
             if total > TWO_PASS_ABOVE and query.offset + query.page_size <= FIRST_PASS:
                 page = self._two_pass(cursor, words, query, total)
-            elif total <= EXACT_IN_PYTHON_UP_TO:
-                page = self._exact(cursor, words, query)
             if page is None:
                 # Ranked on the words and filters alone, visibility checked per candidate in the
                 # ranked order (a primary-key probe of the document row) until the page is full:
@@ -309,39 +304,6 @@ class SQLiteBackend(DatabaseBackend):
         bound = 2 * limit * 4294967296 // total if total > limit else 4294967296
         sampled, counted = count_sample(cursor, bound, limit)
         return total, facet_values(counted, total=total, sampled=sampled)
-
-    def _exact(self, cursor, words: str, query: SearchQuery) -> list[tuple[int, float]] | None:
-        """The page of a small match set: FTS5's bm25 of every match, computed in Python.
-
-        FTS5's own ``ORDER BY rank`` first counts, for its idf, every document holding each phrase
-        of the query — each language alternative of each word, a pass over its whole posting list
-        on every search — then reads every match's positions: 9 ms for a four-word query of 203
-        matches at 100k. Here the idf is cached per index state (:func:`phrase_idf`) and the
-        matches (already visible and filtered, in ``temp.search_matches``) are scored from their
-        stored terms by the same formula (:func:`bm25_scores`), ties in FTS5's order. ``None``
-        (let FTS5 rank) when the index's statistics records are missing.
-        """
-        phrases = fts_phrases(words)
-        cursor.execute(
-            "SELECT -1, id, block, NULL, NULL, NULL FROM search_fts_data WHERE id IN (1, 10) UNION ALL "
-            "SELECT m.pk, d.sz, f.title, f.summary, f.body, f.extra FROM temp.search_matches m "
-            "CROSS JOIN search_fts_docsize d ON d.id = m.pk CROSS JOIN search_fts f ON f.rowid = m.pk"
-        )
-        state: dict[int, bytes] = {}
-        rows = []
-        for pk, size, *texts in cursor.fetchall():
-            if pk < 0:
-                state[size] = bytes(texts[0])
-            else:
-                rows.append((pk, sum(varints(size)), texts))
-        if 1 not in state or 10 not in state:
-            return None
-        averages = varints(state[1])
-        documents, avgdl = averages[0], sum(averages[1:]) / max(averages[0], 1)
-        idf = phrase_idf(cursor, phrases, (state[10], state[1]), documents)
-        scores = bm25_scores(rows, phrases, idf, avgdl)
-        ordered = sorted(scores.items(), key=lambda item: (item[1], item[0]))  # ties: FTS5 order
-        return ordered[query.offset : query.offset + query.page_size]
 
     def _two_pass(self, cursor, words: str, query: SearchQuery, total: int) -> list[tuple[int, float]] | None:
         """The page of a large match set: a bounded first pass, then exact bm25 for the best few.
