@@ -71,10 +71,10 @@ CONFIG = SchemathesisConfig.from_dict(
     }
 )
 schema = schemathesis.openapi.from_wsgi("/api/schema/", app, config=CONFIG)
-# A CPV code the network holds (the schema's ``cpv-code`` format): the vocabulary shipped with every
-# install, which the test database holds too (knowledge's data migration).
 # An amount as a decimal string (spectacular's ``decimal`` format; the pattern says which).
 schemathesis.openapi.format("decimal", st.from_regex(r"\A[0-9]{1,12}(\.[0-9]{1,2})?\Z"))
+# A CPV code the network holds (the schema's ``cpv-code`` format): the vocabulary shipped with every
+# install, which the test database holds too (knowledge's data migration).
 schemathesis.openapi.format(
     CPV_FORMAT, st.sampled_from([format_code(digits) for digits, _label in read_csv_rows(SHIPPED_FILE)])
 )
@@ -84,7 +84,7 @@ def invalid_input_rejected(ctx, response, case):
     """schemathesis' ``negative_data_rejection``, except for an empty query value: django-filter
     (like most web filters) reads ``?audience=`` as "no filter", deliberately, not as bad input (an
     empty array is sent the same way, ``?page=``)."""
-    if response.status_code < 400 and any(v in ("", [], [""]) for v in (case.query or {}).values()):
+    if response.status_code < 400 and any(v in ("", [], [""], None) for v in (case.query or {}).values()):
         return None
     return negative_data_rejection(ctx, response, case)
 
