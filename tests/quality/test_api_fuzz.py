@@ -61,9 +61,6 @@ CONFIG = SchemathesisConfig.from_dict(
         # is generated without it.
         "generation": {"allow-x00": False},
         "phases": {
-            # Values seen in responses are reused as input without their field's pattern (a search
-            # facet label was sent as a tender's decimal value): not schema-valid data, so off.
-            "fuzzing": {"extra-data-sources": {"responses": False}},
             "coverage": {"enabled": False},
             "examples": {"enabled": True},
             "stateful": {"enabled": False},
