@@ -54,6 +54,12 @@ def world():
 TENDER = {"organisation": "espoo", "title": "Laptops 2027", "planned_year": 2027, "planned_quarter": 2}
 
 
+def _template_with(criterion: dict) -> dict:
+    """A template body with one technical criterion carrying ``criterion``'s extra values."""
+    first = {"stage": "technical_specification", "title": "Repairable", "text": "Spare parts.", **criterion}
+    return {"organisation": "espoo", "title": "Phones", "criteria": [first]}
+
+
 def _conflict(response) -> dict[str, list[str]]:
     assert response.status_code == 409, response.content
     body = response.json()
@@ -121,18 +127,7 @@ def test_unknown_labels_are_a_conflict_on_resources_and_criteria(world):
     assert _conflict(resource)["labels"] == ["Unknown label."]
     template = api.post(
         "/api/v1/templates/",
-        {
-            "organisation": "espoo",
-            "title": "Phones",
-            "criteria": [
-                {
-                    "stage": "technical_specification",
-                    "title": "Repairable",
-                    "text": "Spare parts.",
-                    "labels": ["nope"],
-                }
-            ],
-        },
+        _template_with({"labels": ["nope"]}),
         format="json",
     )
     assert _conflict(template)["criteria"] == ["Criterion 1: Unknown label “nope”."]
@@ -219,18 +214,7 @@ def test_criteria_state_not_blank_texts_and_weights_only_on_award(schema, world)
     assert no_weight["properties"]["weight"] == {"not": {"type": "integer"}}  # absent or null
     response = _api(world["author"]).post(
         "/api/v1/templates/",
-        {
-            "organisation": "espoo",
-            "title": "Phones",
-            "criteria": [
-                {
-                    "stage": "technical_specification",
-                    "title": "Repairable",
-                    "text": "Spare parts.",
-                    "weight": 40,
-                }
-            ],
-        },
+        _template_with({"weight": 40}),
         format="json",
     )
     assert response.status_code == 400
