@@ -149,7 +149,8 @@ def tender_interest_set(
             % {"org": organisation.name}
         )
     if organisation.pk == tender.organisation_id:
-        raise ValidationError({"organisation": _("This is your own organisation's tender.")})
+        # the tender's owner, not the input's shape: the same body is fine for another tender (409)
+        raise validation.conflict({"organisation": _("This is your own organisation's tender.")})
     note = (note or "").strip()
     if len(note) > 2000:
         raise ValidationError({"note": _("At most 2,000 characters.")})

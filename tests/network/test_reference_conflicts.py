@@ -269,3 +269,14 @@ def test_working_groups_visibility_states_that_it_names_groups(schema, world):
     assert bad.status_code == 400
     patch = api.patch(f"/api/v1/forums/{forum}/", {"visibility": "group"}, format="json")
     assert _conflict(patch)["shared_groups"] == ["Name the working groups to share it with."]
+
+
+def test_interest_in_ones_own_tender_is_a_conflict(world):
+    """The stateful run met it: the same body is accepted for another organisation's tender."""
+    api = _api(world["author"])
+    tender = api.post("/api/v1/tenders/", TENDER, format="json")
+    assert tender.status_code == 201, tender.content
+    response = api.post(
+        f"/api/v1/tenders/{tender.json()['id']}/interest/", {"organisation": "espoo"}, format="json"
+    )
+    assert _conflict(response) == {"organisation": ["This is your own organisation's tender."]}
