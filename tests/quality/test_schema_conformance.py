@@ -203,6 +203,8 @@ def _unbounded_integers(node, where: str) -> list[str]:
         if node.get("type") == "integer" and "maximum" not in node:
             found.append(where)
         for key, value in node.items():
+            if key == "not":  # what a value must not be ("weight: not an integer" = null or absent)
+                continue
             found += _unbounded_integers(value, f"{where}.{key}")
     elif isinstance(node, list):
         for i, value in enumerate(node):
