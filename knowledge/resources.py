@@ -544,8 +544,8 @@ def _organisation(person: Any, slug: str | None) -> Any:
     )
     if not slug and len(candidates) == 1:
         return Organisation.objects.get(pk=candidates[0])
-    if not slug:
-        raise serializers.ValidationError({"organisation": [_("Name the organisation (its slug).")]})
+    if not slug:  # needed only by someone who edits for several organisations: state (409)
+        raise validation.conflict({"organisation": _("Name the organisation (its slug).")})
     organisation = organisations_nameable(person).filter(slug=slug).first()
     if organisation is None:  # a reference the caller cannot find, hidden or missing alike (409)
         raise validation.conflict({"organisation": _("No organisation “%(s)s”.") % {"s": slug}})
