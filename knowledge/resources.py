@@ -37,6 +37,7 @@ from rest_framework.settings import api_settings
 
 from knowledge.models.choices import LANGUAGES
 from knowledge.models.vocabulary import CpvCode, Label
+from members.selectors import organisation_for_write
 from network import capabilities, sharing, validation, visibility
 from network.api.fields import (
     CpvCodesInput,
@@ -535,23 +536,6 @@ _RESOURCE_BODY = {
 }
 
 
-def _organisation(person: Any, slug: str | None) -> Any:
-    from members.models import Organisation
-    from members.selectors import organisations_nameable
-
-    candidates = visibility.editor_organisation_ids(person) or sorted(
-        visibility.viewer_for(person).organisation_ids
-    )
-    if not slug and len(candidates) == 1:
-        return Organisation.objects.get(pk=candidates[0])
-    if not slug:  # needed only by someone who edits for several organisations: state (409)
-        raise validation.conflict({"organisation": _("Name the organisation (its slug).")})
-    organisation = organisations_nameable(person).filter(slug=slug).first()
-    if organisation is None:  # a reference the caller cannot find, hidden or missing alike (409)
-        raise validation.conflict({"organisation": _("No organisation “%(s)s”.") % {"s": slug}})
-    return organisation
-
-
 _RESOURCE_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The resource's id.")
 
 
@@ -611,7 +595,7 @@ class ResourceViewSet(viewsets.ViewSet):
     def create(self, request: Request) -> Response:
         slug, data = self._data(request)
         resource = resource_create(
-            person=request.user, organisation=_organisation(request.user, slug), data=data
+            person=request.user, organisation=organisation_for_write(request.user, slug), data=data
         )
         return Response(
             ResourceSerializer(resource_for(request.user, resource.pk), context={"request": request}).data,

@@ -67,6 +67,32 @@ def organisations_nameable(person: Any) -> QuerySet[Organisation]:
     return Organisation.objects.filter(organisations_visible_q(person))
 
 
+def organisation_for_write(person: Any, slug: str | None) -> Organisation:
+    """The organisation a create acts for: the one named, or the person's only one.
+
+    Both refusals are state rules (409, :func:`network.validation.conflict`), never a 400 the
+    schema did not announce: an omitted slug is valid input that only someone editing for several
+    organisations must give, and a slug naming no organisation the person can see is a reference
+    to a row they cannot find (hidden and missing answer alike, so nothing is disclosed). Whether
+    the person may create in the organisation stays the caller's policy check (a 403).
+    """
+    from django.utils.translation import gettext as _
+
+    from network import validation
+
+    if not slug:
+        candidates = visibility.editor_organisation_ids(person) or sorted(
+            visibility.viewer_for(person).organisation_ids
+        )
+        if len(candidates) == 1:
+            return Organisation.objects.get(pk=candidates[0])
+        raise validation.conflict({"organisation": _("Name the organisation (its slug).")})
+    organisation = organisations_nameable(person).filter(slug=slug).first()
+    if organisation is None:
+        raise validation.conflict({"organisation": _("No organisation “%(s)s”.") % {"s": slug}})
+    return organisation
+
+
 def can_see_members(person: Any, organisation: Organisation) -> bool:
     viewer = visibility.viewer_for(person)
     return viewer.is_staff or organisation.pk in viewer.organisation_ids

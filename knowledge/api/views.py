@@ -22,9 +22,7 @@ from knowledge.api import serializers as s
 from knowledge.diff import diff_versions
 from knowledge.models import Label, Lesson, PlannedTender, TenderTemplate
 from knowledge.models.choices import LANGUAGES, LessonStage, Procedure, Stage, TenderStatus
-from members.models import Organisation
-from members.selectors import organisations_nameable
-from network import validation, visibility
+from members.selectors import organisation_for_write
 from network.api.fields import INT32_MAX
 
 # --- filters -------------------------------------------------------------------------------------
@@ -82,21 +80,6 @@ class TenderFilter(LibraryFilter):
 VERSION_NUMBER = {"type": "integer", "minimum": 1, "maximum": INT32_MAX}
 
 
-def _organisation_for_write(person: Any, slug: str | None) -> Organisation:
-    """The organisation named in a write; one the person may not create in is a 403, unknown a 400."""
-    if not slug:
-        orgs = list(visibility.viewer_for(person).organisation_ids)
-        if len(orgs) != 1:
-            raise ValidationError({"organisation": [_("Name the organisation (its slug).")]})
-        return Organisation.objects.get(pk=orgs[0])
-    try:
-        # Through the directory rule: an organisation hidden from the person is "no organisation",
-        # not a 403 that names it (#20 item 6).
-        return organisations_nameable(person).get(slug=slug)
-    except Organisation.DoesNotExist:
-        raise validation.conflict({"organisation": _("No organisation “%(s)s”.") % {"s": slug}}) from None
-
-
 # --- templates -----------------------------------------------------------------------------------
 
 
@@ -135,7 +118,7 @@ class TemplateViewSet(viewsets.ModelViewSet):
     @extend_schema(request=s.TemplateWriteSerializer, responses={201: s.TemplateDetailSerializer})
     def create(self, request: Request, *args, **kwargs) -> Response:
         data = self._validated(request)
-        org = _organisation_for_write(request.user, data.pop("organisation", None))
+        org = organisation_for_write(request.user, data.pop("organisation", None))
         template = services.template_create(
             person=request.user, organisation=org, data=services.TemplateData.from_mapping(data)
         )
@@ -232,7 +215,7 @@ class TemplateViewSet(viewsets.ModelViewSet):
         body = s.ForkSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         version = services.version_to_fork(template, body.validated_data.get("version"))
-        org = _organisation_for_write(request.user, body.validated_data["organisation"])
+        org = organisation_for_write(request.user, body.validated_data["organisation"])
         fork = services.template_fork(
             person=request.user, version=version, organisation=org, title=body.validated_data.get("title")
         )
@@ -332,7 +315,7 @@ class _OwnedContentViewSet(viewsets.ModelViewSet):
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         data = self._validated(request)
-        org = _organisation_for_write(request.user, data.pop("organisation", None))
+        org = organisation_for_write(request.user, data.pop("organisation", None))
         made = self.create_service(
             person=request.user, organisation=org, data=self.data_class.from_mapping(data)
         )
@@ -417,7 +400,7 @@ class TenderViewSet(_OwnedContentViewSet):
             )
         body = s.InterestWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        org = _organisation_for_write(request.user, body.validated_data.get("organisation"))
+        org = organisation_for_write(request.user, body.validated_data.get("organisation"))
         result = services.tender_interest_set(
             person=request.user,
             tender=tender,

@@ -35,6 +35,7 @@ from django_countries import countries
 
 from knowledge.statements import selectors
 from knowledge.statements.models import Signature
+from network import validation
 from network.capabilities import PUBLIC_READER
 from network.categories import DeviceCategory, categories_for_cpv
 
@@ -60,6 +61,8 @@ def clean_filters(params: Any) -> DemandFilters:
 
     ``statement`` must name a statement open for signature today: a draft, a closed statement and a
     missing slug get the same message, so the filter reveals nothing about non-public statements.
+    That message is a state rule (the API's 409, like any reference to a row the caller cannot
+    find): the same well-formed slug is accepted once such a statement opens.
     """
     errors: dict[str, list[str]] = {}
     unknown = sorted(set(params.keys()) - set(FILTERS) - {"format", "page"})
@@ -88,7 +91,9 @@ def clean_filters(params: Any) -> DemandFilters:
         selectors.public_open_statements().filter(slug=values["statement"]).exists()
     ):
         errors["statement"] = [
-            _("No statement open for signature has the slug “%(s)s”.") % {"s": values["statement"]}
+            validation.conflicting(
+                _("No statement open for signature has the slug “%(s)s”.") % {"s": values["statement"]}
+            )
         ]
     if errors:
         raise ValidationError(errors)

@@ -15,7 +15,7 @@ import re
 import pytest
 from rest_framework.test import APIClient
 
-from members.models import Organisation, Role
+from members.models import Membership, Organisation, Role
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +115,34 @@ def test_a_slug_naming_no_row_the_caller_may_name_is_a_conflict(world):
     )
     errors = _conflict(response)
     assert errors == {"working_group": ["Object with slug=closed-circle does not exist."]}
+
+
+CREATES_WITHOUT_ORGANISATION = {
+    "/api/v1/lessons/": {"title": "What we learnt", "body": "Ask for spare parts."},
+    "/api/v1/templates/": {"title": "Phones"},
+    "/api/v1/tenders/": {"title": "Laptops 2027", "planned_year": 2027, "planned_quarter": 2},
+    "/api/v1/resources/": {"title": "Guide", "kind": "guide", "url": "https://example.org/guide"},
+}
+
+
+@pytest.mark.parametrize("url", CREATES_WITHOUT_ORGANISATION)
+def test_a_create_without_organisation_needs_one_only_from_who_edits_for_several(world, url):
+    """The organisation may be left out by someone editing for one; for several it is a 409 (the
+    stateful run met lessons and resources answering 400), with no row written."""
+    body = CREATES_WITHOUT_ORGANISATION[url]
+    author = world["author"]
+    created = _api(author).post(url, body, format="json")
+    assert created.status_code == 201, created.content
+    Membership.objects.create(
+        person=author, organisation=factories.organisation("City of Vantaa", slug="vantaa"), role=Role.EDITOR
+    )
+    author = type(author).objects.get(pk=author.pk)  # the policy caches memberships per instance
+    listed_before = _api(author).get(url).json()["count"]
+    errors = _conflict(_api(author).post(url, body, format="json"))
+    assert errors == {"organisation": ["Name the organisation (its slug)."]}
+    assert _api(author).get(url).json()["count"] == listed_before
+    named = _api(author).post(url, {**body, "organisation": "vantaa"}, format="json")
+    assert named.status_code == 201, named.content
 
 
 def test_unknown_labels_are_a_conflict_on_resources_and_criteria(world):

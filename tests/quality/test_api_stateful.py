@@ -10,6 +10,8 @@ organisation, with every check of :mod:`tests.quality.test_api_fuzz` on each ste
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
@@ -54,7 +56,9 @@ organisation_hints(schema)
 STEP_CHECKS = [check for check in CHECKS if check is not ignored_auth]
 
 #: Scenarios per run and steps per scenario: ~1 minute on SQLite, ~2 on PostgreSQL (measured).
-SCENARIOS = 40
+#: By hand, ``STATEFUL_SCENARIOS=400 STATEFUL_RANDOM=1`` explores further (new scenarios each run).
+SCENARIOS = int(os.environ.get("STATEFUL_SCENARIOS", "40"))
+RANDOM = bool(os.environ.get("STATEFUL_RANDOM"))
 STEPS = 6
 
 
@@ -98,7 +102,7 @@ def test_api_workflows_follow_the_schema_links():
                 max_examples=SCENARIOS,
                 stateful_step_count=STEPS,
                 deadline=None,
-                derandomize=True,
+                derandomize=not RANDOM,
                 suppress_health_check=list(HealthCheck),
             )
         )

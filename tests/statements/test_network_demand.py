@@ -204,7 +204,10 @@ def test_bad_filters_answer_400_with_field_errors(api_client, client, network, p
 def test_statement_filter_does_not_reveal_drafts_or_closed_statements_from_other_organisation(
     api_client, network
 ):
-    """A draft's slug answers exactly like a missing one."""
+    """A draft's slug answers exactly like a missing one: a reference to a row the caller cannot
+    find, so a state rule (409) on every export, and the page says it beside the filter."""
+    for url in (API, "/api/v1/demand/declarations.csv", "/api/v1/demand/declarations.json"):
+        assert api_client.get(url, {"statement": network["draft"].slug}).status_code == 409
     draft = api_client.get(API, {"statement": network["draft"].slug}).json()
     missing = api_client.get(API, {"statement": "no-such-statement"}).json()
     closed = api_client.get(API, {"statement": network["closed"].slug}).json()

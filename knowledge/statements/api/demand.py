@@ -35,7 +35,13 @@ PARAMETERS = [
     ),
     OpenApiParameter("statement", str, description="Slug of one statement open for signature."),
 ]
-BAD_FILTER = {400: OpenApiResponse(StatementErrorSerializer, description="Unknown filter or value.")}
+BAD_FILTER = {
+    400: OpenApiResponse(StatementErrorSerializer, description="Unknown filter or value."),
+    409: OpenApiResponse(
+        StatementErrorSerializer,
+        description="`statement` names no statement open for signature (missing, draft or closed alike).",
+    ),
+}
 
 
 class BuyerSerializer(serializers.Serializer):
