@@ -132,6 +132,32 @@ def test_updates_from_other_processes_during_a_rebuild_reach_the_new_index(
     assert search(None, SearchQuery("printer")).total == 0
 
 
+def test_a_write_after_the_index_was_lost_recreates_it_with_its_mappings(
+    engine, django_capture_on_commit_callbacks
+):
+    """A node back without its data (a lost volume, a new node at the old address): the next
+    write must not let the engine auto-create an index under the alias's name with guessed
+    mappings (``doc_key`` as text, so every search then fails on its sort); the index is created
+    again, with its mappings, and the write lands in it."""
+    org = f.organisation("City of Lahti")
+    with django_capture_on_commit_callbacks(execute=True):
+        sf.lesson(org, "Monitor lesson", visibility="public")
+    lost = engine.transport.alias_targets(engine.alias)
+    for name in lost:
+        engine.transport.delete_index(name)
+    assert engine.transport.alias_targets(engine.alias) == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        added = sf.lesson(org, "Headset lesson", visibility="public")
+
+    assert engine.transport.alias_targets(engine.alias) == [f"{engine.alias}-initial"]
+    assert engine.transport.indices(engine.alias) == [f"{engine.alias}-initial"]  # no index by that name
+    mapping = engine.transport.client.indices.get_mapping(index=engine.alias)
+    properties = next(iter(mapping.values()))["mappings"]["properties"]
+    assert properties["doc_key"]["type"] == "keyword"
+    assert [(h.type, h.id) for h in search(None, SearchQuery("headset")).hits] == [("lesson", added.pk)]
+
+
 def _cat(port: int, what: str) -> str:
     """The node's ``_cat`` table (indices, aliases) as text, for a failure's report."""
     import urllib.request

@@ -362,14 +362,30 @@ class EngineBackend(SearchBackend):
             return
         self._ensure_alias()
         sources = [(d.key, to_source(d)) for d in documents]
+        targets = self._targets()
+        # Writes through the alias alone require it to be one: a node that came back without its
+        # data (a lost volume, a new node at the same address) would otherwise auto-create an
+        # index of that name with guessed mappings (``doc_key`` as text: every search then fails
+        # on its sort). Refused instead, the index is created again with its mappings.
+        through_alias = targets == [self.alias]
+        try:
+            self._write(targets, sources, require_alias=through_alias)
+        except Exception:
+            if not through_alias or self.transport.alias_targets(self.alias):
+                raise
+            self._alias_checked = False
+            self._ensure_alias()
+            self._write(targets, sources, require_alias=True)
+
+    def _write(self, targets: list[str], sources: list[tuple[str, dict]], *, require_alias: bool) -> None:
         actions = [
             {"_op_type": "index", "_index": target, "_id": key, "_source": source}
-            for target in self._targets()
+            for target in targets
             for key, source in sources
         ]
         # Saves are read back at once (the contract: searchable after commit), so refresh per
         # request; a rebuild's bulk loads skip it and refresh once at the end.
-        self.transport.bulk(actions, refresh=not self._rebuild_index)
+        self.transport.bulk(actions, refresh=not self._rebuild_index, require_alias=require_alias)
 
     def delete(self, content_type_id: int, object_ids: Sequence[int]) -> None:
         if not object_ids:

@@ -72,8 +72,15 @@ class Transport(abc.ABC):
 
     @abc.abstractmethod
     def bulk(
-        self, actions: Iterable[dict[str, Any]], *, refresh: bool, raise_on_error: bool = True
-    ) -> None: ...
+        self,
+        actions: Iterable[dict[str, Any]],
+        *,
+        refresh: bool,
+        raise_on_error: bool = True,
+        require_alias: bool = False,
+    ) -> None:
+        """Send ``actions`` in bulk; ``require_alias`` refuses a target that is not an alias
+        (instead of auto-creating an index of that name)."""
 
     @abc.abstractmethod
     def create_index(self, name: str, body: dict[str, Any]) -> None: ...
@@ -134,10 +141,18 @@ class ElasticsearchTransport(Transport):
     def count(self, index: str) -> int:
         return int(self.client.count(index=index)["count"])
 
-    def bulk(self, actions: Iterable[dict[str, Any]], *, refresh: bool, raise_on_error: bool = True) -> None:
+    def bulk(
+        self,
+        actions: Iterable[dict[str, Any]],
+        *,
+        refresh: bool,
+        raise_on_error: bool = True,
+        require_alias: bool = False,
+    ) -> None:
         from elasticsearch.helpers import bulk
 
-        bulk(self.client, actions, refresh=refresh, raise_on_error=raise_on_error)
+        extra = {"require_alias": True} if require_alias else {}
+        bulk(self.client, actions, refresh=refresh, raise_on_error=raise_on_error, **extra)
 
     def create_index(self, name: str, body: dict[str, Any]) -> None:
         self.client.indices.create(index=name, **body)
@@ -197,10 +212,24 @@ class OpenSearchTransport(Transport):
     def count(self, index: str) -> int:
         return int(self.client.count(index=index)["count"])
 
-    def bulk(self, actions: Iterable[dict[str, Any]], *, refresh: bool, raise_on_error: bool = True) -> None:
+    def bulk(
+        self,
+        actions: Iterable[dict[str, Any]],
+        *,
+        refresh: bool,
+        raise_on_error: bool = True,
+        require_alias: bool = False,
+    ) -> None:
         from opensearchpy.helpers import bulk
 
-        bulk(self.client, actions, refresh="true" if refresh else "false", raise_on_error=raise_on_error)
+        extra = {"require_alias": "true"} if require_alias else {}
+        bulk(
+            self.client,
+            actions,
+            refresh="true" if refresh else "false",
+            raise_on_error=raise_on_error,
+            **extra,
+        )
 
     def create_index(self, name: str, body: dict[str, Any]) -> None:
         self.client.indices.create(index=name, body=body)
