@@ -11,6 +11,11 @@ After a failure Redis is left alone for :attr:`FallbackRedisCache.retry_after` s
 server costs one refused connection per interval, not one per cache call; then the next call tries
 Redis again through a fresh connection (the pool's stale ones are dropped), and the site is back on
 the shared cache with no restart.
+
+Django builds a cache object per thread and per async context, i.e. per ASGI request, and each
+``RedisCache`` built its own client: a new connection pool, so a new Redis connection, per request,
+and (here) its own "down" mark, so every new request tried a dead server again. The client and the
+mark are therefore kept once per process and server (:class:`_Link`), shared by those objects.
 """
 
 from __future__ import annotations
@@ -32,6 +37,26 @@ logger = logging.getLogger(__name__)
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
+class _Link:
+    """A process's link to one Redis cache configuration: the client (with its connection pools,
+    which redis-py makes thread-safe and resets after a fork) and until when the server is left
+    alone after a failure."""
+
+    def __init__(self) -> None:
+        self.client: Any = None
+        self.down_until = 0.0
+        self.lock = threading.Lock()
+
+
+_LINKS: dict[str, _Link] = {}
+_LINKS_LOCK = threading.Lock()
+
+
+def _link_for(key: str) -> _Link:
+    with _LINKS_LOCK:
+        return _LINKS.setdefault(key, _Link())
+
+
 class FallbackRedisCache(RedisCache):
     """``django.core.cache.backends.redis.RedisCache`` that degrades to local memory on an outage.
 
@@ -48,12 +73,23 @@ class FallbackRedisCache(RedisCache):
         self._fallback = LocMemCache(
             f"fallback-{server}", {k: v for k, v in params.items() if k != "OPTIONS"}
         )
-        self._down_until = 0.0
-        self._lock = threading.Lock()
+        # Same servers and options (the settings' own objects, so the same reprs): same link.
+        self._link = _link_for(repr((self._servers, sorted(self._options.items()), self.retry_after)))
+
+    @property
+    def _cache(self) -> Any:
+        """The process's one client for this configuration (Django's ``RedisCache`` made one per
+        cache object, i.e. per request)."""
+        link = self._link
+        if link.client is None:
+            with link.lock:
+                if link.client is None:
+                    link.client = self._class(self._servers, **self._options)
+        return link.client
 
     # --- the switch -----------------------------------------------------------------------------
     def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        if time.monotonic() < self._down_until:
+        if time.monotonic() < self._link.down_until:
             return getattr(self._fallback, name)(*args, **kwargs)
         try:
             return getattr(super(), name)(*args, **kwargs)
@@ -62,12 +98,13 @@ class FallbackRedisCache(RedisCache):
             return getattr(self._fallback, name)(*args, **kwargs)
 
     def _went_down(self, exc: BaseException) -> None:
-        with self._lock:
-            first = time.monotonic() >= self._down_until
-            self._down_until = time.monotonic() + self.retry_after
+        link = self._link
+        with link.lock:
+            first = time.monotonic() >= link.down_until
+            link.down_until = time.monotonic() + self.retry_after
             # Drop pooled connections: after Redis returns they are dead sockets, and the first
             # command on one would fail again (the "first request after the restart" error).
-            for pool in self._cache._pools.values():
+            for pool in getattr(link.client, "_pools", {}).values():
                 with contextlib.suppress(Exception):  # a pool that cannot close its sockets is gone anyway
                     pool.disconnect()
         if first:
@@ -78,7 +115,7 @@ class FallbackRedisCache(RedisCache):
     @property
     def using_fallback(self) -> bool:
         """Whether calls go to the local fallback right now (``/readyz`` reports it)."""
-        return time.monotonic() < self._down_until
+        return time.monotonic() < self._link.down_until
 
     # --- the cache API, each call through the switch -------------------------------------------
     def add(self, *args: Any, **kwargs: Any) -> bool:
