@@ -133,3 +133,23 @@ def test_fanout_goals_are_judged_at_the_size_they_name():
     only_5000 = BenchResult("fanout", "Fan-out")
     _checks(only_5000, rounds[2:], Plan(sizes=[5000], rate_per_s=2, steady_posts=30, burst_posts=50))
     assert {c.name: c.met for c in only_5000.checks}["fan-out p99 (redis)"] is None  # not the goal's size
+
+
+def test_fanout_shares_are_of_the_ceiling_measured_before_and_after_the_rows():
+    """The bare broadcast runs first and last; a row's share is of the mean of the two, and the
+    note gives both, so a drifting ceiling shows instead of deciding the verdict."""
+    from bench.fanout import Plan, _checks
+
+    rounds = [
+        _round("bare ASGI", 1000, 60, 22000),
+        _round("redis", 1000, 115, 9000),
+        _round("bare ASGI, again", 1000, 110, 14000),
+    ]
+    result = BenchResult("fanout", "Fan-out")
+    _checks(result, rounds, Plan(sizes=[1000], rate_per_s=2, steady_posts=10, burst_posts=20))
+    judged = {c.name: (c.measured, c.met) for c in result.checks}
+    assert judged["deliveries/s vs bare (redis)"] == ("50% (9,000 vs 18,000/s) at 1000 clients", True)
+    assert "bare ASGI ceiling, 1000 clients: 22,000/s before the project's rows, 14,000/s after" in " ".join(
+        result.notes
+    )
+    assert "fan-out p99 (bare ASGI, again)" not in judged  # a baseline, never judged
