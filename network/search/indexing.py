@@ -211,17 +211,24 @@ def reindex(label: str, pks: Iterable[Any], *, raise_errors: bool = False) -> in
         objects = list(index.queryset().filter(pk__in=pks))
         backend = registry.get_backend()
         documents = index.build(objects, content_type.pk)
-        backend.index(documents)
-        record_vocabulary(documents)
-        missing = set(pks) - {o.pk for o in objects}
-        backend.delete(content_type.pk, sorted(missing))
+        missing = sorted(set(pks) - {o.pk for o in objects})
+        if not backend.writes_in_database:  # HTTP calls: never inside a transaction
+            backend.index(documents)
+            backend.delete(content_type.pk, missing)
+        # The database backend's rows, the vocabulary and the retry queue's rows commit together:
+        # they were three transactions, each a commit (a forum post paid for all three).
+        with transaction.atomic():
+            if backend.writes_in_database:
+                backend.index(documents)
+                backend.delete(content_type.pk, missing)
+            record_vocabulary(documents)
+            _dequeue(content_type, pks)
     except Exception as exc:
         if raise_errors:
             raise
         logger.exception("Search index update failed for %s %s; queued for reindexing", label, pks[:20])
         _queue(content_type, pks, exc)
         return 0
-    _dequeue(content_type, pks)
     return len(pks)
 
 

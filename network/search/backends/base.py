@@ -23,6 +23,10 @@ FACET_LIMIT = 25
 
 class SearchBackend(abc.ABC):
     name: str = "base"
+    #: Whether ``index`` and ``delete`` write rows of the project's database (the database
+    #: backends), so a reindex can commit them with its other rows at once; an engine's writes are
+    #: HTTP calls and stay outside any transaction.
+    writes_in_database: bool = False
 
     @abc.abstractmethod
     def index(self, documents: Sequence[IndexedDocument]) -> None:

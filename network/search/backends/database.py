@@ -162,6 +162,7 @@ class DatabaseBackend(SearchBackend):
     """Shared by the SQLite and PostgreSQL backends; pick one with :func:`database_backend`."""
 
     name = "database"
+    writes_in_database = True
     #: Whether a higher engine rank is better (PostgreSQL) or lower (SQLite's bm25).
     rank_descending = True
     #: ``WITH ... AS MATERIALIZED`` (PostgreSQL 12+, SQLite 3.35+): evaluate the match once.
