@@ -153,3 +153,25 @@ def test_fanout_shares_are_of_the_ceiling_measured_before_and_after_the_rows():
         result.notes
     )
     assert "fan-out p99 (bare ASGI, again)" not in judged  # a baseline, never judged
+
+
+def test_fanout_shares_are_of_the_ceiling_measured_beside_the_row_when_it_was():
+    """A row measured with the bare broadcast beside it is judged against those two bursts, not
+    against the standalone bare rounds minutes away."""
+    from bench.fanout import Plan, _checks
+
+    beside = dict(_round("redis", 1000, 115, 9000), bare_before_per_s=17000, bare_after_per_s=19000)
+    rounds = [_round("bare ASGI", 1000, 60, 30000), beside]
+    result = BenchResult("fanout", "Fan-out")
+    _checks(result, rounds, Plan(sizes=[1000], rate_per_s=2, steady_posts=10, burst_posts=20))
+    judged = {c.name: (c.measured, c.met) for c in result.checks}
+    assert judged["deliveries/s vs bare (redis)"] == ("50% (9,000 vs 18,000/s beside) at 1000 clients", True)
+    assert (
+        "redis, 1000 clients: the bare broadcast beside it, 17,000/s just before its burst and 19,000/s just after"
+        in result.notes
+    )
+
+    alone = [_round("bare ASGI", 1000, 60, 30000), _round("redis", 1000, 115, 9000)]
+    result = BenchResult("fanout", "Fan-out")
+    _checks(result, alone, Plan(sizes=[1000], rate_per_s=2, steady_posts=10, burst_posts=20))
+    assert {c.name: c.met for c in result.checks}["deliveries/s vs bare (redis)"] is False  # 30% of 30,000
