@@ -242,3 +242,27 @@ def test_anonymous_thread_filters_do_not_fail():
     for query in ("unread=true", "subscribed=true", "subscribed=false", f"forum={w.forum.pk}"):
         assert api.get(f"/api/v1/threads/?{query}").status_code == 200
     assert api.get("/api/v1/threads/1e-06/posts/").status_code == 404
+
+
+def test_a_new_post_answers_as_it_reads_back_without_reading_it_back(django_assert_max_num_queries):
+    """The 201 body is the post exactly as the posts list then shows it (organisation, reply and
+    all), built from the post just stored: nothing is read back after the service's commit."""
+    w = world(posts=2)
+    api = client_for(w.bob)
+    url = f"/api/v1/threads/{w.thread.pk}/posts/"
+    first = Post.objects.filter(thread=w.thread).order_by("seq").first()
+    api.post(url, {"body": "warm-up"}, format="json")  # one-time look-ups (content types, ...)
+    with django_assert_max_num_queries(60) as ctx:
+        response = api.post(url, {"body": "Replying **here**", "reply_to": first.pk}, format="json")
+    queries = [q["sql"] for q in ctx.captured_queries]  # before the next request resets the log
+    assert response.status_code == 201, response.json()
+    created = response.json()
+    listed = {p["id"]: p for p in api.get(f"{url}?after=0&limit=50").json()["results"]}
+    assert created == listed[created["id"]]
+    assert created["author"]["organisation"] and created["reply_to_seq"] == first.seq
+    stored = max(i for i, sql in enumerate(queries) if sql.startswith("UPDATE") and "forums_readstate" in sql)
+    read_back = [
+        sql for sql in queries[stored + 1 :] if 'FROM "forums_post"' in sql or 'FROM "forums_reaction"' in sql
+    ]
+    # The search index update reads the post once, for the document (network.search.indexing).
+    assert len(read_back) <= 1, read_back
