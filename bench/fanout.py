@@ -47,7 +47,7 @@ from bench.env import (
 )
 from bench.httpload import Connection
 from bench.report import BenchResult, Chart, Check, Series
-from bench.stats import percentile, ratio
+from bench.stats import mean_of, percentile, ratio
 from bench.wsclients import Activity, Listener, marker, open_all
 
 TITLE = "Real-time fan-out (post request → every client)"
@@ -504,17 +504,13 @@ BASELINES = (*BARE_ROWS, "Channels group_send")
 def _ceiling(at_size: dict[str, dict[str, Any]]) -> float | None:
     """The bare broadcast's deliveries/s at one size: the mean of its runs before and after the
     project's rows (or the one that ran)."""
-    values = [at_size[label]["deliveries_per_s"] for label in BARE_ROWS if label in at_size]
-    values = [value for value in values if value]
-    return sum(values) / len(values) if values else None
+    return mean_of([at_size[label]["deliveries_per_s"] for label in BARE_ROWS if label in at_size])
 
 
 def _beside(row: dict[str, Any]) -> float | None:
     """The ceiling measured beside a row (the mean of the bare bursts just before and after its
     own), when it was."""
-    values = [row.get("bare_before_per_s"), row.get("bare_after_per_s")]
-    values = [value for value in values if value]
-    return sum(values) / len(values) if values else None
+    return mean_of([row.get("bare_before_per_s"), row.get("bare_after_per_s")])
 
 
 def _checks(result: BenchResult, rounds: list[dict[str, Any]], plan: Plan) -> None:
@@ -543,7 +539,8 @@ def _checks(result: BenchResult, rounds: list[dict[str, Any]], plan: Plan) -> No
             if label in BASELINES:
                 continue
             p99 = row["p99_ms"]
-            ceiling = _beside(row) or bare
+            beside = _beside(row)
+            ceiling = beside or bare
             share = ratio(row["deliveries_per_s"], ceiling)
             versus_plain = ratio(row["deliveries_per_s"], plain["deliveries_per_s"] if plain else None)
             if versus_plain is not None:
@@ -567,8 +564,8 @@ def _checks(result: BenchResult, rounds: list[dict[str, Any]], plan: Plan) -> No
                     (p99 is not None and p99 <= 250) if at_goal else None,
                 )
             )
-            where = " beside" if _beside(row) else ""
-            if where:
+            where = " beside" if beside else ""
+            if beside:
                 result.notes.append(
                     f"{label}, {size} clients: the bare broadcast beside it, "
                     f"{row['bare_before_per_s'] or 0:,.0f}/s just before its burst and "

@@ -47,3 +47,9 @@ def ratio(numerator: float | None, denominator: float | None) -> float | None:
     if numerator is None or denominator is None or denominator == 0:
         return None
     return numerator / denominator
+
+
+def mean_of(values: Sequence[float | None]) -> float | None:
+    """The mean of the values that were measured (``None`` and 0 left out); ``None`` when none was."""
+    measured = [value for value in values if value]
+    return sum(measured) / len(measured) if measured else None
