@@ -132,8 +132,23 @@ async def test_live_post_and_resume_over_a_real_server_and_real_sockets(live_ser
                 got.append((event["post"]["seq"], event["post"]["body"]))
         assert got == [(3 + n, f"while away {n}") for n in range(5)]
         # and live delivery continues on the resumed socket
-        await asyncio.to_thread(http_post, live_server_url, alice_cookie, w.thread.pk, "back live")
+        last = await asyncio.to_thread(http_post, live_server_url, alice_cookie, w.thread.pk, "back live")
         assert (await next_of(bob, "post.created"))["post"]["seq"] == 8
+    # The server indexes a post after its response: the last one is searchable shortly (and the
+    # flush after this test no longer races the server's index transaction: a deadlock once).
+    assert await _indexed(last["id"]), "the last post never reached the search index"
+
+
+async def _indexed(post_id: int, timeout: float = 10) -> bool:
+    from network.search.models import SearchDocument
+
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        found = await sync_to_async(SearchDocument.objects.filter(type="post", object_id=post_id).exists)()
+        if found:  # visible once the index update's one transaction has committed
+            return True
+        await asyncio.sleep(0.1)
+    return False
 
 
 async def next_of_any(ws, timeout: float = 5) -> dict:
