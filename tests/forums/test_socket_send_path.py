@@ -80,20 +80,22 @@ async def test_data_frames_pass_below_the_wrappers_accept_and_close_through_them
 async def test_socket_hops_keep_their_sqlite_connection(monkeypatch):
     """Channels' hop closes the connection after every call (one SQLite connection opened per
     handshake or heartbeat query); a socket hop keeps it, and Channels' own hops on the same
-    thread (session and user look-ups) then reuse it instead of opening their own."""
+    thread (session and user look-ups) then reuse it instead of opening their own. Counted are the
+    wrapper's connects, whether the connection is opened or taken from the backend's pool
+    (network/sqlite/base.py)."""
     opened = []
-    original = SQLiteWrapper.get_new_connection
+    original = SQLiteWrapper.connect
 
-    def counting(self, conn_params):
-        opened.append(conn_params)
-        return original(self, conn_params)
+    def counting(self):
+        opened.append(self.alias)
+        return original(self)
 
     def query() -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
 
     await database_sync_to_async(lambda: connection.close())()  # an earlier test's socket hop kept one open
-    monkeypatch.setattr(SQLiteWrapper, "get_new_connection", counting)
+    monkeypatch.setattr(SQLiteWrapper, "connect", counting)
     for _ in range(3):
         await socket_database_sync_to_async(query)()
     await database_sync_to_async(query)()  # a Channels hop after a socket hop
