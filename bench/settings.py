@@ -6,6 +6,11 @@ accounts, and measuring the throttle would hide the code path under test. Everyt
 middleware, authentication, the visibility policy, the channel layer — is the production stack.
 """
 
+import os
+
+# Index updates batched as in production (the test settings run them as each response closes).
+os.environ.setdefault("SEARCH_INDEX_BATCH_SECONDS", "0.2")
+
 from tests.settings import *  # noqa: F403
 from tests.settings import REST_FRAMEWORK
 

@@ -35,6 +35,7 @@ env = environ.Env(
     SEARCH_TIMEOUT=(float, 5.0),
     SEARCH_WARM_UP=(bool, True),
     SEARCH_FACET_EXACT_LIMIT=(int, 1000),
+    SEARCH_INDEX_BATCH_SECONDS=(float, 0.2),
     EMAIL_BACKEND=(str, ""),
     EMAIL_FILE_PATH=(str, str(BASE_DIR / "var" / "mail")),
     DEFAULT_FROM_EMAIL=(str, "Buyers Network <no-reply@buyers.network>"),
@@ -270,6 +271,10 @@ SEARCH_WARM_UP: bool = env("SEARCH_WARM_UP")
 #: Database backends: facet counts are exact up to this many matches, estimated from a fixed
 #: sample of about this many above it (shown as "about N", ``approximate`` in the API).
 SEARCH_FACET_EXACT_LIMIT: int = env("SEARCH_FACET_EXACT_LIMIT")
+#: A request's index updates run this many seconds after its response, together with those of
+#: the other requests that ended meanwhile (network.search.indexing); 0 runs them as the response
+#: closes. Engines make a write searchable on their refresh (OpenSearch: every second) the same way.
+SEARCH_INDEX_BATCH_SECONDS: float = env("SEARCH_INDEX_BATCH_SECONDS")
 SEARCH_BACKEND = "engine" if SEARCH_URL else "database"
 
 # --- Accounts (django-allauth) ----------------------------------------------------------------

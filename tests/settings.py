@@ -15,6 +15,9 @@ os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBa
 os.environ.setdefault("MFA_REQUIRED_FOR_ADMINS", "0")
 os.environ.setdefault("SSO_ALLOW_HTTP_LOOPBACK", "1")  # the test identity provider runs on 127.0.0.1
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+# A test reads what it just wrote: index updates run as the response closes (the test client closes
+# it before returning). tests/search/test_index_batches.py and the real-server test run them batched.
+os.environ.setdefault("SEARCH_INDEX_BATCH_SECONDS", "0")
 
 from network.settings import *  # noqa: F403
 from network.settings import BASE_DIR, DATABASES, SQLITE_ENGINE

@@ -47,7 +47,13 @@ def live_server_url(django_db_setup, django_db_blocker):
     port = _free_port()
     with django_db_blocker.unblock():
         database_url = _database_url()
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="tests.settings", DATABASE_URL=database_url)
+    # Index updates batched as in production (SEARCH_INDEX_BATCH_SECONDS); the test waits for them.
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="tests.settings",
+        DATABASE_URL=database_url,
+        SEARCH_INDEX_BATCH_SECONDS="0.2",
+    )
     daphne = Path(sys.executable).with_name("daphne")
     proc = subprocess.Popen(
         [str(daphne), "-b", "127.0.0.1", "-p", str(port), "network.asgi:application"],

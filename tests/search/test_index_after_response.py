@@ -6,6 +6,7 @@ handler, after sending the body) does before it returns."""
 from __future__ import annotations
 
 import gc
+import time
 
 import pytest
 from django.http import HttpResponse
@@ -19,6 +20,13 @@ from tests.forums.factories import world
 from tests.search import factories as sf
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _no_batch_left_waiting():
+    """A batch a test left waiting would run in a later test (or at exit, with no database)."""
+    yield
+    indexing.run_waiting_batches()
 
 
 def _found(text: str, person=None) -> int:
@@ -83,3 +91,56 @@ def test_outside_a_request_updates_still_run_on_commit():
     sf.lesson(org, "Lesson about biogas", visibility="public")
     assert not indexing._deferring()
     assert _found("biogas") == 1
+
+
+def _eventually(condition, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def test_batched_updates_of_several_responses_run_together_a_moment_later(settings, monkeypatch):
+    """With ``SEARCH_INDEX_BATCH_SECONDS`` (production's default) the updates of the responses
+    closed within the window run once, on a thread of their own: one ``reindex`` for every post of
+    a burst, not one per post."""
+    settings.SEARCH_INDEX_BATCH_SECONDS = 3
+    calls: list[tuple[str, list]] = []
+    original = indexing.reindex
+
+    def spy(label, pks, **kwargs):
+        calls.append((label, sorted(pks)))
+        return original(label, pks, **kwargs)
+
+    monkeypatch.setattr(indexing, "reindex", spy)
+    w = world()
+    client = APIClient()
+    client.force_authenticate(w.bob)
+    ids = []
+    for word in ("Ruggedised", "Refurbished", "Repairable"):
+        response = client.post(
+            f"/api/v1/threads/{w.thread.pk}/posts/", {"body": f"{word} laptops"}, format="json"
+        )
+        assert response.status_code == 201
+        ids.append(response.json()["id"])
+    assert _found("laptops", w.bob) == 0  # stored and answered; the batch is still waiting
+    assert _eventually(lambda: _found("laptops", w.bob) == 1)  # the thread's posts collapse onto it
+    post_batches = [pks for label, pks in calls if label == "forums.Post" and set(pks) & set(ids)]
+    assert post_batches == [sorted(ids)]
+    assert _found("laptops", w.mallory) == 0  # the visibility of the thread still applies
+
+
+def test_updates_still_waiting_run_when_the_process_exits(settings):
+    settings.SEARCH_INDEX_BATCH_SECONDS = 60  # far longer than the test
+    org = f.organisation()
+
+    def view(request):
+        sf.lesson(org, "Lesson about rainwater harvesting", visibility="public")
+        return HttpResponse("ok")
+
+    IndexAfterResponseMiddleware(view)(RequestFactory().get("/")).close()
+    assert _found("harvesting") == 0
+    indexing.run_waiting_batches()  # registered with atexit
+    assert _found("harvesting") == 1
