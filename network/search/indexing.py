@@ -167,7 +167,7 @@ class _Batches:
 
     Run one by one, a burst of forum posts paid each post's index update in full: a read of the
     post with its thread, forum, working group and organisation, a transaction with its commit,
-    the vocabulary, the retry queue — 15 % of the server's CPU in the fan-out benchmark, in the
+    the vocabulary, the retry queue — 14 % of the server's samples in the fan-out benchmark, in the
     process that also writes the posts to the sockets. Here the first update waits
     ``SEARCH_INDEX_BATCH_SECONDS`` (0.2 s) on a thread of its own, and every update handed over
     meanwhile joins it: one read, one transaction for the lot, the way an engine makes writes

@@ -1,7 +1,8 @@
 """The SQLite backend keeps closed connections for the next request's thread (network/sqlite/base.py).
 
-Each test opens its own database file through a fresh connection handler, as a server process
-does; the suite's own test database is in memory, where nothing is pooled."""
+Each test opens its own database file through a connection handler of its own, as a server
+process does, so what it counts is not disturbed by the suite's test database (a file too, pooled
+like any other)."""
 
 from __future__ import annotations
 
