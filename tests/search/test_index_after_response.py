@@ -121,15 +121,15 @@ def test_batched_updates_of_several_responses_run_together_a_moment_later(settin
     ids = []
     for word in ("Ruggedised", "Refurbished", "Repairable"):
         response = client.post(
-            f"/api/v1/threads/{w.thread.pk}/posts/", {"body": f"{word} laptops"}, format="json"
+            f"/api/v1/threads/{w.thread.pk}/posts/", {"body": f"{word} quoxite laptops"}, format="json"
         )
         assert response.status_code == 201
         ids.append(response.json()["id"])
-    assert _found("laptops", w.bob) == 0  # stored and answered; the batch is still waiting
-    assert _eventually(lambda: _found("laptops", w.bob) == 1)  # the thread's posts collapse onto it
+    assert _found("quoxite", w.bob) == 0  # stored and answered; the batch is still waiting
+    assert _eventually(lambda: _found("quoxite", w.bob) == 1)  # the thread's posts collapse onto it
     post_batches = [pks for label, pks in calls if label == "forums.Post" and set(pks) & set(ids)]
     assert post_batches == [sorted(ids)]
-    assert _found("laptops", w.mallory) == 0  # the visibility of the thread still applies
+    assert _found("quoxite", w.mallory) == 0  # the visibility of the thread still applies
 
 
 def test_updates_still_waiting_run_when_the_process_exits(settings):
@@ -137,10 +137,10 @@ def test_updates_still_waiting_run_when_the_process_exits(settings):
     org = f.organisation()
 
     def view(request):
-        sf.lesson(org, "Lesson about rainwater harvesting", visibility="public")
+        sf.lesson(org, "Lesson about zelvanite harvesting", visibility="public")
         return HttpResponse("ok")
 
     IndexAfterResponseMiddleware(view)(RequestFactory().get("/")).close()
-    assert _found("harvesting") == 0
+    assert _found("zelvanite") == 0
     indexing.run_waiting_batches()  # registered with atexit
-    assert _found("harvesting") == 1
+    assert _found("zelvanite") == 1
