@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from forums.models import Post, Thread
 from tests.browser.world import build_world
 from tests.quality.liveserver import LiveServer, free_port
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -96,15 +97,6 @@ class Subscriber:
                 await asyncio.sleep(0.3)
             if reconnect is not None and reconnect.is_set():
                 await asyncio.sleep(0.1)
-
-
-def wait_until(predicate, timeout: float = 20, step: float = 0.1) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
 
 
 def thread_seqs(thread_id: int) -> set[int]:

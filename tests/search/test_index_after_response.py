@@ -6,7 +6,6 @@ handler, after sending the body) does before it returns."""
 from __future__ import annotations
 
 import gc
-import time
 
 import pytest
 from django.http import HttpResponse
@@ -18,6 +17,7 @@ from network.search.middleware import IndexAfterResponseMiddleware
 from tests import factories as f
 from tests.forums.factories import world
 from tests.search import factories as sf
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -93,15 +93,6 @@ def test_outside_a_request_updates_still_run_on_commit():
     assert _found("biogas") == 1
 
 
-def _eventually(condition, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
-
-
 def test_batched_updates_of_several_responses_run_together_a_moment_later(settings, monkeypatch):
     """With ``SEARCH_INDEX_BATCH_SECONDS`` (production's default) the updates of the responses
     closed within the window run once, on a thread of their own: one ``reindex`` for every post of
@@ -126,7 +117,9 @@ def test_batched_updates_of_several_responses_run_together_a_moment_later(settin
         assert response.status_code == 201
         ids.append(response.json()["id"])
     assert _found("quoxite", w.bob) == 0  # stored and answered; the batch is still waiting
-    assert _eventually(lambda: _found("quoxite", w.bob) == 1)  # the thread's posts collapse onto it
+    assert wait_until(
+        lambda: _found("quoxite", w.bob) == 1, timeout=10
+    )  # the thread's posts collapse onto it
     post_batches = [pks for label, pks in calls if label == "forums.Post" and set(pks) & set(ids)]
     assert post_batches == [sorted(ids)]
     assert _found("quoxite", w.mallory) == 0  # the visibility of the thread still applies
